@@ -1,0 +1,192 @@
+import { createHash, hkdfSync } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Everything else receives a typed, validated Config.
+ * Problems are reported by variable name only: a value may be a secret.
+ */
+
+export interface EncryptionKey {
+  /** Short public id written beside each record, so a read picks the key that sealed it. */
+  readonly id: string;
+  readonly key: Buffer;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly isProduction: boolean;
+  readonly logLevel: string;
+  readonly redis: {
+    readonly url: string;
+    readonly tlsRejectUnauthorized: boolean;
+    readonly keyPrefix: string;
+  };
+  readonly zoom: {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly redirectUrl: string;
+    readonly callbackPath: string;
+    readonly oauthUrl: string;
+    readonly apiUrl: string;
+    readonly webhookSecretToken: string;
+    readonly timeoutMs: number;
+  };
+  readonly session: {
+    readonly secret: string;
+    readonly absoluteLifetimeMs: number;
+    readonly idleTimeoutMs: number;
+  };
+  readonly tokens: {
+    /** Newest first: writes use the first, reads use the one a record names. */
+    readonly encryptionKeys: readonly EncryptionKey[];
+    readonly recordTtlSeconds: number;
+    readonly refreshMarginMs: number;
+    readonly lockTtlMs: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEV_REDIS_URL = 'redis://127.0.0.1:6379';
+const MIN_KEY_BYTES = 32;
+
+/** Hex if it looks like hex, else base64 or base64url; null when it is neither. */
+export function decodeKeyMaterial(text: string): Buffer | null {
+  const value = text.trim();
+  if (/^(?:[0-9a-fA-F]{2})+$/.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) return Buffer.from(value, 'base64');
+  return null;
+}
+
+/** HKDF rather than the raw secret: the app's key is bound to its purpose, whatever the input. */
+export function deriveEncryptionKey(material: Buffer): EncryptionKey {
+  const key = Buffer.from(
+    hkdfSync('sha256', material, 'zoom-assistant-revoker', 'token-record-aes-256-gcm', 32),
+  );
+  const id = createHash('sha256').update(key).digest('hex').slice(0, 8);
+  return { id, key };
+}
+
+const positiveInt = z.coerce.number().int().positive();
+const httpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+
+const schema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  REDIS_TLS_URL: z
+    .string()
+    .regex(/^rediss:\/\//, 'must start with rediss://')
+    .optional(),
+  REDIS_TLS_REJECT_UNAUTHORIZED: z.enum(['0', '1']).default('0'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,32}$/, 'must be 1-32 of A-Z a-z 0-9 : _ -')
+    .default('zar:'),
+  ZOOM_CLIENT_ID: z.string().min(1, 'is required'),
+  ZOOM_CLIENT_SECRET: z.string().min(1, 'is required'),
+  ZOOM_REDIRECT_URL: httpUrl,
+  ZOOM_WEBHOOK_SECRET_TOKEN: z.string().min(1, 'is required'),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  TOKEN_ENCRYPTION_KEY: z.string().min(1, 'is required'),
+  ZOOM_OAUTH_URL: httpUrl.default('https://zoom.us'),
+  ZOOM_API_URL: httpUrl.default('https://api.zoom.us/v2'),
+  ZOOM_TIMEOUT_MS: positiveInt.default(10_000),
+  SESSION_MAX_AGE_HOURS: positiveInt.default(24 * 7),
+  SESSION_IDLE_HOURS: positiveInt.default(24),
+  TOKEN_RECORD_TTL_DAYS: positiveInt.default(90),
+  TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).default(300),
+});
+
+function parseEncryptionKeys(raw: string): { keys: EncryptionKey[]; problem?: string } {
+  const parts = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  if (parts.length === 0) return { keys: [], problem: 'is required' };
+  const keys: EncryptionKey[] = [];
+  for (const [index, part] of parts.entries()) {
+    const material = decodeKeyMaterial(part);
+    if (!material || material.length < MIN_KEY_BYTES) {
+      const which = parts.length > 1 ? ` (key ${index + 1})` : '';
+      return {
+        keys: [],
+        problem: `must be at least ${MIN_KEY_BYTES} random bytes, hex or base64${which}`,
+      };
+    }
+    keys.push(deriveEncryptionKey(material));
+  }
+  return { keys };
+}
+
+const stripSlash = (u: string): string => u.replace(/\/+$/, '');
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'environment');
+      // zod's message for a missing key is "Invalid input: expected string, received undefined".
+      const missing = issue.code === 'invalid_type' && env[name] === undefined;
+      problems.push(`${name}: ${missing ? 'is required' : issue.message}`);
+    }
+  }
+  const keyResult = parseEncryptionKeys(env.TOKEN_ENCRYPTION_KEY ?? '');
+  if (keyResult.problem && env.TOKEN_ENCRYPTION_KEY !== undefined) {
+    problems.push(`TOKEN_ENCRYPTION_KEY: ${keyResult.problem}`);
+  }
+  const isProduction = env.NODE_ENV === 'production';
+  const redisUrl = env.REDIS_TLS_URL ?? env.REDIS_URL;
+  if (isProduction && !redisUrl) problems.push('REDIS_URL: is required in production');
+  if (problems.length > 0 || !parsed.success) throw new ConfigError([...new Set(problems)]);
+
+  const e = parsed.data;
+  const redirect = new URL(e.ZOOM_REDIRECT_URL);
+  const hour = 60 * 60 * 1000;
+  return {
+    port: e.PORT,
+    isProduction,
+    logLevel: e.LOG_LEVEL,
+    redis: {
+      url: redisUrl ?? DEV_REDIS_URL,
+      tlsRejectUnauthorized: e.REDIS_TLS_REJECT_UNAUTHORIZED === '1',
+      keyPrefix: e.REDIS_KEY_PREFIX,
+    },
+    zoom: {
+      clientId: e.ZOOM_CLIENT_ID,
+      clientSecret: e.ZOOM_CLIENT_SECRET,
+      redirectUrl: e.ZOOM_REDIRECT_URL,
+      callbackPath: redirect.pathname,
+      oauthUrl: stripSlash(e.ZOOM_OAUTH_URL),
+      apiUrl: stripSlash(e.ZOOM_API_URL),
+      webhookSecretToken: e.ZOOM_WEBHOOK_SECRET_TOKEN,
+      timeoutMs: e.ZOOM_TIMEOUT_MS,
+    },
+    session: {
+      secret: e.SESSION_SECRET,
+      absoluteLifetimeMs: e.SESSION_MAX_AGE_HOURS * hour,
+      idleTimeoutMs: e.SESSION_IDLE_HOURS * hour,
+    },
+    tokens: {
+      encryptionKeys: keyResult.keys,
+      recordTtlSeconds: e.TOKEN_RECORD_TTL_DAYS * 24 * 60 * 60,
+      refreshMarginMs: e.TOKEN_REFRESH_MARGIN_SECONDS * 1000,
+      lockTtlMs: 15_000,
+    },
+  };
+}

@@ -1,0 +1,11 @@
+/**
+ * Whether an error means "Redis is not answering right now" (as opposed to a bug), so the edge
+ * can answer 503 "temporarily unavailable" instead of 500.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
+  return /Connection is closed|Command timed out|Stream isn't writeable|ECONNREFUSED|ETIMEDOUT|ECONNRESET|Reached the max retries|connect ETIMEDOUT|LOADING/i.test(
+    err.message,
+  );
+}

@@ -1,0 +1,28 @@
+/**
+ * Every Redis key and channel the app uses, in one place, so that "what do we keep for a user"
+ * has one answer (README "Data we keep").
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  tokens(userId: string): string {
+    return `${this.prefix}tokens:${userId}`;
+  }
+
+  refreshLock(userId: string): string {
+    return `${this.prefix}lock:refresh:${userId}`;
+  }
+
+  /** Pub/sub channel on which lock releases are announced (payload: the lock key). */
+  get lockReleasedChannel(): string {
+    return `${this.prefix}lock-released`;
+  }
+
+  get sessionPrefix(): string {
+    return `${this.prefix}sess:`;
+  }
+
+  userSessions(userId: string): string {
+    return `${this.prefix}user-sessions:${userId}`;
+  }
+}

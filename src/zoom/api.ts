@@ -1,0 +1,129 @@
+import { classifyZoomFailure, ZoomApiError } from './errors';
+
+/**
+ * Typed calls to the REST endpoints the app uses. Every path names the `me` keyword: the app
+ * never puts a user id in a path (a user-level app must not, and this one acts only for the
+ * signed-in user). The token goes in the Authorization header only.
+ */
+
+export interface ZoomUser {
+  readonly id: string;
+  readonly email: string;
+  readonly displayName: string;
+}
+
+export interface Assistant {
+  readonly id: string;
+  readonly email: string;
+}
+
+export interface ZoomApiSettings {
+  /** e.g. https://api.zoom.us/v2 */
+  readonly apiUrl: string;
+  readonly timeoutMs: number;
+}
+
+/** Assistant ids in Zoom are short url-safe strings; anything else never reaches a URL. */
+export const ASSISTANT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export class ZoomApiClient {
+  constructor(
+    private readonly settings: ZoomApiSettings,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async getMe(accessToken: string): Promise<ZoomUser> {
+    const body = await this.request('GET', '/users/me', accessToken);
+    return parseUser(body);
+  }
+
+  async listAssistants(accessToken: string): Promise<Assistant[]> {
+    const body = await this.request('GET', '/users/me/assistants', accessToken);
+    return parseAssistants(body);
+  }
+
+  async deleteAllAssistants(accessToken: string): Promise<void> {
+    await this.request('DELETE', '/users/me/assistants', accessToken);
+  }
+
+  async deleteAssistant(accessToken: string, assistantId: string): Promise<void> {
+    if (!ASSISTANT_ID_PATTERN.test(assistantId)) {
+      throw new ZoomApiError('not_found', null, null, 'not an assistant id');
+    }
+    await this.request(
+      'DELETE',
+      `/users/me/assistants/${encodeURIComponent(assistantId)}`,
+      accessToken,
+    );
+  }
+
+  private async request(
+    method: 'GET' | 'DELETE',
+    path: string,
+    accessToken: string,
+  ): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await fetch(this.settings.apiUrl + path, {
+        method,
+        headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(this.settings.timeoutMs),
+        redirect: 'error',
+      });
+    } catch {
+      // Timeout, refused connection, DNS: the request may not have reached Zoom.
+      throw new ZoomApiError('unavailable', null, null, null);
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch {
+      throw new ZoomApiError('unavailable', res.status, null, null);
+    }
+    if (!res.ok) {
+      throw classifyZoomFailure(res.status, text, res.headers.get('retry-after'), this.now());
+    }
+    // 204 No Content (the DELETEs): success, and there is no body to parse.
+    if (res.status === 204 || text === '') return null;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new ZoomApiError('unexpected', res.status, null, 'response was not JSON');
+    }
+  }
+}
+
+function str(o: Record<string, unknown>, k: string): string {
+  const v = o[k];
+  return typeof v === 'string' ? v : '';
+}
+
+export function parseUser(body: unknown): ZoomUser {
+  if (typeof body !== 'object' || body === null) {
+    throw new ZoomApiError('unexpected', 200, null, 'user body is not an object');
+  }
+  const o = body as Record<string, unknown>;
+  const id = str(o, 'id');
+  if (!id) throw new ZoomApiError('unexpected', 200, null, 'user has no id');
+  const name =
+    str(o, 'display_name') || [str(o, 'first_name'), str(o, 'last_name')].join(' ').trim();
+  return { id, email: str(o, 'email'), displayName: name || str(o, 'email') || id };
+}
+
+export function parseAssistants(body: unknown): Assistant[] {
+  if (typeof body !== 'object' || body === null) {
+    throw new ZoomApiError('unexpected', 200, null, 'assistants body is not an object');
+  }
+  const list = (body as Record<string, unknown>).assistants;
+  if (list === undefined || list === null) return []; // Zoom omits the array when there are none
+  if (!Array.isArray(list)) throw new ZoomApiError('unexpected', 200, null, 'assistants is not a list');
+  const out: Assistant[] = [];
+  for (const item of list) {
+    if (typeof item !== 'object' || item === null) continue;
+    const o = item as Record<string, unknown>;
+    const id = str(o, 'id');
+    if (!id) continue;
+    out.push({ id, email: str(o, 'email') || '(no email)' });
+  }
+  return out;
+}
