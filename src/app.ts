@@ -1,0 +1,83 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import { Eta } from 'eta';
+import { pinoHttp } from 'pino-http';
+import type { Services } from './compose';
+import { authRoutes } from './http/auth.routes';
+import { csrfGuard } from './http/csrf';
+import { dashboardRoutes } from './http/dashboard.routes';
+import { errorPages, notFound } from './http/errors';
+import { healthRoutes } from './http/health.routes';
+import { requestIdOf } from './http/request-id';
+import { idleTimeout, sessionMiddleware } from './http/session';
+
+export interface AppOptions {
+  /** Where views/ and public/ are; the repo root (server and tests run from it). */
+  readonly rootDir?: string;
+}
+
+/** Assembles the express app from its parts. No listen: tests and the server both use it. */
+export function createApp(services: Services, options: AppOptions = {}): Express {
+  const { config, logger, redis } = services;
+  const root = options.rootDir ?? process.cwd();
+  const app = express();
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', 1);
+  app.set('env', config.isProduction ? 'production' : 'development');
+
+  const eta = new Eta({ views: path.join(root, 'views'), cache: true, autoEscape: true });
+  app.engine('eta', (file, data, done) => {
+    try {
+      done(null, eta.render(path.basename(file, '.eta'), data as object));
+    } catch (err) {
+      done(err as Error);
+    }
+  });
+  app.set('view engine', 'eta');
+  app.set('views', path.join(root, 'views'));
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = requestIdOf(req);
+        res.setHeader('X-Request-ID', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          // The callback's query holds the code and state: log the path only.
+          path: req.url.split('?')[0],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+
+  app.use(healthRoutes(redis));
+  app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
+
+  app.use(
+    sessionMiddleware(redis, {
+      secret: config.session.secret,
+      secureCookies: config.isProduction,
+      keyPrefix: services.keys.sessionPrefix,
+      absoluteLifetimeMs: config.session.absoluteLifetimeMs,
+      idleTimeoutMs: config.session.idleTimeoutMs,
+    }),
+  );
+  app.use(idleTimeout(config.session.idleTimeoutMs));
+
+  const csrf = csrfGuard();
+  app.use(authRoutes(services, csrf));
+  app.use(dashboardRoutes(services, csrf));
+
+  app.use(notFound);
+  app.use(errorPages(logger));
+  return app;
+}

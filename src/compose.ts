@@ -1,0 +1,59 @@
+import type Redis from 'ioredis';
+import type { Config } from './config';
+import type { Logger } from './log';
+import { RecordCipher } from './store/crypto';
+import { RedisKeys } from './store/keys';
+import { RedisLock } from './store/lock';
+import { RedisTokenStore } from './store/token-store';
+import { ZoomApiClient } from './zoom/api';
+import { ZoomOAuthClient } from './zoom/oauth';
+import { TokenManager } from './zoom/token-manager';
+
+/** The app's parts, built once per process from config and its Redis connections. */
+export interface Services {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly lock: RedisLock;
+  readonly oauth: ZoomOAuthClient;
+  readonly zoomApi: ZoomApiClient;
+  readonly tokens: TokenManager;
+}
+
+export interface Connections {
+  /** Commands. */
+  readonly redis: Redis;
+  /** Pub/sub only (lock releases). */
+  readonly subscriber: Redis;
+}
+
+export function composeServices(
+  config: Config,
+  connections: Connections,
+  logger: Logger,
+  hooks: { onRefreshGrant?: (userId: string) => void } = {},
+): Services {
+  const keys = new RedisKeys(config.redis.keyPrefix);
+  const lock = new RedisLock(connections.redis, connections.subscriber, keys.lockReleasedChannel);
+  const oauth = new ZoomOAuthClient({ ...config.zoom });
+  const zoomApi = new ZoomApiClient({ apiUrl: config.zoom.apiUrl, timeoutMs: config.zoom.timeoutMs });
+  const store = new RedisTokenStore(
+    connections.redis,
+    keys,
+    new RecordCipher(config.tokens.encryptionKeys),
+    config.tokens.recordTtlSeconds,
+  );
+  const tokens = new TokenManager({
+    store,
+    lock,
+    keys,
+    refresher: oauth,
+    logger,
+    refreshMarginMs: config.tokens.refreshMarginMs,
+    lockTtlMs: config.tokens.lockTtlMs,
+    defaultApiUrl: config.zoom.apiUrl,
+    onRefreshGrant: hooks.onRefreshGrant,
+  });
+  return { config, logger, redis: connections.redis, keys, lock, oauth, zoomApi, tokens };
+}

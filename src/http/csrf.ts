@@ -1,0 +1,29 @@
+import { csrfSync } from 'csrf-sync';
+import type { Request, RequestHandler } from 'express';
+
+/**
+ * Synchronizer-token CSRF protection: a token kept in the session and echoed by every form.
+ * It is checked before a route runs, so a forged form never reaches Zoom. SameSite=Lax on the
+ * session cookie is the second line.
+ */
+export interface CsrfGuard {
+  /** The session's token, created on first use (and then reused: no session write per page). */
+  tokenFor(req: Request): string;
+  protect: RequestHandler;
+}
+
+export function csrfGuard(): CsrfGuard {
+  const { generateToken, csrfSynchronisedProtection } = csrfSync({
+    getTokenFromRequest: (req) => {
+      const body: unknown = req.body;
+      if (typeof body !== 'object' || body === null) return undefined;
+      const v = (body as Record<string, unknown>)._csrf;
+      return typeof v === 'string' ? v : undefined;
+    },
+    errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
+  });
+  return {
+    tokenFor: (req) => generateToken(req, false),
+    protect: csrfSynchronisedProtection,
+  };
+}

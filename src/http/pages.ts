@@ -1,0 +1,57 @@
+import type { Response } from 'express';
+import type { SessionUser, Flash } from './session';
+
+/**
+ * Typed page rendering: each view gets exactly the fields its template reads. Templates escape
+ * everything they print (Eta autoEscape), so no value here needs escaping first.
+ */
+
+interface Layout {
+  /** The <title>: says where the person is. */
+  title: string;
+  user?: SessionUser;
+  csrfToken?: string;
+}
+
+export interface MessagePage extends Layout {
+  heading: string;
+  paragraphs: string[];
+  action?: { href: string; label: string };
+  /** A POST form button (e.g. sign out) instead of a link. */
+  tone?: 'info' | 'warning' | 'error';
+}
+
+export interface DashboardPage extends Layout {
+  user: SessionUser;
+  csrfToken: string;
+  flash?: Flash;
+  assistants: { id: string; email: string }[] | null;
+  loadError?: string;
+}
+
+export type LandingPage = Layout;
+
+export function renderMessage(res: Response, status: number, page: MessagePage): void {
+  res.status(status).render('message', page);
+}
+
+export function renderDashboard(res: Response, status: number, page: DashboardPage): void {
+  res.status(status).render('dashboard', page);
+}
+
+export function renderLanding(res: Response, page: LandingPage): void {
+  res.status(200).render('landing', page);
+}
+
+export function renderReconnect(res: Response): void {
+  renderMessage(res, 401, {
+    title: 'Reconnect to Zoom',
+    heading: 'Reconnect to Zoom',
+    paragraphs: [
+      'Zoom no longer accepts this app’s access to your account — the app may have been removed in Zoom, or its permission expired.',
+      'Add the app to Zoom again to keep managing your assistants.',
+    ],
+    action: { href: '/install', label: 'Reconnect to Zoom' },
+    tone: 'warning',
+  });
+}

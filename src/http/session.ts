@@ -1,0 +1,111 @@
+import { RedisStore } from 'connect-redis';
+import session from 'express-session';
+import type { RequestHandler, Request } from 'express';
+import type Redis from 'ioredis';
+
+/** What a session holds: who is signed in (no tokens), pending OAuth round trips, a message. */
+export interface SessionUser {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+}
+
+export interface PendingAuthorization {
+  readonly state: string;
+  readonly codeVerifier: string;
+  readonly expiresAt: number;
+}
+
+export interface Flash {
+  readonly kind: 'success' | 'error';
+  readonly text: string;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    user?: SessionUser;
+    pendingAuth?: PendingAuthorization[];
+    flash?: Flash;
+    /** Epoch ms of the last request, written at most every few minutes (idle timeout). */
+    seenAt?: number;
+  }
+}
+
+export interface SessionSettings {
+  readonly secret: string;
+  readonly secureCookies: boolean;
+  readonly keyPrefix: string;
+  readonly absoluteLifetimeMs: number;
+  readonly idleTimeoutMs: number;
+}
+
+export const SESSION_COOKIE = 'zar.sid';
+
+/**
+ * Sessions live in Redis so any process can serve any request. The cookie's life is absolute
+ * (rolling off) and the store is never "touched", so a warm request reads the session once and
+ * writes nothing; idle expiry is tracked in the session itself, written at most once every
+ * few minutes.
+ */
+export function sessionMiddleware(redis: Redis, settings: SessionSettings): RequestHandler {
+  const store = new RedisStore({
+    client: redis,
+    prefix: settings.keyPrefix,
+    disableTouch: true,
+  });
+  return session({
+    name: SESSION_COOKIE,
+    secret: settings.secret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    unset: 'destroy',
+    proxy: settings.secureCookies,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: settings.secureCookies,
+      maxAge: settings.absoluteLifetimeMs,
+      path: '/',
+    },
+  });
+}
+
+const SEEN_AT_RESOLUTION_MS = 5 * 60 * 1000;
+
+/** Ends a session idle for longer than the idle timeout. */
+export function idleTimeout(idleTimeoutMs: number, now: () => number = Date.now): RequestHandler {
+  return (req, _res, next) => {
+    const s = req.session;
+    if (!s?.user) return next();
+    const t = now();
+    if (s.seenAt !== undefined && t - s.seenAt > idleTimeoutMs) {
+      s.destroy(() => next());
+      return;
+    }
+    if (s.seenAt === undefined || t - s.seenAt > SEEN_AT_RESOLUTION_MS) s.seenAt = t;
+    next();
+  };
+}
+
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(toError(err)) : resolve())));
+}
+
+export function regenerateSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) =>
+    req.session.regenerate((err) => (err ? reject(toError(err)) : resolve())),
+  );
+}
+
+export function destroySession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!req.session) return resolve();
+    req.session.destroy((err) => (err ? reject(toError(err)) : resolve()));
+  });
+}
+
+function toError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}

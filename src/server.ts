@@ -1,0 +1,85 @@
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import { createApp } from './app';
+import { composeServices } from './compose';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createLogger, type Logger } from './log';
+import { createRedis } from './store/redis';
+
+/** Process entry: config, Redis, app, listen, graceful shutdown. */
+
+const DRAIN_LIMIT_MS = 8_000;
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      // One line per problem, naming the variable and never its value.
+      for (const p of err.problems) process.stderr.write(`config error: ${p}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+export async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  const settings = { url: config.redis.url, tlsRejectUnauthorized: config.redis.tlsRejectUnauthorized };
+  const redis = createRedis({ ...settings, connectionName: 'web' });
+  const subscriber = createRedis({ ...settings, connectionName: 'web-sub' });
+  for (const [name, client] of [['redis', redis], ['subscriber', subscriber]] as const) {
+    // Without a listener, ioredis reports every reconnect attempt as an unhandled error.
+    client.on('error', (err: Error) => logger.warn({ client: name, err: err.message }, 'redis error'));
+  }
+
+  const services = composeServices(config, { redis, subscriber }, logger);
+  services.lock.ensureSubscribed().catch(() => undefined); // retried on first wait
+  const app = createApp(services);
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000; // longer than the platform router's idle timeout
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  await new Promise<void>((resolve) => server.listen(config.port, resolve));
+  logger.info({ port: config.port }, 'listening');
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void shutdown(server, sockets, logger).then(async () => {
+      await Promise.allSettled([redis.quit(), subscriber.quit()]);
+      logger.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Stop accepting, let in-flight requests finish (capped), close idle keep-alive sockets. */
+async function shutdown(server: http.Server, sockets: Set<Socket>, logger: Logger): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const cap = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), DRAIN_LIMIT_MS).unref());
+  const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+  const outcome = await Promise.race([closed.then(() => 'drained' as const), cap]);
+  clearInterval(idleSweep);
+  if (outcome === 'timeout') {
+    logger.warn({ open: sockets.size }, 'drain limit reached; closing remaining connections');
+    for (const s of sockets) s.destroy();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`fatal: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
