@@ -1,0 +1,116 @@
+/**
+ * A small cookie-keeping HTTP client that follows redirects across origins the way a browser
+ * does (303 and 302 after POST become GET). It talks to real sockets: the app and the sandbox.
+ */
+
+export interface Page {
+  readonly status: number;
+  readonly url: string;
+  readonly headers: Headers;
+  readonly text: string;
+  /** Every URL visited, including redirects, in order. */
+  readonly trail: string[];
+}
+
+export class Browser {
+  private readonly jar = new Map<string, Map<string, string>>();
+
+  cookie(origin: string, name: string): string | undefined {
+    return this.jar.get(new URL(origin).host)?.get(name);
+  }
+
+  setCookie(origin: string, name: string, value: string): void {
+    const host = new URL(origin).host;
+    const m = this.jar.get(host) ?? new Map<string, string>();
+    m.set(name, value);
+    this.jar.set(host, m);
+  }
+
+  /** A copy that shares nothing: another browser with the same cookies (e.g. a stolen jar). */
+  clone(): Browser {
+    const b = new Browser();
+    for (const [host, m] of this.jar) b.jar.set(host, new Map(m));
+    return b;
+  }
+
+  get(url: string, opts: { follow?: boolean; headers?: Record<string, string> } = {}): Promise<Page> {
+    return this.request('GET', url, undefined, opts);
+  }
+
+  postForm(
+    url: string,
+    fields: Record<string, string>,
+    opts: { follow?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
+    return this.request('POST', url, new URLSearchParams(fields).toString(), opts);
+  }
+
+  async request(
+    method: string,
+    url: string,
+    body: string | undefined,
+    opts: { follow?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
+    const follow = opts.follow ?? true;
+    const trail: string[] = [];
+    let current = url;
+    let m = method;
+    let b = body;
+    for (let hops = 0; hops < 10; hops++) {
+      trail.push(current);
+      const headers: Record<string, string> = { ...opts.headers };
+      const cookies = this.jar.get(new URL(current).host);
+      if (cookies && cookies.size > 0) {
+        headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      }
+      if (b !== undefined) headers['content-type'] ??= 'application/x-www-form-urlencoded';
+      const res = await fetch(current, { method: m, headers, body: b, redirect: 'manual' });
+      this.store(current, res.headers);
+      const location = res.headers.get('location');
+      if (follow && location && res.status >= 300 && res.status < 400) {
+        await res.arrayBuffer();
+        current = new URL(location, current).toString();
+        if (res.status === 303 || ((res.status === 301 || res.status === 302) && m === 'POST')) {
+          m = 'GET';
+          b = undefined;
+        }
+        continue;
+      }
+      return { status: res.status, url: current, headers: res.headers, text: await res.text(), trail };
+    }
+    throw new Error(`too many redirects from ${url}`);
+  }
+
+  private store(url: string, headers: Headers): void {
+    const host = new URL(url).host;
+    for (const line of headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';');
+      const eq = pair?.indexOf('=') ?? -1;
+      if (!pair || eq < 1) continue;
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      const m = this.jar.get(host) ?? new Map<string, string>();
+      const expired = attrs.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
+      if (expired) m.delete(name);
+      else m.set(name, value);
+      this.jar.set(host, m);
+    }
+  }
+}
+
+/** The value of a hidden form field, first match. */
+export function hiddenField(html: string, name: string): string {
+  const re = new RegExp(`name="${name}" value="([^"]*)"`);
+  const m = re.exec(html);
+  if (!m?.[1]) throw new Error(`no hidden field ${name} in page`);
+  return decodeEntities(m[1]);
+}
+
+export function decodeEntities(s: string): string {
+  return s
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}

@@ -1,0 +1,12 @@
+import { startRedisServer, type RunningRedis } from './redis-server';
+
+declare global {
+  var __redisServer: RunningRedis | undefined;
+}
+
+/** One real redis-server for the whole run; each test file isolates itself by key prefix. */
+export default async function globalSetup(): Promise<void> {
+  const redis = await startRedisServer();
+  globalThis.__redisServer = redis;
+  process.env.TEST_REDIS_URL = redis.url;
+}
