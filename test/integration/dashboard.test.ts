@@ -1,0 +1,198 @@
+import { Browser, type Page } from '../support/browser';
+import { csrfOf, signIn, startStack, type Stack } from '../support/stack';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ zoomTimeoutMs: 400 });
+});
+afterAll(async () => {
+  await stack.close();
+});
+beforeEach(async () => {
+  await stack.reset();
+});
+
+const url = (p: string): string => `${stack.app.url}${p}`;
+
+async function clearAll(browser: Browser, dash: Page): Promise<Page> {
+  return browser.postForm(url('/assistants/clear'), {
+    _csrf: csrfOf(dash),
+    count: /name="count" value="(\d+)"/.exec(dash.text)?.[1] ?? '',
+    confirm: 'yes',
+  });
+}
+
+function removeForm(dash: Page, email: string): { action: string; fields: Record<string, string> } {
+  const re = new RegExp(
+    `<form method="post" action="(/assistants/[^"]+/remove)">\\s*<input type="hidden" name="_csrf" value="[^"]*">\\s*<input type="hidden" name="email" value="${email.replace('.', '\\.')}">`,
+  );
+  const m = re.exec(dash.text);
+  if (!m?.[1]) throw new Error(`no remove form for ${email}`);
+  return { action: m[1], fields: { _csrf: csrfOf(dash), email } };
+}
+
+test('the dashboard shows name, email, the assistants and a count', async () => {
+  const dash = await signIn(new Browser(), stack, 'ada');
+  expect(dash.text).toContain('Ada Lovelace');
+  expect(dash.text).toContain('ada@example.com');
+  for (const e of ['grace.assistant@', 'alan.assistant@', 'katherine.assistant@']) {
+    expect(dash.text).toContain(e);
+  }
+  expect(dash.text).toContain('3 people can schedule meetings for you');
+  expect(dash.text).toContain('<title>Your assistants');
+});
+
+test('a user with no assistants sees the empty state', async () => {
+  const dash = await signIn(new Browser(), stack, 'alan');
+  expect(dash.text).toContain('You have no assistants');
+  expect(dash.text).not.toContain('Remove all assistants');
+});
+
+test('clear all → DELETE /users/me/assistants → 303 with "Removed 3 assistants", then the empty state', async () => {
+  const browser = new Browser();
+  const dash = await signIn(browser, stack, 'ada');
+  const res = await browser.postForm(
+    url('/assistants/clear'),
+    { _csrf: csrfOf(dash), count: '3', confirm: 'yes' },
+    { follow: false },
+  );
+  expect(res.status).toBe(303);
+  expect(res.headers.get('location')).toBe('/');
+  const after = await browser.get(url('/'));
+  expect(after.text).toContain('Removed 3 assistants.');
+  expect(after.text).toContain('You have no assistants');
+  expect((await stack.control.stats()).delete_assistants).toBe(1);
+  const snap = await stack.control.get<{ assistants: unknown[] }>('/users/ada');
+  expect(snap.assistants).toHaveLength(0);
+  // The message is shown once.
+  const again = await browser.get(url('/'));
+  expect(again.text).not.toContain('Removed 3 assistants.');
+});
+
+test('remove one → DELETE /users/me/assistants/{id} → "Removed <email>", the others stay', async () => {
+  const browser = new Browser();
+  const dash = await signIn(browser, stack, 'ada');
+  const form = removeForm(dash, 'grace.assistant@example.com');
+  const after = await browser.postForm(url(form.action), form.fields);
+  expect(after.status).toBe(200);
+  expect(after.text).toContain('Removed grace.assistant@example.com.');
+  expect(after.text).not.toContain('<span class="email">grace.assistant@example.com');
+  expect(after.text).toContain('2 people can schedule meetings for you');
+  expect((await stack.control.stats()).delete_assistant).toBe(1);
+});
+
+test('an invalid assistant id → 400, no call to Zoom', async () => {
+  const browser = new Browser();
+  const dash = await signIn(browser, stack, 'ada');
+  const res = await browser.postForm(url('/assistants/bad%20id%3B/remove'), { _csrf: csrfOf(dash) });
+  expect(res.status).toBe(400);
+  expect((await stack.control.stats()).delete_assistant).toBe(0);
+});
+
+test('a missing or forged CSRF token → 403 before any call to Zoom', async () => {
+  const browser = new Browser();
+  await signIn(browser, stack, 'ada');
+  const none = await browser.postForm(url('/assistants/clear'), { count: '3' });
+  const forged = await browser.postForm(url('/assistants/clear'), { _csrf: 'forged', count: '3' });
+  expect(none.status).toBe(403);
+  expect(forged.status).toBe(403);
+  expect(forged.text).toContain('This form has expired');
+  const stats = await stack.control.stats();
+  expect(stats.delete_assistants).toBe(0);
+});
+
+test('signed out, an action changes nothing', async () => {
+  const res = await new Browser().postForm(url('/assistants/clear'), { _csrf: 'x' });
+  expect(res.status).toBe(403);
+  expect((await stack.control.stats()).delete_assistants).toBe(0);
+});
+
+describe('every answer Zoom can give has a clear outcome', () => {
+  test('429 with Retry-After in seconds → "try again in N seconds"', async () => {
+    const browser = new Browser();
+    const dash = await signIn(browser, stack, 'ada');
+    await stack.control.post('/faults', { target: 'api', status: 429, retryAfter: '7' });
+    const after = await clearAll(browser, dash);
+    expect(after.text).toContain('Zoom is limiting requests; try again in 7 seconds.');
+    expect((await stack.control.get<{ assistants: unknown[] }>('/users/ada')).assistants).toHaveLength(3);
+  });
+
+  test('429 with a daily-limit date → the seconds until then', async () => {
+    const browser = new Browser();
+    const dash = await signIn(browser, stack, 'ada');
+    const at = new Date(Date.now() + 120_000).toISOString();
+    await stack.control.post('/faults', {
+      target: 'api',
+      status: 429,
+      retryAfter: at,
+      rateLimitType: 'Daily-limit',
+    });
+    const after = await clearAll(browser, dash);
+    expect(after.text).toMatch(/try again in 1[12]\d seconds\./);
+  });
+
+  test('429 while listing → the dashboard says so with status 429 and Retry-After', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack, 'ada');
+    await stack.control.post('/faults', { target: 'api', status: 429, retryAfter: '1' });
+    const page = await browser.get(url('/'));
+    expect(page.status).toBe(429);
+    expect(page.headers.get('retry-after')).toBe('1');
+    expect(page.text).toContain('try again in 1 second.');
+  });
+
+  test('5xx → "Zoom did not answer; try again"', async () => {
+    const browser = new Browser();
+    const dash = await signIn(browser, stack, 'ada');
+    await stack.control.post('/faults', { target: 'api', status: 503 });
+    const after = await clearAll(browser, dash);
+    expect(after.text).toContain('Zoom did not answer; try again.');
+  });
+
+  test('a timeout → "Zoom did not answer; try again", and the app stays up', async () => {
+    const browser = new Browser();
+    const dash = await signIn(browser, stack, 'ada');
+    await stack.control.post('/faults', { target: 'api', delayMs: 1500 });
+    const started = Date.now();
+    const after = await clearAll(browser, dash);
+    expect(Date.now() - started).toBeLessThan(1400);
+    expect(after.text).toContain('Zoom did not answer; try again.');
+    expect((await browser.get(url('/healthz'))).status).toBe(200);
+  });
+
+  test('404 code 1001 → "Your Zoom user no longer exists"', async () => {
+    const browser = new Browser();
+    const dash = await signIn(browser, stack, 'ada');
+    await stack.control.post('/faults', {
+      target: 'api',
+      status: 404,
+      body: { code: 1001, message: 'User does not exist: me.' },
+    });
+    const after = await clearAll(browser, dash);
+    expect(after.text).toContain('Your Zoom user no longer exists.');
+  });
+
+  test('400 code 4711 (a scope missing) → "reinstall"', async () => {
+    await stack.control.post('/config', { grantScopes: 'user:read:user user:read:list_assistants' });
+    const browser = new Browser();
+    const dash = await signIn(browser, stack, 'ada');
+    const after = await clearAll(browser, dash);
+    expect(after.text).toContain('The app lacks a permission it needs in Zoom — reinstall it');
+    expect((await stack.control.get<{ assistants: unknown[] }>('/users/ada')).assistants).toHaveLength(3);
+  });
+
+  test('204 needs no body: clear all succeeds with an empty answer', async () => {
+    const browser = new Browser();
+    const dash = await signIn(browser, stack, 'grace');
+    const after = await clearAll(browser, dash);
+    expect(after.text).toContain('Removed 1 assistant.');
+  });
+
+  test('no stack trace ever reaches the page', async () => {
+    const browser = new Browser();
+    const dash = await signIn(browser, stack, 'ada');
+    await stack.control.post('/faults', { target: 'api', status: 500, body: { trace: 'at Foo (x.js:1:1)' } });
+    const after = await clearAll(browser, dash);
+    expect(after.text).not.toMatch(/\bat \S+ \(|node_modules|Error:/);
+  });
+});

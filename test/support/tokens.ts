@@ -1,0 +1,31 @@
+import { loadConfig } from '../../src/config';
+import { RecordCipher } from '../../src/store/crypto';
+import { RedisKeys } from '../../src/store/keys';
+import { RedisTokenStore, type TokenRecord } from '../../src/store/token-store';
+import type { Stack } from './stack';
+
+/** Direct access to a stack's token records, for arranging and asserting. */
+export function tokenStoreOf(stack: Stack): RedisTokenStore {
+  const config = loadConfig(stack.env);
+  return new RedisTokenStore(
+    stack.admin,
+    new RedisKeys(config.redis.keyPrefix),
+    new RecordCipher(config.tokens.encryptionKeys),
+    config.tokens.recordTtlSeconds,
+  );
+}
+
+export async function userIdOf(stack: Stack, user: string): Promise<string> {
+  const snap = await stack.control.get<{ user: { id: string } }>(`/users/${user}`);
+  return snap.user.id;
+}
+
+/** Makes the stored access token look `msLeft` from expiry (negative: already expired). */
+export async function ageStoredToken(stack: Stack, userId: string, msLeft: number): Promise<TokenRecord> {
+  const store = tokenStoreOf(stack);
+  const rec = await store.get(userId);
+  if (!rec) throw new Error('no token record to age');
+  const aged = { ...rec, accessExpiresAt: Date.now() + msLeft };
+  await store.put(userId, aged);
+  return aged;
+}
