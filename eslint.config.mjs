@@ -12,7 +12,10 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false } },
+      ],
       'no-restricted-imports': 'off',
     },
   },
@@ -24,7 +27,9 @@ export default tseslint.config(
         'error',
         {
           paths: ['express', 'express-session'],
-          patterns: [{ group: ['**/http/**', '**/sandbox/**'], message: 'Dependencies point inward.' }],
+          patterns: [
+            { group: ['**/http/**', '**/sandbox/**'], message: 'Dependencies point inward.' },
+          ],
         },
       ],
     },
@@ -36,7 +41,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/sandbox/**', '../sandbox/*', './sandbox/*'], message: 'The app never imports the sandbox.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/sandbox/**', '../sandbox/*', './sandbox/*'],
+              message: 'The app never imports the sandbox.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -29,9 +29,9 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   const eta = new Eta({ views: path.join(root, 'views'), cache: true, autoEscape: true });
   app.engine('eta', (file, data, done) => {
     try {
-      done(null, eta.render(path.basename(file, '.eta'), data as object));
+      done(null, eta.render(path.basename(file, '.eta'), data));
     } catch (err) {
-      done(err as Error);
+      done(err);
     }
   });
   app.set('view engine', 'eta');

@@ -37,7 +37,10 @@ export function composeServices(
   const keys = new RedisKeys(config.redis.keyPrefix);
   const lock = new RedisLock(connections.redis, connections.subscriber, keys.lockReleasedChannel);
   const oauth = new ZoomOAuthClient({ ...config.zoom });
-  const zoomApi = new ZoomApiClient({ apiUrl: config.zoom.apiUrl, timeoutMs: config.zoom.timeoutMs });
+  const zoomApi = new ZoomApiClient({
+    apiUrl: config.zoom.apiUrl,
+    timeoutMs: config.zoom.timeoutMs,
+  });
   const store = new RedisTokenStore(
     connections.redis,
     keys,

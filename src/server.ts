@@ -26,12 +26,20 @@ function readConfig(): Config {
 export async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger(config.logLevel);
-  const settings = { url: config.redis.url, tlsRejectUnauthorized: config.redis.tlsRejectUnauthorized };
+  const settings = {
+    url: config.redis.url,
+    tlsRejectUnauthorized: config.redis.tlsRejectUnauthorized,
+  };
   const redis = createRedis({ ...settings, connectionName: 'web' });
   const subscriber = createRedis({ ...settings, connectionName: 'web-sub' });
-  for (const [name, client] of [['redis', redis], ['subscriber', subscriber]] as const) {
+  for (const [name, client] of [
+    ['redis', redis],
+    ['subscriber', subscriber],
+  ] as const) {
     // Without a listener, ioredis reports every reconnect attempt as an unhandled error.
-    client.on('error', (err: Error) => logger.warn({ client: name, err: err.message }, 'redis error'));
+    client.on('error', (err: Error) =>
+      logger.warn({ client: name, err: err.message }, 'redis error'),
+    );
   }
 
   const services = composeServices(config, { redis, subscriber }, logger);
@@ -67,7 +75,9 @@ export async function main(): Promise<void> {
 async function shutdown(server: http.Server, sockets: Set<Socket>, logger: Logger): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  const cap = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), DRAIN_LIMIT_MS).unref());
+  const cap = new Promise<'timeout'>((resolve) =>
+    setTimeout(() => resolve('timeout'), DRAIN_LIMIT_MS).unref(),
+  );
   const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
   const outcome = await Promise.race([closed.then(() => 'drained' as const), cap]);
   clearInterval(idleSweep);

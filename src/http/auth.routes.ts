@@ -42,7 +42,10 @@ export function authRoutes(services: Services, csrf: CsrfGuard): Router {
     req.session.pendingAuth = pending.slice(-MAX_PENDING);
     await saveSession(req);
     res.set('Cache-Control', 'no-store');
-    res.redirect(302, oauth.authorizationUrl({ state, codeChallenge: codeChallengeS256(codeVerifier) }));
+    res.redirect(
+      302,
+      oauth.authorizationUrl({ state, codeChallenge: codeChallengeS256(codeVerifier) }),
+    );
   });
 
   router.get(config.zoom.callbackPath, async (req, res) => {

@@ -96,7 +96,10 @@ export function dashboardRoutes(services: Services, csrf: CsrfGuard): Router {
       if (err instanceof ReconnectRequiredError) return reconnect(req, res);
       const failure = describeZoomFailure(err, action);
       if (!failure) throw err;
-      logger.warn({ userId: user.id, err: err instanceof Error ? err.message : 'unknown' }, `${action} failed`);
+      logger.warn(
+        { userId: user.id, err: err instanceof Error ? err.message : 'unknown' },
+        `${action} failed`,
+      );
       req.session.flash = { kind: 'error', text: failure.text };
     }
     res.redirect(303, '/');

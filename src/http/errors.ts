@@ -65,7 +65,9 @@ export function errorPages(logger: Logger): ErrorRequestHandler {
       return renderMessage(res, 503, {
         title: 'Temporarily unavailable — Assistant Remover',
         heading: 'Temporarily unavailable',
-        paragraphs: ['The app cannot reach its storage right now. Nothing was changed; try again in a minute.'],
+        paragraphs: [
+          'The app cannot reach its storage right now. Nothing was changed; try again in a minute.',
+        ],
         action: { href: '/', label: 'Try again' },
         tone: 'error',
       });

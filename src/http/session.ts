@@ -90,7 +90,9 @@ export function idleTimeout(idleTimeoutMs: number, now: () => number = Date.now)
 }
 
 export function saveSession(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(toError(err)) : resolve())));
+  return new Promise((resolve, reject) =>
+    req.session.save((err) => (err ? reject(toError(err)) : resolve())),
+  );
 }
 
 export function regenerateSession(req: Request): Promise<void> {

@@ -116,7 +116,8 @@ export function parseAssistants(body: unknown): Assistant[] {
   }
   const list = (body as Record<string, unknown>).assistants;
   if (list === undefined || list === null) return []; // Zoom omits the array when there are none
-  if (!Array.isArray(list)) throw new ZoomApiError('unexpected', 200, null, 'assistants is not a list');
+  if (!Array.isArray(list))
+    throw new ZoomApiError('unexpected', 200, null, 'assistants is not a list');
   const out: Assistant[] = [];
   for (const item of list) {
     if (typeof item !== 'object' || item === null) continue;

@@ -26,7 +26,9 @@ export class OAuthError extends Error {
     readonly status: number | null,
     readonly oauthError: string | null,
   ) {
-    super(`Zoom OAuth ${kind}${status === null ? '' : ` [${status}]`}${oauthError ? ` ${oauthError}` : ''}`);
+    super(
+      `Zoom OAuth ${kind}${status === null ? '' : ` [${status}]`}${oauthError ? ` ${oauthError}` : ''}`,
+    );
     this.name = 'OAuthError';
   }
 }

@@ -1,7 +1,11 @@
 import type { Logger } from '../log';
 import type { RedisKeys } from '../store/keys';
 import type { DistributedLock } from '../store/lock';
-import type { TokenRecord, TokenStore } from '../store/token-store';
+import {
+  UnreadableTokenRecordError,
+  type TokenRecord,
+  type TokenStore,
+} from '../store/token-store';
 import { isZoomApiError } from './errors';
 import { isFresh } from './expiry';
 import { OAuthError, type TokenRefresher } from './oauth';
@@ -72,7 +76,7 @@ export class TokenManager {
 
   /** A token good for at least the refresh margin; refreshes (once, everywhere) when stale. */
   async accessTokenFor(userId: string): Promise<string> {
-    const record = await this.o.store.get(userId);
+    const record = await this.readRecord(userId);
     if (!record) throw new ReconnectRequiredError('not_connected');
     if (this.fresh(record)) return record.accessToken;
     const renewed = await this.refreshOnce(userId, (r) => !this.fresh(r));
@@ -92,6 +96,21 @@ export class TokenManager {
       if (!isZoomApiError(err, 'unauthorized')) throw err;
       const renewed = await this.refreshOnce(userId, (r) => r.accessToken === token);
       return call(renewed.accessToken);
+    }
+  }
+
+  /**
+   * A record that cannot be opened (a key no longer configured, or tampering) is kept for the
+   * operator to investigate, never silently dropped; the user is asked to connect again, which
+   * overwrites it with a readable one.
+   */
+  private async readRecord(userId: string): Promise<TokenRecord | null> {
+    try {
+      return await this.o.store.get(userId);
+    } catch (err) {
+      if (!(err instanceof UnreadableTokenRecordError)) throw err;
+      this.o.logger.error({ userId, err: err.message }, 'token record unreadable');
+      return null;
     }
   }
 
@@ -204,7 +223,10 @@ export class TokenManager {
         return;
       } catch (err) {
         if (attempt >= PERSIST_ATTEMPTS) {
-          this.o.logger.error({ userId, err: errorName(err) }, 'refreshed tokens could not be stored');
+          this.o.logger.error(
+            { userId, err: errorName(err) },
+            'refreshed tokens could not be stored',
+          );
           throw new OAuthError('unavailable', null, null);
         }
         await new Promise((r) => setTimeout(r, 100 * attempt));

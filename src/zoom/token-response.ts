@@ -39,7 +39,10 @@ export function parseTokenResponse(body: unknown, receivedAt: number): TokenSet 
     throw new TokenResponseError('expires_in');
   }
   if (typeof o.scope !== 'string') throw new TokenResponseError('scope');
-  if (o.token_type !== undefined && String(o.token_type).toLowerCase() !== 'bearer') {
+  if (
+    o.token_type !== undefined &&
+    (typeof o.token_type !== 'string' || o.token_type.toLowerCase() !== 'bearer')
+  ) {
     throw new TokenResponseError('token_type');
   }
   return {

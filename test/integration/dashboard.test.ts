@@ -84,7 +84,9 @@ test('remove one → DELETE /users/me/assistants/{id} → "Removed <email>", the
 test('an invalid assistant id → 400, no call to Zoom', async () => {
   const browser = new Browser();
   const dash = await signIn(browser, stack, 'ada');
-  const res = await browser.postForm(url('/assistants/bad%20id%3B/remove'), { _csrf: csrfOf(dash) });
+  const res = await browser.postForm(url('/assistants/bad%20id%3B/remove'), {
+    _csrf: csrfOf(dash),
+  });
   expect(res.status).toBe(400);
   expect((await stack.control.stats()).delete_assistant).toBe(0);
 });
@@ -114,7 +116,9 @@ describe('every answer Zoom can give has a clear outcome', () => {
     await stack.control.post('/faults', { target: 'api', status: 429, retryAfter: '7' });
     const after = await clearAll(browser, dash);
     expect(after.text).toContain('Zoom is limiting requests; try again in 7 seconds.');
-    expect((await stack.control.get<{ assistants: unknown[] }>('/users/ada')).assistants).toHaveLength(3);
+    expect(
+      (await stack.control.get<{ assistants: unknown[] }>('/users/ada')).assistants,
+    ).toHaveLength(3);
   });
 
   test('429 with a daily-limit date → the seconds until then', async () => {
@@ -173,12 +177,16 @@ describe('every answer Zoom can give has a clear outcome', () => {
   });
 
   test('400 code 4711 (a scope missing) → "reinstall"', async () => {
-    await stack.control.post('/config', { grantScopes: 'user:read:user user:read:list_assistants' });
+    await stack.control.post('/config', {
+      grantScopes: 'user:read:user user:read:list_assistants',
+    });
     const browser = new Browser();
     const dash = await signIn(browser, stack, 'ada');
     const after = await clearAll(browser, dash);
     expect(after.text).toContain('The app lacks a permission it needs in Zoom — reinstall it');
-    expect((await stack.control.get<{ assistants: unknown[] }>('/users/ada')).assistants).toHaveLength(3);
+    expect(
+      (await stack.control.get<{ assistants: unknown[] }>('/users/ada')).assistants,
+    ).toHaveLength(3);
   });
 
   test('204 needs no body: clear all succeeds with an empty answer', async () => {
@@ -191,7 +199,11 @@ describe('every answer Zoom can give has a clear outcome', () => {
   test('no stack trace ever reaches the page', async () => {
     const browser = new Browser();
     const dash = await signIn(browser, stack, 'ada');
-    await stack.control.post('/faults', { target: 'api', status: 500, body: { trace: 'at Foo (x.js:1:1)' } });
+    await stack.control.post('/faults', {
+      target: 'api',
+      status: 500,
+      body: { trace: 'at Foo (x.js:1:1)' },
+    });
     const after = await clearAll(browser, dash);
     expect(after.text).not.toMatch(/\bat \S+ \(|node_modules|Error:/);
   });

@@ -175,7 +175,9 @@ describe('the callback', () => {
       expect(page.status).toBe(400);
     }
     // Express's simple query parser takes `state[a]` as a name of its own: no state at all.
-    const bracket = await b.get(`${stack.app.url}/oauth/callback?state[a]=1&code=1`, { follow: false });
+    const bracket = await b.get(`${stack.app.url}/oauth/callback?state[a]=1&code=1`, {
+      follow: false,
+    });
     expect(bracket.status).toBe(302);
   });
 });

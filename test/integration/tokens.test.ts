@@ -168,7 +168,8 @@ test('no plaintext token in any Redis value; the record names its key and is bou
   expect(keys.length).toBeGreaterThan(0);
   for (const k of keys) {
     const type = await stack.admin.type(k);
-    const value = type === 'string' ? await stack.admin.get(k) : JSON.stringify(await stack.admin.smembers(k));
+    const value =
+      type === 'string' ? await stack.admin.get(k) : JSON.stringify(await stack.admin.smembers(k));
     expect(value).not.toContain(snap.grant.access_token);
     expect(value).not.toContain(snap.grant.refresh_token);
     expect(value).not.toMatch(/sbx_(at|rt)_/);

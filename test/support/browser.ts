@@ -33,7 +33,10 @@ export class Browser {
     return b;
   }
 
-  get(url: string, opts: { follow?: boolean; headers?: Record<string, string> } = {}): Promise<Page> {
+  get(
+    url: string,
+    opts: { follow?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     return this.request('GET', url, undefined, opts);
   }
 
@@ -76,7 +79,13 @@ export class Browser {
         }
         continue;
       }
-      return { status: res.status, url: current, headers: res.headers, text: await res.text(), trail };
+      return {
+        status: res.status,
+        url: current,
+        headers: res.headers,
+        text: await res.text(),
+        trail,
+      };
     }
     throw new Error(`too many redirects from ${url}`);
   }

@@ -1,4 +1,4 @@
-import { startRedisServer, type RunningRedis } from './redis-server';
+import { startRedisServer, type RunningRedis } from '../../scripts/lib/redis-server';
 
 declare global {
   var __redisServer: RunningRedis | undefined;

@@ -96,7 +96,8 @@ function listen(server: http.Server): Promise<number> {
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const redisUrl = process.env.TEST_REDIS_URL;
-  if (!redisUrl) throw new Error('TEST_REDIS_URL is not set (jest globalSetup starts redis-server)');
+  if (!redisUrl)
+    throw new Error('TEST_REDIS_URL is not set (jest globalSetup starts redis-server)');
   const prefix = `t${randomBytes(4).toString('hex')}:`;
   const logLines: string[] = [];
   const logStream = new Writable({

@@ -21,7 +21,11 @@ export async function userIdOf(stack: Stack, user: string): Promise<string> {
 }
 
 /** Makes the stored access token look `msLeft` from expiry (negative: already expired). */
-export async function ageStoredToken(stack: Stack, userId: string, msLeft: number): Promise<TokenRecord> {
+export async function ageStoredToken(
+  stack: Stack,
+  userId: string,
+  msLeft: number,
+): Promise<TokenRecord> {
   const store = tokenStoreOf(stack);
   const rec = await store.get(userId);
   if (!rec) throw new Error('no token record to age');
