@@ -42,6 +42,8 @@ export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
   status = 200;
   responseBody = '';
+  /** When set, decides the answer per notification (e.g. to answer a CRC challenge). */
+  respond?: (hook: ReceivedWebhook) => { status: number; body: string };
   private waiters: ((w: ReceivedWebhook) => void)[] = [];
   private readonly server: Server;
 
@@ -52,8 +54,9 @@ export class WebhookReceiver {
       req.on('end', () => {
         const hook = { headers: req.headers, rawBody: Buffer.concat(chunks).toString('utf8') };
         this.received.push(hook);
-        res.writeHead(this.status, { 'content-type': 'application/json' });
-        res.end(this.responseBody);
+        const answer = this.respond?.(hook) ?? { status: this.status, body: this.responseBody };
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(answer.body);
         const waiters = this.waiters;
         this.waiters = [];
         for (const w of waiters) w(hook);

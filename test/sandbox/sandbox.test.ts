@@ -38,6 +38,7 @@ beforeEach(async () => {
   await post('/_sandbox/reset', {});
   receiver.status = 200;
   receiver.responseBody = '';
+  receiver.respond = undefined;
 });
 
 function post(path: string, body: unknown): Promise<Response> {
@@ -705,6 +706,15 @@ describe('webhooks', () => {
     expect(expected.encryptedToken).toBe(
       createHmac('sha256', WEBHOOK_SECRET).update(expected.plainToken).digest('hex'),
     );
+    receiver.respond = (hook) => {
+      const plainToken = (JSON.parse(hook.rawBody) as { payload: { plainToken: string } }).payload
+        .plainToken;
+      const encryptedToken = createHmac('sha256', WEBHOOK_SECRET).update(plainToken).digest('hex');
+      return { status: 200, body: JSON.stringify({ plainToken, encryptedToken }) };
+    };
+    const good = await json(await post('/_sandbox/webhooks/url-validation', {}));
+    expect(good).toMatchObject({ ok: true, status: 200 });
+    expect(good['got']).toEqual(good['expected']);
   });
 });
 

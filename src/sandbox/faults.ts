@@ -1,0 +1,85 @@
+import { STATUS_CODES } from 'node:http';
+import type { Response } from 'express';
+import type { SandboxContext } from './context';
+import { sendJson, zoomDate } from './http-util';
+import type { SandboxState } from './state';
+
+export type FaultSite = 'api' | 'token' | 'revoke';
+export type FaultTarget = FaultSite | 'all';
+export type RateLimitType = 'QPS' | 'Daily-limit';
+
+export interface Fault {
+  target: FaultTarget;
+  status?: number;
+  remaining: number;
+  delayMs: number;
+  retryAfter?: string;
+  rateLimitType: RateLimitType;
+  body?: Record<string, unknown>;
+}
+
+/** Zoom's 429 texts (zoom-api.md §5). */
+const QPS_MESSAGE =
+  'You have reached the maximum per-second rate limit for this API. Try again later.';
+const DAILY_MESSAGE =
+  'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.';
+
+/** Faults are queued: each matching request takes one use of the first fault for its site. */
+function takeFault(state: SandboxState, site: FaultSite): Fault | undefined {
+  const index = state.faults.findIndex(
+    (f) => f.remaining > 0 && (f.target === site || f.target === 'all'),
+  );
+  const fault = state.faults[index];
+  if (!fault) return undefined;
+  fault.remaining -= 1;
+  if (fault.remaining <= 0) state.faults.splice(index, 1);
+  return fault;
+}
+
+/** A daily limit resets at the next UTC midnight; Zoom then sends that date in Retry-After. */
+function nextUtcMidnight(now: number): string {
+  const d = new Date(now);
+  return zoomDate(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1));
+}
+
+function sendFault(res: Response, fault: Fault, status: number, category: string): void {
+  if (status === 429) {
+    const daily = fault.rateLimitType === 'Daily-limit';
+    res.setHeader('X-RateLimit-Category', category);
+    res.setHeader('X-RateLimit-Type', fault.rateLimitType);
+    res.setHeader('Retry-After', fault.retryAfter ?? (daily ? nextUtcMidnight(Date.now()) : '1'));
+    sendJson(res, 429, fault.body ?? { code: 429, message: daily ? DAILY_MESSAGE : QPS_MESSAGE });
+    return;
+  }
+  const text = STATUS_CODES[status] ?? 'Error';
+  if (fault.body) {
+    sendJson(res, status, fault.body);
+  } else if (status >= 500) {
+    // A gateway-style plain body: the app must not assume every error is Zoom JSON.
+    res.status(status);
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.end(text);
+  } else {
+    sendJson(res, status, { code: status, message: text });
+  }
+}
+
+/**
+ * Applies the next queued fault for `site`, if any: waits `delayMs`, then answers with the
+ * fault's status. Returns true when the request has been answered (or the sandbox closed).
+ */
+export async function applyFault(
+  ctx: SandboxContext,
+  site: FaultSite,
+  category: string,
+  res: Response,
+): Promise<boolean> {
+  const fault = takeFault(ctx.state, site);
+  if (!fault) return false;
+  ctx.state.stats.faults_applied += 1;
+  if (fault.delayMs > 0 && !(await ctx.runtime.sleep(fault.delayMs))) return true;
+  if (fault.status === undefined) return false;
+  if (site === 'api' && fault.status === 401) ctx.state.stats.api_401 += 1;
+  sendFault(res, fault, fault.status, category);
+  return true;
+}

@@ -1,0 +1,56 @@
+/** Call counters exposed at `GET /_sandbox/stats`. Unless the name says otherwise, every request counts. */
+export interface Stats {
+  authorize: number;
+  authorize_auto_approved: number;
+  consent_allow: number;
+  consent_deny: number;
+  token_authorization_code: number;
+  token_authorization_code_ok: number;
+  token_refresh: number;
+  token_refresh_ok: number;
+  token_refresh_invalid_grant: number;
+  token_invalid_client: number;
+  token_unsupported_grant: number;
+  revoke: number;
+  users_me: number;
+  list_assistants: number;
+  add_assistants: number;
+  delete_assistants: number;
+  delete_assistant: number;
+  api_401: number;
+  faults_applied: number;
+  remove_app: number;
+  webhooks_sent: number;
+  webhooks_delivered: number;
+  webhooks_failed: number;
+}
+
+export function zeroStats(): Stats {
+  return {
+    authorize: 0,
+    authorize_auto_approved: 0,
+    consent_allow: 0,
+    consent_deny: 0,
+    token_authorization_code: 0,
+    token_authorization_code_ok: 0,
+    token_refresh: 0,
+    token_refresh_ok: 0,
+    token_refresh_invalid_grant: 0,
+    token_invalid_client: 0,
+    token_unsupported_grant: 0,
+    revoke: 0,
+    users_me: 0,
+    list_assistants: 0,
+    add_assistants: 0,
+    delete_assistants: 0,
+    delete_assistant: 0,
+    api_401: 0,
+    faults_applied: 0,
+    remove_app: 0,
+    webhooks_sent: 0,
+    webhooks_delivered: 0,
+    webhooks_failed: 0,
+  };
+}
+
+export type StatName = keyof Stats;
