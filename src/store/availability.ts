@@ -5,7 +5,10 @@
 export function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   if (err.name === 'MaxRetriesPerRequestError') return true;
-  return /Connection is closed|Command timed out|Stream isn't writeable|ECONNREFUSED|ETIMEDOUT|ECONNRESET|Reached the max retries|connect ETIMEDOUT|LOADING/i.test(
+  // Redis's own "LOADING ..." reply is upper case at the start; a loose match would take a
+  // programming error that mentions "loading" for an outage.
+  if (/^LOADING /.test(err.message)) return true;
+  return /Connection is closed|Command timed out|Stream isn't writeable|ECONNREFUSED|ETIMEDOUT|ECONNRESET|Reached the max retries/.test(
     err.message,
   );
 }

@@ -49,10 +49,15 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   if (/^\d+$/.test(text)) {
     return clampSeconds(Number(text));
   }
+  // Only the two date forms Zoom and HTTP use: Date.parse alone reads "later 2099" as a date.
+  if (!ISO_DATE.test(text) && !HTTP_DATE.test(text)) return null;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return null;
   return clampSeconds(Math.ceil((at - now) / 1000));
 }
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 function clampSeconds(s: number): number {
   return Math.min(Math.max(1, s), MAX_RETRY_AFTER_SECONDS);

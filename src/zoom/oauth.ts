@@ -62,6 +62,8 @@ function isBoomLike(err: unknown): err is BoomLike {
   return typeof err === 'object' && err !== null && (err as { isBoom?: unknown }).isBoom === true;
 }
 
+const OAUTH_ERROR_CODE = /^[a-z_]{1,64}$/;
+
 /** Reduces any failure of a token-endpoint call to an OAuthError, dropping everything else. */
 export function toOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
@@ -71,13 +73,15 @@ export function toOAuthError(err: unknown): OAuthError {
   if (!err.data?.isResponseError) return new OAuthError('unavailable', null, null); // timeout, network
   const payload = err.data.payload;
   let oauthError: string | null = null;
-  if (typeof payload === 'object' && payload !== null) {
-    const e = (payload as Record<string, unknown>).error;
-    if (typeof e === 'string') oauthError = e.slice(0, 64);
-  } else if (Buffer.isBuffer(payload) || typeof payload === 'string') {
-    const m = /"error"\s*:\s*"([a-z_]{1,64})"/.exec(payload.toString());
+  if (Buffer.isBuffer(payload) || typeof payload === 'string') {
+    const m = /"error"\s*:\s*"([^"]{1,64})"/.exec(payload.toString());
     oauthError = m?.[1] ?? null;
+  } else if (typeof payload === 'object' && payload !== null) {
+    const e = (payload as Record<string, unknown>).error;
+    if (typeof e === 'string') oauthError = e;
   }
+  // Only a short OAuth error code is kept: anything else in the answer may be sensitive.
+  if (oauthError !== null && !OAUTH_ERROR_CODE.test(oauthError)) oauthError = null;
   if (status !== null && (status >= 500 || status === 429)) {
     return new OAuthError('unavailable', status, oauthError);
   }
