@@ -8,6 +8,8 @@ import { csrfGuard } from './http/csrf';
 import { dashboardRoutes } from './http/dashboard.routes';
 import { errorPages, notFound } from './http/errors';
 import { healthRoutes } from './http/health.routes';
+import { webhookRoutes } from './http/webhook.routes';
+import { disconnectRoutes } from './http/disconnect.routes';
 import { requestIdOf } from './http/request-id';
 import { idleTimeout, sessionMiddleware } from './http/session';
 
@@ -60,6 +62,8 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   );
 
   app.use(healthRoutes(redis));
+  // Before sessions: Zoom's notifications carry no cookie and must not create a session.
+  app.use(webhookRoutes(services));
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
 
   app.use(
@@ -71,11 +75,16 @@ export function createApp(services: Services, options: AppOptions = {}): Express
       idleTimeoutMs: config.session.idleTimeoutMs,
     }),
   );
-  app.use(idleTimeout(config.session.idleTimeoutMs));
+  app.use(
+    idleTimeout(config.session.idleTimeoutMs, (userId, sid) =>
+      services.userData.unregisterSession(userId, sid),
+    ),
+  );
 
   const csrf = csrfGuard();
   app.use(authRoutes(services, csrf));
   app.use(dashboardRoutes(services, csrf));
+  app.use(disconnectRoutes(services, csrf));
 
   app.use(notFound);
   app.use(errorPages(logger));

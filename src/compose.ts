@@ -5,6 +5,7 @@ import { RecordCipher } from './store/crypto';
 import { RedisKeys } from './store/keys';
 import { RedisLock } from './store/lock';
 import { RedisTokenStore } from './store/token-store';
+import { UserDataStore } from './store/user-data';
 import { ZoomApiClient } from './zoom/api';
 import { ZoomOAuthClient } from './zoom/oauth';
 import { TokenManager } from './zoom/token-manager';
@@ -19,6 +20,7 @@ export interface Services {
   readonly oauth: ZoomOAuthClient;
   readonly zoomApi: ZoomApiClient;
   readonly tokens: TokenManager;
+  readonly userData: UserDataStore;
 }
 
 export interface Connections {
@@ -58,5 +60,6 @@ export function composeServices(
     defaultApiUrl: config.zoom.apiUrl,
     onRefreshGrant: hooks.onRefreshGrant,
   });
-  return { config, logger, redis: connections.redis, keys, lock, oauth, zoomApi, tokens };
+  const userData = new UserDataStore(connections.redis, keys);
+  return { config, logger, redis: connections.redis, keys, lock, oauth, zoomApi, tokens, userData };
 }

@@ -29,7 +29,7 @@ function queryParam(req: Request, name: string): string | undefined | null {
 }
 
 export function authRoutes(services: Services, csrf: CsrfGuard): Router {
-  const { config, oauth, zoomApi, tokens, logger } = services;
+  const { config, oauth, zoomApi, tokens, logger, userData } = services;
   const router = Router();
   const now = (): number => Date.now();
 
@@ -109,6 +109,10 @@ export function authRoutes(services: Services, csrf: CsrfGuard): Router {
     req.session.user = { id: user.id, name: user.displayName, email: user.email };
     req.session.seenAt = now();
     await saveSession(req);
+    // Indexed by user, so that deauthorization can end every session of theirs.
+    const expires =
+      req.session.cookie.expires?.getTime() ?? now() + config.session.absoluteLifetimeMs;
+    await userData.registerSession(user.id, req.sessionID, expires);
     logger.info({ userId: user.id }, 'signed in');
     res.redirect(302, '/');
   });
@@ -116,7 +120,9 @@ export function authRoutes(services: Services, csrf: CsrfGuard): Router {
   const form = urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
   router.post('/logout', form, csrf.protect, async (req, res) => {
     const userId = req.session.user?.id;
+    const sessionId = req.sessionID;
     await destroySession(req);
+    if (userId) await userData.unregisterSession(userId, sessionId);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     if (userId) logger.info({ userId }, 'signed out');
     res.redirect(303, '/');

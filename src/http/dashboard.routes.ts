@@ -10,7 +10,7 @@ import type { CsrfGuard } from './csrf';
 const MAX_ASSISTANTS = 30; // Zoom's list maximum
 
 export function dashboardRoutes(services: Services, csrf: CsrfGuard): Router {
-  const { tokens, zoomApi, logger } = services;
+  const { tokens, zoomApi, logger, userData } = services;
   const router = Router();
   const form = urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
 
@@ -27,7 +27,7 @@ export function dashboardRoutes(services: Services, csrf: CsrfGuard): Router {
     try {
       assistants = await tokens.withAccessToken(user.id, (t) => zoomApi.listAssistants(t));
     } catch (err) {
-      if (err instanceof ReconnectRequiredError) return reconnect(req, res);
+      if (err instanceof ReconnectRequiredError) return reconnect(req, res, user, err);
       const failure = describeZoomFailure(err, 'list');
       if (!failure) throw err;
       if (failure.retryAfterSeconds) res.set('Retry-After', String(failure.retryAfterSeconds));
@@ -93,7 +93,7 @@ export function dashboardRoutes(services: Services, csrf: CsrfGuard): Router {
       const text = await run();
       req.session.flash = { kind: 'success', text };
     } catch (err) {
-      if (err instanceof ReconnectRequiredError) return reconnect(req, res);
+      if (err instanceof ReconnectRequiredError) return reconnect(req, res, user, err);
       const failure = describeZoomFailure(err, action);
       if (!failure) throw err;
       logger.warn(
@@ -105,8 +105,24 @@ export function dashboardRoutes(services: Services, csrf: CsrfGuard): Router {
     res.redirect(303, '/');
   }
 
-  async function reconnect(req: Request, res: Response): Promise<void> {
+  /**
+   * No usable grant. A grant Zoom refused is gone for every device: end all the user's
+   * sessions. A missing record ends this session only.
+   */
+  async function reconnect(
+    req: Request,
+    res: Response,
+    user: SessionUser,
+    err: ReconnectRequiredError,
+  ): Promise<void> {
+    const sessionId = req.sessionID;
     await destroySession(req);
+    if (err.reason === 'grant_revoked') {
+      const deleted = await userData.deleteAll(user.id);
+      logger.warn({ userId: user.id, deleted }, 'grant revoked; all sessions ended');
+    } else {
+      await userData.unregisterSession(user.id, sessionId);
+    }
     renderReconnect(res);
   }
 

@@ -75,13 +75,22 @@ export function sessionMiddleware(redis: Redis, settings: SessionSettings): Requ
 const SEEN_AT_RESOLUTION_MS = 5 * 60 * 1000;
 
 /** Ends a session idle for longer than the idle timeout. */
-export function idleTimeout(idleTimeoutMs: number, now: () => number = Date.now): RequestHandler {
+export function idleTimeout(
+  idleTimeoutMs: number,
+  onEnded: (userId: string, sessionId: string) => Promise<void>,
+  now: () => number = Date.now,
+): RequestHandler {
   return (req, _res, next) => {
     const s = req.session;
     if (!s?.user) return next();
     const t = now();
     if (s.seenAt !== undefined && t - s.seenAt > idleTimeoutMs) {
-      s.destroy(() => next());
+      const { id: userId } = s.user;
+      const sessionId = req.sessionID;
+      s.destroy((err) => {
+        if (err) return next(err);
+        onEnded(userId, sessionId).then(() => next(), next);
+      });
       return;
     }
     if (s.seenAt === undefined || t - s.seenAt > SEEN_AT_RESOLUTION_MS) s.seenAt = t;

@@ -33,3 +33,22 @@ export async function ageStoredToken(
   await store.put(userId, aged);
   return aged;
 }
+
+/** Any key's value as text, whatever its type (for "no secret in Redis" assertions). */
+export async function valueOf(stack: Stack, key: string): Promise<string> {
+  const type = await stack.admin.type(key);
+  switch (type) {
+    case 'string':
+      return (await stack.admin.get(key)) ?? '';
+    case 'zset':
+      return JSON.stringify(await stack.admin.zrange(key, '0', '-1', 'WITHSCORES'));
+    case 'set':
+      return JSON.stringify(await stack.admin.smembers(key));
+    case 'hash':
+      return JSON.stringify(await stack.admin.hgetall(key));
+    case 'list':
+      return JSON.stringify(await stack.admin.lrange(key, 0, -1));
+    default:
+      return '';
+  }
+}

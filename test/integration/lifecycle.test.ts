@@ -1,0 +1,266 @@
+import { createHmac } from 'node:crypto';
+import { Browser } from '../support/browser';
+import {
+  csrfOf,
+  signIn,
+  startStack,
+  WEBHOOK_SECRET,
+  type AppInstance,
+  type Stack,
+} from '../support/stack';
+import { tokenStoreOf, userIdOf, valueOf } from '../support/tokens';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ instances: 2, logLevel: 'debug' });
+});
+afterAll(async () => {
+  await stack.close();
+});
+beforeEach(async () => {
+  await stack.reset();
+  stack.logLines.length = 0;
+});
+
+const hook = (): string => `${stack.app.url}/webhooks/zoom`;
+
+function sign(body: string, ts = Math.floor(Date.now() / 1000)): Record<string, string> {
+  const mac = createHmac('sha256', WEBHOOK_SECRET).update(`v0:${ts}:${body}`).digest('hex');
+  return {
+    'content-type': 'application/json; charset=utf-8',
+    'x-zm-request-timestamp': String(ts),
+    'x-zm-signature': `v0=${mac}`,
+  };
+}
+
+async function post(body: string, headers: Record<string, string>): Promise<Response> {
+  return fetch(hook(), { method: 'POST', headers, body });
+}
+
+function deauthBody(userId: string, topLevelTs = true): string {
+  const payload: Record<string, unknown> = {
+    account_id: 'MXEuWmOmTsKWUswrfpPslg',
+    client_id: 'test-client-id',
+    deauthorization_time: new Date().toISOString(),
+    signature: 'f'.repeat(64),
+    user_data_retention: null,
+    user_id: userId,
+  };
+  if (!topLevelTs) payload.event_ts = '2024-09-08 15:58:40';
+  return JSON.stringify({
+    event: 'app_deauthorized',
+    ...(topLevelTs ? { event_ts: Date.now() } : {}),
+    payload,
+  });
+}
+
+async function userKeys(userId: string, email: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const k of await stack.keys()) {
+    const v = await valueOf(stack, k);
+    if (k.includes(userId) || v.includes(userId) || v.includes(email)) found.push(k);
+  }
+  return found;
+}
+
+describe('signature checks', () => {
+  test('endpoint.url_validation is answered with the HMAC of plainToken, fast', async () => {
+    const started = Date.now();
+    const r = await stack.control.post<{ ok: boolean }>('/webhooks/url-validation');
+    expect(r.ok).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  test('missing headers, a bad signature or a stale timestamp → 401, nothing changes, one warning', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack, 'ada');
+    const userId = await userIdOf(stack, 'ada');
+    const body = deauthBody(userId);
+    const stale = Math.floor(Date.now() / 1000) - 6 * 60;
+    const answers = [
+      await post(body, { 'content-type': 'application/json' }),
+      await post(body, { ...sign(body), 'x-zm-signature': `v0=${'0'.repeat(64)}` }),
+      await post(body, sign(body, stale)), // a replay of an old, valid notification
+      await post(body, sign(body, Math.floor(Date.now() / 1000) + 6 * 60)),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401]);
+    expect(await tokenStoreOf(stack).get(userId)).not.toBeNull();
+    expect((await browser.get(`${stack.app.url}/`)).text).toContain('Ada Lovelace');
+    const warnings = stack.logLines.filter((l) => l.includes('webhook rejected'));
+    expect(warnings).toHaveLength(4);
+    for (const w of warnings) {
+      expect(w).not.toContain(userId);
+      expect(w).not.toContain(WEBHOOK_SECRET);
+      expect(w).not.toContain('x-zm-signature');
+    }
+  });
+
+  test('the sandbox sending a deliberately mis-signed notification → 401', async () => {
+    const r = await stack.control.post<{ status: number }>('/webhooks/send', {
+      event: 'app_deauthorized',
+      payload: { user_id: 'abc' },
+      sign: 'bad',
+    });
+    expect(r.status).toBe(401);
+  });
+
+  test('a signature over re-serialized JSON, when the raw body has other whitespace → 401', async () => {
+    const userId = await userIdOf(stack, 'ada');
+    const compact = deauthBody(userId);
+    const spaced = JSON.stringify(JSON.parse(compact), null, 2);
+    const r = await post(spaced, sign(compact));
+    expect(r.status).toBe(401);
+    // And the same spaced body signed as sent is accepted: the raw bytes are what count.
+    expect((await post(spaced, sign(spaced))).status).toBe(200);
+  });
+
+  test('a body over 64 KB → 413', async () => {
+    const body = JSON.stringify({ event: 'x', payload: { pad: 'a'.repeat(65 * 1024) } });
+    const r = await post(body, sign(body));
+    expect(r.status).toBe(413);
+  });
+
+  test('malformed JSON after a valid signature → 400', async () => {
+    const body = '{"event": "app_deauthorized", ';
+    expect((await post(body, sign(body))).status).toBe(400);
+  });
+
+  test('another event → 200, ignored, logged at debug', async () => {
+    const body = JSON.stringify({ event: 'meeting.started', event_ts: Date.now(), payload: {} });
+    const r = await post(body, sign(body));
+    expect(r.status).toBe(200);
+    expect(
+      stack.logLines.some((l) => l.includes('"level":20') && l.includes('meeting.started')),
+    ).toBe(true);
+  });
+});
+
+describe('app_deauthorized', () => {
+  test('deletes the token record and every session; the old cookie is signed out on every instance', async () => {
+    const laptop = new Browser();
+    const phone = new Browser();
+    await signIn(laptop, stack, 'ada');
+    await signIn(phone, stack, 'ada', stack.apps[1]?.url);
+    const userId = await userIdOf(stack, 'ada');
+    const r = await stack.control.post<{ delivered: boolean; status: number }>('/remove-app', {
+      user: 'ada',
+    });
+    expect(r.status).toBe(200);
+    expect(await tokenStoreOf(stack).get(userId)).toBeNull();
+    const [app0, app1] = stack.apps as [AppInstance, AppInstance];
+    // The laptop's cookie taken to the other instance too, as the platform's router might.
+    const laptopOnApp1 = laptop.clone();
+    laptopOnApp1.setCookie(app1.url, 'zar.sid', laptop.cookie(app0.url, 'zar.sid') ?? '');
+    for (const [browser, app] of [
+      [laptop, app0],
+      [phone, app1],
+      [laptopOnApp1, app1],
+    ] as const) {
+      const page = await browser.get(`${app.url}/`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('Add to Zoom');
+    }
+    const audit = stack.logLines.filter((l) => l.includes('"audit":"app_deauthorized"'));
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toContain(userId);
+    expect(audit[0]).not.toMatch(/sbx_(at|rt)_/);
+  });
+
+  test('data we keep: after deauthorization no Redis key belongs to the user', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack, 'ada');
+    await signIn(new Browser(), stack, 'ada');
+    const userId = await userIdOf(stack, 'ada');
+    expect((await userKeys(userId, 'ada@example.com')).length).toBeGreaterThanOrEqual(3);
+    const body = deauthBody(userId);
+    expect((await post(body, sign(body))).status).toBe(200);
+    expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
+  });
+
+  test('the same notification twice → 200 both times; event_ts read from payload too', async () => {
+    await signIn(new Browser(), stack, 'grace');
+    const userId = await userIdOf(stack, 'grace');
+    const body = deauthBody(userId, false);
+    const first = await post(body, sign(body));
+    const second = await post(body, sign(body));
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const audit = stack.logLines.filter((l) => l.includes('"audit":"app_deauthorized"'));
+    expect(audit[0]).toContain('"eventTs":"2024-09-08 15:58:40"');
+  });
+});
+
+describe('uninstall from the dashboard', () => {
+  async function disconnect(
+    browser: Browser,
+    confirm = true,
+  ): Promise<Awaited<ReturnType<Browser['get']>>> {
+    const dash = await browser.get(`${stack.app.url}/`);
+    return browser.postForm(`${stack.app.url}/disconnect`, {
+      _csrf: csrfOf(dash),
+      ...(confirm ? { confirm: 'yes' } : {}),
+    });
+  }
+
+  test('revokes at Zoom, deletes the record and all sessions, says goodbye; the follow-up notification finds nothing', async () => {
+    const browser = new Browser();
+    const other = new Browser();
+    await signIn(browser, stack, 'ada');
+    await signIn(other, stack, 'ada');
+    const userId = await userIdOf(stack, 'ada');
+    const page = await disconnect(browser);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('The app is disconnected');
+    expect(page.text).toContain('encrypted Zoom tokens');
+    expect(page.text).toContain('Zoom has revoked');
+    const snap = await stack.control.get<{ grant: { status: string } }>('/users/ada');
+    expect(snap.grant.status).toBe('revoked');
+    expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
+    expect((await other.get(`${stack.app.url}/`)).text).toContain('Add to Zoom');
+    // Zoom's app_deauthorized after our own revoke: a 200 that finds nothing.
+    await new Promise((r) => setTimeout(r, 200));
+    const stats = await stack.control.stats();
+    expect(stats.webhooks_delivered).toBe(1);
+    // Whichever of the two lands first deletes; the other finds nothing. Together: all of it, once.
+    const audits = stack.logLines
+      .filter((l) => /"audit":"(app_deauthorized|disconnect)"/.test(l))
+      .map((l) => JSON.parse(l) as { deleted: { sessions: number; tokenRecord: boolean } });
+    expect(audits).toHaveLength(2);
+    expect(audits.reduce((n, a) => n + a.deleted.sessions, 0)).toBe(2);
+    expect(audits.filter((a) => a.deleted.tokenRecord)).toHaveLength(1);
+  });
+
+  test('when the revoke answers 500, everything is still deleted locally and the page says where to look', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack, 'ada');
+    const userId = await userIdOf(stack, 'ada');
+    await stack.control.post('/faults', { target: 'revoke', status: 500 });
+    const page = await disconnect(browser);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Manage → Installed apps');
+    expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
+  });
+
+  test('without the confirmation nothing happens', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack, 'ada');
+    const page = await disconnect(browser, false);
+    expect(page.text).toContain('Tick the box to confirm');
+    expect((await stack.control.stats()).revoke).toBe(0);
+    expect(await tokenStoreOf(stack).get(await userIdOf(stack, 'ada'))).not.toBeNull();
+  });
+});
+
+test('a grant found revoked while in use ends all the user’s sessions, not only the current one', async () => {
+  const a = new Browser();
+  const b = new Browser();
+  await signIn(a, stack, 'ada');
+  await signIn(b, stack, 'ada');
+  await stack.control.post('/revoke-grant', { user: 'ada' });
+  await stack.control.post('/invalidate-access-tokens', { user: 'ada' });
+  const page = await a.get(`${stack.app.url}/`);
+  expect(page.text).toContain('Reconnect to Zoom');
+  const other = await b.get(`${stack.app.url}/`);
+  expect(other.text).toContain('Add to Zoom');
+  const userId = await userIdOf(stack, 'ada');
+  expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
+});
