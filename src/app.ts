@@ -10,7 +10,7 @@ import { errorPages, notFound } from './http/errors';
 import { healthRoutes } from './http/health.routes';
 import { webhookRoutes } from './http/webhook.routes';
 import { disconnectRoutes } from './http/disconnect.routes';
-import { requestIdOf } from './http/request-id';
+import { httpsOnly, requestId, requestIdOf } from './http/request-id';
 import { idleTimeout, sessionMiddleware } from './http/session';
 
 export interface AppOptions {
@@ -39,14 +39,11 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.set('view engine', 'eta');
   app.set('views', path.join(root, 'views'));
 
+  app.use(requestId);
   app.use(
     pinoHttp({
       logger,
-      genReqId: (req, res) => {
-        const id = requestIdOf(req);
-        res.setHeader('X-Request-ID', id);
-        return id;
-      },
+      genReqId: (req) => (req as { id?: string }).id ?? requestIdOf(req),
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       serializers: {
@@ -60,6 +57,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
       },
     }),
   );
+  app.use(httpsOnly(config.isProduction, new URL(config.zoom.redirectUrl).host));
 
   app.use(healthRoutes(redis));
   // Before sessions: Zoom's notifications carry no cookie and must not create a session.

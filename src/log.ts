@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type Logger } from 'pino';
 
 export type { Logger };
@@ -20,7 +21,18 @@ export const REDACT_PATHS = [
   '*.secret',
   '*.clientSecret',
   '*.webhookSecretToken',
+  '*.password',
 ];
+
+/**
+ * The request a log line belongs to, carried across awaits, so that every line written while
+ * serving a request — in the edge or deep in the token manager — names its request id.
+ */
+const requestContext = new AsyncLocalStorage<{ requestId: string }>();
+
+export function runWithRequestId<T>(requestId: string, fn: () => T): T {
+  return requestContext.run({ requestId }, fn);
+}
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -28,6 +40,10 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: { app: 'zoom-assistant-revoker' },
+      mixin: () => {
+        const ctx = requestContext.getStore();
+        return ctx ? { requestId: ctx.requestId } : {};
+      },
     },
     destination,
   );

@@ -33,24 +33,40 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedisServer(extraArgs: string[] = []): Promise<RunningRedis> {
+export interface RedisServerOptions {
+  /** A fixed port (e.g. to restart on the same one); default a free one. */
+  readonly port?: number;
+  /** Serve TLS only, on the port, with this certificate (rediss://). */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Persist to an append-only file in this folder (so a restart keeps the data). */
+  readonly dataDir?: string;
+}
+
+export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RunningRedis> {
   const binary = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-  const port = await freePort();
-  const child = spawn(
-    binary,
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      ...extraArgs,
-    ],
-    { stdio: 'ignore' },
-  );
+  const port = opts.port ?? (await freePort());
+  const listen = opts.tls
+    ? [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        opts.tls.cert,
+        '--tls-key-file',
+        opts.tls.key,
+        '--tls-ca-cert-file',
+        opts.tls.cert,
+        '--tls-auth-clients',
+        'no',
+      ]
+    : ['--port', String(port)];
+  const persistence = opts.dataDir
+    ? ['--dir', opts.dataDir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '']
+    : ['--save', '', '--appendonly', 'no'];
+  const child = spawn(binary, [...listen, '--bind', '127.0.0.1', ...persistence], {
+    stdio: 'ignore',
+  });
   let exited = false;
   child.once('exit', () => (exited = true));
   const spawnError = new Promise<never>((_, reject) =>
@@ -69,7 +85,7 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<Runnin
   await Promise.race([ready, spawnError]);
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     process: child,
     stop: () =>
       new Promise<void>((resolve) => {

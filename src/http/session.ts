@@ -60,7 +60,9 @@ export function sessionMiddleware(redis: Redis, settings: SessionSettings): Requ
     resave: false,
     saveUninitialized: false,
     rolling: false,
-    unset: 'destroy',
+    // Not 'destroy': after a failed store read req.session is unset, and express-session would
+    // then delete the session (and hold the answer until Redis replied to that DEL).
+    unset: 'keep',
     proxy: settings.secureCookies,
     cookie: {
       httpOnly: true,

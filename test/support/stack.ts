@@ -38,6 +38,8 @@ export interface StackOptions {
   refreshMarginSeconds?: number;
   zoomTimeoutMs?: number;
   env?: Record<string, string>;
+  /** Another Redis than the shared test server (outage tests stop and restart their own). */
+  redisUrl?: string;
   /** Capture every log line (at this level) into `logLines`. */
   logLevel?: string;
 }
@@ -95,7 +97,7 @@ function listen(server: http.Server): Promise<number> {
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const redisUrl = process.env.TEST_REDIS_URL;
+  const redisUrl = opts.redisUrl ?? process.env.TEST_REDIS_URL;
   if (!redisUrl)
     throw new Error('TEST_REDIS_URL is not set (jest globalSetup starts redis-server)');
   const prefix = `t${randomBytes(4).toString('hex')}:`;

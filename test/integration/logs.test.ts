@@ -1,0 +1,77 @@
+import { Browser, hiddenField } from '../support/browser';
+import { CLIENT_SECRET, csrfOf, startStack, WEBHOOK_SECRET, type Stack } from '../support/stack';
+import { ageStoredToken, userIdOf } from '../support/tokens';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ logLevel: 'debug' });
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+interface Grant {
+  grant: { access_token: string; refresh_token: string };
+}
+
+test('a full install, a refresh and a clear, logged at debug: no token, secret, code or state in any line', async () => {
+  const secrets = new Set<string>([
+    CLIENT_SECRET,
+    WEBHOOK_SECRET,
+    stack.env.SESSION_SECRET ?? '',
+    stack.env.TOKEN_ENCRYPTION_KEY ?? '',
+  ]);
+  const browser = new Browser();
+  const consent = await browser.get(`${stack.app.url}/install`);
+  const state = hiddenField(consent.text, 'state');
+  secrets.add(state);
+  const fields: Record<string, string> = { user: 'ada', decision: 'allow', response_type: 'code' };
+  for (const n of [
+    'client_id',
+    'redirect_uri',
+    'state',
+    'code_challenge',
+    'code_challenge_method',
+  ]) {
+    fields[n] = hiddenField(consent.text, n);
+  }
+  const toCallback = await browser.postForm(`${stack.sandbox.url}/oauth/authorize`, fields, {
+    follow: false,
+  });
+  const callback = new URL(toCallback.headers.get('location') ?? '');
+  secrets.add(callback.searchParams.get('code') ?? 'missing-code');
+  const dash = await browser.get(callback.toString());
+  expect(dash.text).toContain('Ada Lovelace');
+  const first = await stack.control.get<Grant>('/users/ada');
+  secrets.add(first.grant.access_token).add(first.grant.refresh_token);
+  secrets.add(decodeURIComponent(browser.cookie(stack.app.url, 'zar.sid') ?? 'missing-cookie'));
+
+  // A refresh.
+  await ageStoredToken(stack, await userIdOf(stack, 'ada'), -1000);
+  const refreshed = await browser.get(`${stack.app.url}/`);
+  expect(refreshed.status).toBe(200);
+  const second = await stack.control.get<Grant>('/users/ada');
+  expect(second.grant.refresh_token).not.toBe(first.grant.refresh_token);
+  secrets.add(second.grant.access_token).add(second.grant.refresh_token);
+  secrets.add(csrfOf(refreshed));
+
+  // A clear.
+  const cleared = await browser.postForm(`${stack.app.url}/assistants/clear`, {
+    _csrf: csrfOf(refreshed),
+    count: '3',
+    confirm: 'yes',
+  });
+  expect(cleared.text).toContain('Removed 3 assistants.');
+
+  const lines = stack.logLines;
+  expect(lines.length).toBeGreaterThan(8);
+  for (const line of lines) {
+    expect(() => JSON.parse(line) as unknown).not.toThrow();
+    for (const s of secrets) expect(line).not.toContain(s);
+    expect(line).not.toMatch(/sbx_(at|rt)_/);
+  }
+  // The events are there.
+  for (const msg of ['signed in', 'token refreshed', 'assistants cleared']) {
+    expect(lines.some((l) => l.includes(`"msg":"${msg}"`))).toBe(true);
+  }
+});

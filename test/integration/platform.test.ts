@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import { startRedisServer, freePort, type RunningRedis } from '../../scripts/lib/redis-server';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox';
+import { Browser } from '../support/browser';
+import { startServerProcess, waitForStatus, type ServerProcess } from '../support/server-process';
+import { CLIENT_ID, CLIENT_SECRET, submitConsent, WEBHOOK_SECRET } from '../support/stack';
+import { selfSignedCertificate } from '../support/tls';
+
+/** The production server as its own process, started by the Procfile's web line. */
+
+let tlsRedis: RunningRedis;
+const running: ServerProcess[] = [];
+
+beforeAll(async () => {
+  tlsRedis = await startRedisServer({ tls: selfSignedCertificate() });
+});
+afterAll(async () => {
+  for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  await tlsRedis.stop();
+});
+
+/** What Heroku gives the process: PORT, the add-on's rediss:// URL, generated secrets. */
+async function platformEnv(extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  return {
+    NODE_ENV: 'production',
+    PORT: String(await freePort()),
+    REDIS_URL: tlsRedis.url,
+    ZOOM_CLIENT_ID: CLIENT_ID,
+    ZOOM_CLIENT_SECRET: CLIENT_SECRET,
+    ZOOM_REDIRECT_URL: 'https://assistant-remover.example/oauth/callback',
+    ZOOM_WEBHOOK_SECRET_TOKEN: WEBHOOK_SECRET,
+    // The shape of Heroku's "generator": "secret": 64 hex characters.
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+function start(env: Record<string, string>): ServerProcess {
+  const p = startServerProcess(env);
+  running.push(p);
+  return p;
+}
+
+test('boots by the Procfile line on TLS Redis with a self-signed certificate, behind the proxy, and stops on SIGTERM with 0', async () => {
+  const env = await platformEnv();
+  const p = start(env);
+  await waitForStatus(`${p.url}/readyz`, 200);
+  expect((await fetch(`${p.url}/healthz`)).status).toBe(200);
+
+  // Plain http at the router → https.
+  const plain = await fetch(`${p.url}/?a=1`, {
+    headers: { 'x-forwarded-proto': 'http', host: 'evil.example' },
+    redirect: 'manual',
+  });
+  expect(plain.status).toBe(308);
+  expect(plain.headers.get('location')).toBe('https://assistant-remover.example/?a=1');
+
+  // Over https (as the router says): a Secure, HttpOnly session cookie.
+  const install = await fetch(`${p.url}/install`, {
+    headers: { 'x-forwarded-proto': 'https', 'x-request-id': 'router-id-123' },
+    redirect: 'manual',
+  });
+  expect(install.status).toBe(302);
+  expect(install.headers.get('x-request-id')).toBe('router-id-123');
+  const cookie = install.headers.getSetCookie()[0] ?? '';
+  expect(cookie).toMatch(/; Secure/);
+  expect(cookie).toMatch(/; HttpOnly/);
+
+  // A request id is made when the router sends none, and names the request's log line.
+  const generated = (await fetch(`${p.url}/healthz`)).headers.get('x-request-id');
+  expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+  await new Promise((r) => setTimeout(r, 50));
+  expect(p.stdout.some((l) => l.includes('"requestId":"router-id-123"'))).toBe(true);
+  expect(p.stdout.some((l) => l.includes(`"id":"${generated}"`))).toBe(true);
+
+  p.child.kill('SIGTERM');
+  const started = Date.now();
+  expect(await p.exited).toEqual({ code: 0, signal: null });
+  expect(Date.now() - started).toBeLessThan(10_000);
+});
+
+test('REDIS_TLS_REJECT_UNAUTHORIZED=1 turns verification on: the self-signed certificate is refused', async () => {
+  const p = start(await platformEnv({ REDIS_TLS_REJECT_UNAUTHORIZED: '1' }));
+  await waitForStatus(`${p.url}/healthz`, 200);
+  const ready = await fetch(`${p.url}/readyz`);
+  expect(ready.status).toBe(503);
+  p.child.kill('SIGTERM');
+  expect((await p.exited).code).toBe(0);
+});
+
+test('config errors: one line per problem naming the variable, never its value; exit 1', async () => {
+  const env = await platformEnv({
+    TOKEN_ENCRYPTION_KEY: 'short-secret-value-xyz',
+    ZOOM_REDIRECT_URL: 'not a url but secret-ish',
+  });
+  delete env.ZOOM_CLIENT_SECRET;
+  delete env.REDIS_URL;
+  const p = start(env);
+  const { code } = await p.exited;
+  expect(code).toBe(1);
+  const err = p.stderr.join('\n');
+  for (const name of [
+    'ZOOM_CLIENT_SECRET',
+    'TOKEN_ENCRYPTION_KEY',
+    'ZOOM_REDIRECT_URL',
+    'REDIS_URL',
+  ]) {
+    expect(err).toContain(name);
+  }
+  expect(err).not.toContain('short-secret-value-xyz');
+  expect(err).not.toContain('secret-ish');
+  expect(err).not.toMatch(/\n\s+at /); // no stack trace
+  expect(p.stderr.every((l) => l.startsWith('config error: '))).toBe(true);
+});
+
+describe('SIGTERM drain', () => {
+  let sandbox: RunningSandbox;
+  let plainRedis: RunningRedis;
+  afterAll(async () => {
+    await sandbox?.close();
+    await plainRedis?.stop();
+  });
+
+  test('a request in flight when SIGTERM arrives completes with 200, new connections are refused, exit 0', async () => {
+    plainRedis = await startRedisServer();
+    const port = await freePort();
+    const appUrl = `http://127.0.0.1:${port}`;
+    sandbox = await startSandbox({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      redirectUris: [`${appUrl}/oauth/callback`],
+    });
+    const p = start({
+      ...(await platformEnv()),
+      NODE_ENV: 'development',
+      PORT: String(port),
+      REDIS_URL: plainRedis.url,
+      ZOOM_REDIRECT_URL: `${appUrl}/oauth/callback`,
+      ZOOM_OAUTH_URL: sandbox.url,
+      ZOOM_API_URL: `${sandbox.url}/v2`,
+    });
+    await waitForStatus(`${appUrl}/readyz`, 200);
+    const browser = new Browser();
+    const consent = await browser.get(`${appUrl}/install`);
+    const dash = await submitConsent(browser, consent, 'ada', 'allow');
+    expect(dash.text).toContain('Ada Lovelace');
+
+    await fetch(`${sandbox.url}/_sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ target: 'api', delayMs: 1500 }),
+    });
+    const inFlight = browser.get(`${appUrl}/`);
+    await new Promise((r) => setTimeout(r, 300));
+    p.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    await expect(fetch(`${appUrl}/healthz`)).rejects.toThrow();
+    const page = await inFlight;
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('grace.assistant@example.com');
+    expect(await p.exited).toEqual({ code: 0, signal: null });
+  });
+});
