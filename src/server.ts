@@ -42,6 +42,14 @@ export async function main(): Promise<void> {
     );
   }
 
+  // A safety net, not a control path: log and keep serving rather than drop every request.
+  process.on('unhandledRejection', (reason) => {
+    logger.error(
+      { err: reason instanceof Error ? reason.message : 'unknown' },
+      'unhandled rejection',
+    );
+  });
+
   const services = composeServices(config, { redis, subscriber }, logger);
   services.lock.ensureSubscribed().catch(() => undefined); // retried on first wait
   const app = createApp(services);
