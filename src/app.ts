@@ -8,6 +8,8 @@ import { csrfGuard } from './http/csrf';
 import { dashboardRoutes } from './http/dashboard.routes';
 import { errorPages, notFound } from './http/errors';
 import { healthRoutes } from './http/health.routes';
+import { rateLimits } from './http/rate-limits';
+import { securityHeaders } from './http/security-headers';
 import { webhookRoutes } from './http/webhook.routes';
 import { disconnectRoutes } from './http/disconnect.routes';
 import { httpsOnly, requestId, requestIdOf } from './http/request-id';
@@ -59,9 +61,11 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   );
   app.use(httpsOnly(config.isProduction, new URL(config.zoom.redirectUrl).host));
 
+  app.use(securityHeaders(config));
   app.use(healthRoutes(redis));
+  const limits = rateLimits(services);
   // Before sessions: Zoom's notifications carry no cookie and must not create a session.
-  app.use(webhookRoutes(services));
+  app.use(webhookRoutes(services, limits.webhook));
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
 
   app.use(
@@ -80,9 +84,9 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   );
 
   const csrf = csrfGuard();
-  app.use(authRoutes(services, csrf));
-  app.use(dashboardRoutes(services, csrf));
-  app.use(disconnectRoutes(services, csrf));
+  app.use(authRoutes(services, csrf, limits.install));
+  app.use(dashboardRoutes(services, csrf, limits.actions));
+  app.use(disconnectRoutes(services, csrf, limits.actions));
 
   app.use(notFound);
   app.use(errorPages(logger));

@@ -36,6 +36,11 @@ export interface Config {
     readonly absoluteLifetimeMs: number;
     readonly idleTimeoutMs: number;
   };
+  readonly rateLimits: {
+    readonly installPerIpPer10Minutes: number;
+    readonly actionsPerUserPerMinute: number;
+    readonly webhookPerIpPerMinute: number;
+  };
   readonly tokens: {
     /** Newest first: writes use the first, reads use the one a record names. */
     readonly encryptionKeys: readonly EncryptionKey[];
@@ -108,6 +113,9 @@ const schema = z.object({
   SESSION_IDLE_HOURS: positiveInt.default(24),
   TOKEN_RECORD_TTL_DAYS: positiveInt.default(90),
   TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).default(300),
+  RATE_LIMIT_INSTALL_PER_10_MIN: positiveInt.default(60),
+  RATE_LIMIT_ACTIONS_PER_MIN: positiveInt.default(30),
+  RATE_LIMIT_WEBHOOK_PER_MIN: positiveInt.default(600),
 });
 
 function parseEncryptionKeys(raw: string): { keys: EncryptionKey[]; problem?: string } {
@@ -179,6 +187,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secret: e.SESSION_SECRET,
       absoluteLifetimeMs: e.SESSION_MAX_AGE_HOURS * hour,
       idleTimeoutMs: e.SESSION_IDLE_HOURS * hour,
+    },
+    rateLimits: {
+      installPerIpPer10Minutes: e.RATE_LIMIT_INSTALL_PER_10_MIN,
+      actionsPerUserPerMinute: e.RATE_LIMIT_ACTIONS_PER_MIN,
+      webhookPerIpPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MIN,
     },
     tokens: {
       encryptionKeys: keyResult.keys,

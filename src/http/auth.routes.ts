@@ -1,4 +1,4 @@
-import { Router, urlencoded, type Request, type Response } from 'express';
+import { Router, urlencoded, type Request, type RequestHandler, type Response } from 'express';
 import type { Services } from '../compose';
 import { createCodeVerifier, codeChallengeS256, createState, safeEqual } from '../zoom/pkce';
 import { OAuthError } from '../zoom/oauth';
@@ -28,12 +28,16 @@ function queryParam(req: Request, name: string): string | undefined | null {
   return v;
 }
 
-export function authRoutes(services: Services, csrf: CsrfGuard): Router {
+export function authRoutes(
+  services: Services,
+  csrf: CsrfGuard,
+  installLimit: RequestHandler,
+): Router {
   const { config, oauth, zoomApi, tokens, logger, userData } = services;
   const router = Router();
   const now = (): number => Date.now();
 
-  router.get('/install', async (req, res) => {
+  router.get('/install', installLimit, async (req, res) => {
     const state = createState();
     const codeVerifier = createCodeVerifier();
     const t = now();
@@ -48,7 +52,7 @@ export function authRoutes(services: Services, csrf: CsrfGuard): Router {
     );
   });
 
-  router.get(config.zoom.callbackPath, async (req, res) => {
+  router.get(config.zoom.callbackPath, installLimit, async (req, res) => {
     res.set('Cache-Control', 'no-store');
     const code = queryParam(req, 'code');
     const state = queryParam(req, 'state');

@@ -1,4 +1,4 @@
-import { Router, urlencoded, type Request, type Response } from 'express';
+import { Router, urlencoded, type Request, type RequestHandler, type Response } from 'express';
 import type { Services } from '../compose';
 import { ASSISTANT_ID_PATTERN, type Assistant } from '../zoom/api';
 import { ReconnectRequiredError } from '../zoom/token-manager';
@@ -9,7 +9,11 @@ import type { CsrfGuard } from './csrf';
 
 const MAX_ASSISTANTS = 30; // Zoom's list maximum
 
-export function dashboardRoutes(services: Services, csrf: CsrfGuard): Router {
+export function dashboardRoutes(
+  services: Services,
+  csrf: CsrfGuard,
+  actionLimit: RequestHandler,
+): Router {
   const { tokens, zoomApi, logger, userData } = services;
   const router = Router();
   const form = urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
@@ -49,7 +53,7 @@ export function dashboardRoutes(services: Services, csrf: CsrfGuard): Router {
     });
   });
 
-  router.post('/assistants/clear', form, csrf.protect, async (req, res) => {
+  router.post('/assistants/clear', form, csrf.protect, actionLimit, async (req, res) => {
     const user = signedInUser(req, res);
     if (!user) return;
     const count = parseCount(bodyField(req, 'count'));
@@ -60,7 +64,7 @@ export function dashboardRoutes(services: Services, csrf: CsrfGuard): Router {
     });
   });
 
-  router.post('/assistants/:id/remove', form, csrf.protect, async (req, res) => {
+  router.post('/assistants/:id/remove', form, csrf.protect, actionLimit, async (req, res) => {
     const user = signedInUser(req, res);
     if (!user) return;
     const id = req.params.id;

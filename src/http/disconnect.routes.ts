@@ -1,4 +1,4 @@
-import { Router, urlencoded } from 'express';
+import { Router, urlencoded, type RequestHandler } from 'express';
 import type { Services } from '../compose';
 import { OAuthError } from '../zoom/oauth';
 import { ReconnectRequiredError } from '../zoom/token-manager';
@@ -11,12 +11,16 @@ import { destroySession, SESSION_COOKIE } from './session';
  * for the user, whatever Zoom answered. Zoom then sends app_deauthorized, which finds nothing
  * left to delete (the webhook is idempotent).
  */
-export function disconnectRoutes(services: Services, csrf: CsrfGuard): Router {
+export function disconnectRoutes(
+  services: Services,
+  csrf: CsrfGuard,
+  actionLimit: RequestHandler,
+): Router {
   const { tokens, oauth, userData, logger } = services;
   const router = Router();
   const form = urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
 
-  router.post('/disconnect', form, csrf.protect, async (req, res) => {
+  router.post('/disconnect', form, csrf.protect, actionLimit, async (req, res) => {
     const user = req.session.user;
     if (!user) return res.redirect(303, '/');
     const body = req.body as Record<string, unknown> | undefined;

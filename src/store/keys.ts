@@ -18,6 +18,15 @@ export class RedisKeys {
     return `${this.prefix}lock-released`;
   }
 
+  get rateLimitPrefix(): string {
+    return `${this.prefix}rl:`;
+  }
+
+  /** The per-user counter of the assistant-actions rate limit (see http/rate-limits.ts). */
+  actionRateLimit(userId: string): string {
+    return `${this.rateLimitPrefix}actions:user:${userId}`;
+  }
+
   get sessionPrefix(): string {
     return `${this.prefix}sess:`;
   }

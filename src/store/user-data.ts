@@ -3,7 +3,8 @@ import type { RedisKeys } from './keys';
 
 /**
  * Everything the app keeps for one user, and how it all goes away together: the sealed token
- * record, the refresh lock, the user's sessions, and the index of those sessions (a sorted
+ * record, the refresh lock, the actions rate-limit counter, the user's sessions, and the index
+ * of those sessions (a sorted
  * set of session ids scored by expiry, so expired ids are pruned as new ones arrive).
  */
 
@@ -14,7 +15,7 @@ local sids = redis.call('ZRANGE', KEYS[1], 0, -1)
 for _, sid in ipairs(sids) do redis.call('DEL', ARGV[1] .. sid) end
 redis.call('DEL', KEYS[1])
 local tokens = redis.call('DEL', KEYS[2])
-redis.call('DEL', KEYS[3])
+redis.call('DEL', KEYS[3], KEYS[4])
 return { #sids, tokens }`;
 
 export interface DeletedUserData {
@@ -54,10 +55,11 @@ export class UserDataStore {
   async deleteAll(userId: string): Promise<DeletedUserData> {
     const result = (await this.redis.eval(
       DELETE_USER,
-      3,
+      4,
       this.keys.userSessions(userId),
       this.keys.tokens(userId),
       this.keys.refreshLock(userId),
+      this.keys.actionRateLimit(userId),
       this.keys.sessionPrefix,
     )) as [number, number];
     return { sessions: result[0], tokenRecord: result[1] === 1 };

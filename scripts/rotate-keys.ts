@@ -1,0 +1,113 @@
+import { ConfigError, loadConfig, type Config } from '../src/config';
+import { RecordCipher } from '../src/store/crypto';
+import { rotateTokenRecords, type RotationReport } from '../src/store/key-rotation';
+import { RedisKeys } from '../src/store/keys';
+import { createRedis } from '../src/store/redis';
+
+/**
+ * `npm run rotate-keys`: re-encrypts every token record with the first key of
+ * TOKEN_ENCRYPTION_KEY. Exit 0: every record is under the current key (or was changed by the
+ * app meanwhile, which writes with it); 2: some records are under a key no longer configured or
+ * cannot be opened (listed, left untouched); 1: configuration or Redis error.
+ * Prints counts and user ids (not secrets); never a token or key material.
+ */
+
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 1;
+export const EXIT_NEEDS_ATTENTION = 2;
+
+export function exitCodeFor(report: RotationReport): number {
+  return report.unknownKey.length > 0 || report.unreadable.length > 0
+    ? EXIT_NEEDS_ATTENTION
+    : EXIT_OK;
+}
+
+export function formatReport(
+  report: RotationReport,
+  context: { readonly prefix: string; readonly currentKeyId: string; readonly keyCount: number },
+): string[] {
+  const lines = [
+    `token key rotation: prefix ${context.prefix}, current key ${context.currentKeyId}, ` +
+      `${context.keyCount} key${context.keyCount === 1 ? '' : 's'} configured`,
+    `  scanned            ${report.scanned}`,
+    `  rotated            ${report.rotated}`,
+    `  already current    ${report.alreadyCurrent}`,
+    `  changed meanwhile  ${report.changedMeanwhile}`,
+    `  unknown key        ${report.unknownKey.length}`,
+    `  unreadable         ${report.unreadable.length}`,
+  ];
+  if (report.unknownKey.length > 0) {
+    lines.push(
+      `records under a key no longer configured (key id ${report.unknownKeyIds.join(', ')}); ` +
+        'add that key back to TOKEN_ENCRYPTION_KEY (after the first) and run again, ' +
+        'or these users must reconnect:',
+      ...report.unknownKey.map((id) => `  ${id}`),
+    );
+  }
+  if (report.unreadable.length > 0) {
+    lines.push(
+      'records that cannot be opened (left as they are); these users must reconnect:',
+      ...report.unreadable.map((id) => `  ${id}`),
+    );
+  }
+  return lines;
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      // One line per problem, naming the variable and never its value.
+      for (const p of err.problems) process.stderr.write(`config error: ${p}\n`);
+      process.exit(EXIT_ERROR);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<number> {
+  const config = readConfig();
+  const redis = createRedis({
+    url: config.redis.url,
+    tlsRejectUnauthorized: config.redis.tlsRejectUnauthorized,
+    connectionName: 'rotate-keys',
+  });
+  // Without a listener ioredis prints every reconnect failure; keep the last for the error line.
+  let lastRedisError: string | undefined;
+  redis.on('error', (err: Error) => {
+    lastRedisError = err.message;
+  });
+  const cipher = new RecordCipher(config.tokens.encryptionKeys);
+  try {
+    const report = await rotateTokenRecords(redis, new RedisKeys(config.redis.keyPrefix), cipher);
+    const lines = formatReport(report, {
+      prefix: config.redis.keyPrefix,
+      currentKeyId: cipher.currentKeyId,
+      keyCount: config.tokens.encryptionKeys.length,
+    });
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return exitCodeFor(report);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const cause = lastRedisError && lastRedisError !== message ? ` (redis: ${lastRedisError})` : '';
+    process.stderr.write(`rotate-keys failed: ${message}${cause}\n`);
+    process.stderr.write('nothing was deleted; records already rotated stay so; run again.\n');
+    return EXIT_ERROR;
+  } finally {
+    // quit() waits for replies in flight; when Redis is unreachable, just drop the connection.
+    await redis.quit().catch(() => redis.disconnect());
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`fatal: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = EXIT_ERROR;
+    },
+  );
+}

@@ -1,0 +1,107 @@
+import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
+import { RedisCounters } from '../store/counters';
+import type { Services } from '../compose';
+import { seconds } from './messages';
+import { renderMessage } from './pages';
+
+/**
+ * Rate limits shared by all processes (counters in Redis): the install round trip per IP,
+ * the assistant actions per signed-in user, and the webhook per IP. A limited request gets
+ * a 429 with Retry-After.
+ */
+
+export interface RateLimits {
+  readonly install: RequestHandler;
+  readonly actions: RequestHandler;
+  readonly webhook: RequestHandler;
+}
+
+class CounterStore implements Store {
+  readonly localKeys = false;
+  private windowMs = 60_000;
+
+  constructor(
+    private readonly counters: RedisCounters,
+    readonly prefix: string,
+  ) {}
+
+  init(options: { windowMs: number }): void {
+    this.windowMs = options.windowMs;
+  }
+
+  async increment(key: string): Promise<{ totalHits: number; resetTime: Date }> {
+    const { count, resetAt } = await this.counters.hit(this.prefix + key, this.windowMs);
+    return { totalHits: count, resetTime: new Date(resetAt) };
+  }
+
+  async decrement(key: string): Promise<void> {
+    await this.counters.undo(this.prefix + key);
+  }
+
+  async resetKey(key: string): Promise<void> {
+    await this.counters.reset(this.prefix + key);
+  }
+}
+
+const byIp = (req: Request): string => ipKeyGenerator(req.ip ?? 'unknown');
+
+export function rateLimits(services: Services): RateLimits {
+  const { config, redis, keys } = services;
+  const counters = new RedisCounters(redis, keys.rateLimitPrefix);
+  const limits = config.rateLimits;
+
+  const make = (
+    name: string,
+    windowMs: number,
+    limit: number,
+    keyGenerator: (req: Request) => string,
+    json: boolean,
+  ): RequestHandler =>
+    rateLimit({
+      windowMs,
+      limit,
+      keyGenerator,
+      store: new CounterStore(counters, `${name}:`),
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      // Redis away: the error reaches the error pages (503), rather than letting all through.
+      passOnStoreError: false,
+      // Our key generators already handle IPv6 subnets; trust proxy is set on purpose.
+      validate: { trustProxy: false, xForwardedForHeader: false },
+      handler: (req, res) => {
+        const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit
+          ?.resetTime;
+        const wait = Math.max(
+          1,
+          Math.ceil(((resetTime?.getTime() ?? Date.now()) - Date.now()) / 1000),
+        );
+        res.set('Retry-After', String(wait));
+        if (json) {
+          res.status(429).json({ error: 'rate limited', retryAfterSeconds: wait });
+          return;
+        }
+        renderMessage(res, 429, {
+          title: 'Too many requests — Assistant Remover',
+          heading: 'Too many requests',
+          paragraphs: [`Please wait ${seconds(wait)} and try again. Nothing was changed.`],
+          action: { href: '/', label: 'Back to the start' },
+          tone: 'warning',
+        });
+      },
+    });
+
+  const minute = 60_000;
+  return {
+    install: make('install', 10 * minute, limits.installPerIpPer10Minutes, byIp, false),
+    actions: make(
+      'actions',
+      minute,
+      limits.actionsPerUserPerMinute,
+      // `user:<id>` must match RedisKeys.actionRateLimit, so deleting a user deletes it too.
+      (req) => (req.session?.user ? `user:${req.session.user.id}` : `ip:${byIp(req)}`),
+      false,
+    ),
+    webhook: make('webhook', minute, limits.webhookPerIpPerMinute, byIp, true),
+  };
+}

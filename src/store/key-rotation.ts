@@ -1,0 +1,165 @@
+import type Redis from 'ioredis';
+import { RecordCipher, SealedRecordError } from './crypto';
+import type { RedisKeys } from './keys';
+
+/**
+ * Re-encrypts every token record with the newest key, so an old key can then be removed from
+ * TOKEN_ENCRYPTION_KEY. Safe while the app serves traffic and safe to run again: a record is
+ * only replaced if it still holds the value that was read, and nothing is ever deleted.
+ */
+
+export interface RotationReport {
+  /** Distinct token keys seen; the sum of all the outcomes below. */
+  scanned: number;
+  rotated: number;
+  alreadyCurrent: number;
+  /** User ids whose record names a key that is no longer configured. Left as they are. */
+  unknownKey: string[];
+  /** The distinct ids of those keys (public ids, not key material): which key to restore. */
+  unknownKeyIds: string[];
+  /** User ids whose record cannot be opened (not sealed, tampered, moved). Left as they are. */
+  unreadable: string[];
+  /** Records the app rewrote or deleted between our read and write (it writes with the new key). */
+  changedMeanwhile: number;
+}
+
+export interface RotationOptions {
+  /** SCAN's COUNT hint. */
+  readonly scanCount?: number;
+  /** Runs after a record is re-sealed, before it is written back: for tests, to race a write. */
+  readonly beforeWrite?: (userId: string) => Promise<void>;
+}
+
+/**
+ * The associated data that binds a token record to its user. Must equal what RedisTokenStore
+ * seals with, or rotated records would no longer open.
+ */
+export function tokenRecordAssociatedData(userId: string): string {
+  return `token-record:${userId}`;
+}
+
+// Compare-and-set: a refresh that rewrote the record since we read it wins (its tokens are the
+// live ones; Zoom has already killed the refresh token we hold), and a record deleted meanwhile
+// (GET is nil) is not brought back. KEEPTTL: rotation is not use, so it must not extend a grant.
+const SET_IF_EQUAL = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+  return 1
+end
+return 0`;
+
+// RecordCipher reports an unknown key only through this message (see crypto.ts).
+const UNKNOWN_KEY_MESSAGE = 'sealed with an unknown key';
+
+const DEFAULT_SCAN_COUNT = 200;
+
+type Stored =
+  | { readonly kind: 'value'; readonly value: string }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'notString' };
+
+type Outcome =
+  | { readonly kind: 'rotated' | 'alreadyCurrent' | 'changedMeanwhile' | 'unreadable' }
+  | { readonly kind: 'unknownKey'; readonly keyId: string };
+
+export async function rotateTokenRecords(
+  redis: Redis,
+  keys: RedisKeys,
+  cipher: RecordCipher,
+  opts: RotationOptions = {},
+): Promise<RotationReport> {
+  const base = keys.tokens('');
+  const pattern = `${escapeGlob(base)}*`;
+  const count = opts.scanCount ?? DEFAULT_SCAN_COUNT;
+  const report: RotationReport = {
+    scanned: 0,
+    rotated: 0,
+    alreadyCurrent: 0,
+    unknownKey: [],
+    unknownKeyIds: [],
+    unreadable: [],
+    changedMeanwhile: 0,
+  };
+  // SCAN may return a key more than once; count and handle each once.
+  const seen = new Set<string>();
+  let cursor = '0';
+  do {
+    const [next, page] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+    cursor = next;
+    const fresh = page.filter((k) => !seen.has(k));
+    for (const k of fresh) seen.add(k);
+    if (fresh.length === 0) continue;
+    const stored = await readAll(redis, fresh);
+    for (const [i, key] of fresh.entries()) {
+      const userId = key.slice(base.length);
+      const outcome = await rotateOne(redis, cipher, key, userId, stored[i], opts);
+      report.scanned += 1;
+      switch (outcome.kind) {
+        case 'unknownKey':
+          report.unknownKey.push(userId);
+          if (!report.unknownKeyIds.includes(outcome.keyId)) {
+            report.unknownKeyIds.push(outcome.keyId);
+          }
+          break;
+        case 'unreadable':
+          report.unreadable.push(userId);
+          break;
+        default:
+          report[outcome.kind] += 1;
+      }
+    }
+  } while (cursor !== '0');
+  return report;
+}
+
+async function rotateOne(
+  redis: Redis,
+  cipher: RecordCipher,
+  key: string,
+  userId: string,
+  stored: Stored | undefined,
+  opts: RotationOptions,
+): Promise<Outcome> {
+  // Deleted between SCAN and GET: the app deleted it (disconnect, uninstall).
+  if (!stored || stored.kind === 'missing') return { kind: 'changedMeanwhile' };
+  if (stored.kind === 'notString') return { kind: 'unreadable' };
+  const sealed = stored.value;
+  const keyId = RecordCipher.keyIdOf(sealed);
+  if (keyId === null) return { kind: 'unreadable' };
+  if (keyId === cipher.currentKeyId) return { kind: 'alreadyCurrent' };
+
+  const ad = tokenRecordAssociatedData(userId);
+  let plaintext: string;
+  try {
+    plaintext = cipher.open(sealed, ad);
+  } catch (err) {
+    if (!(err instanceof SealedRecordError)) throw err;
+    return err.message === UNKNOWN_KEY_MESSAGE
+      ? { kind: 'unknownKey', keyId }
+      : { kind: 'unreadable' };
+  }
+  // The plaintext is re-sealed as is: rotation changes the key, never the record.
+  const resealed = cipher.seal(plaintext, ad);
+  await opts.beforeWrite?.(userId);
+  const written = await redis.eval(SET_IF_EQUAL, 1, key, sealed, resealed);
+  return written === 1 ? { kind: 'rotated' } : { kind: 'changedMeanwhile' };
+}
+
+/** One round trip per SCAN page. A key that is not a string is reported, not an error. */
+async function readAll(redis: Redis, keys: readonly string[]): Promise<Stored[]> {
+  const pipeline = redis.pipeline();
+  for (const k of keys) pipeline.get(k);
+  const replies = (await pipeline.exec()) ?? [];
+  return replies.map(([err, value]): Stored => {
+    if (err) {
+      if (err.message.startsWith('WRONGTYPE')) return { kind: 'notString' };
+      throw err;
+    }
+    return typeof value === 'string' ? { kind: 'value', value } : { kind: 'missing' };
+  });
+}
+
+/** The prefix is configuration; keep any glob character in it literal in the MATCH pattern. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
