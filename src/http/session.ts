@@ -89,7 +89,8 @@ export function idleTimeout(
     if (s.seenAt !== undefined && t - s.seenAt > idleTimeoutMs) {
       const { id: userId } = s.user;
       const sessionId = req.sessionID;
-      s.destroy((err) => {
+      // Regenerate, not destroy: the request goes on with a fresh, empty (signed-out) session.
+      s.regenerate((err) => {
         if (err) return next(err);
         onEnded(userId, sessionId).then(() => next(), next);
       });
