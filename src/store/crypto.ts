@@ -37,6 +37,10 @@ export class RecordCipher {
     return this.current.id;
   }
 
+  hasKey(keyId: string): boolean {
+    return this.byId.has(keyId);
+  }
+
   seal(plaintext: string, associatedData: string): string {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, iv, {

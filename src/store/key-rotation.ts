@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { RecordCipher, SealedRecordError } from './crypto';
 import type { RedisKeys } from './keys';
+import { tokenRecordAssociatedData } from './token-store';
 
 /**
  * Re-encrypts every token record with the newest key, so an old key can then be removed from
@@ -30,14 +31,6 @@ export interface RotationOptions {
   readonly beforeWrite?: (userId: string) => Promise<void>;
 }
 
-/**
- * The associated data that binds a token record to its user. Must equal what RedisTokenStore
- * seals with, or rotated records would no longer open.
- */
-export function tokenRecordAssociatedData(userId: string): string {
-  return `token-record:${userId}`;
-}
-
 // Compare-and-set: a refresh that rewrote the record since we read it wins (its tokens are the
 // live ones; Zoom has already killed the refresh token we hold), and a record deleted meanwhile
 // (GET is nil) is not brought back. KEEPTTL: rotation is not use, so it must not extend a grant.
@@ -47,9 +40,6 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return 1
 end
 return 0`;
-
-// RecordCipher reports an unknown key only through this message (see crypto.ts).
-const UNKNOWN_KEY_MESSAGE = 'sealed with an unknown key';
 
 const DEFAULT_SCAN_COUNT = 200;
 
@@ -127,6 +117,7 @@ async function rotateOne(
   const keyId = RecordCipher.keyIdOf(sealed);
   if (keyId === null) return { kind: 'unreadable' };
   if (keyId === cipher.currentKeyId) return { kind: 'alreadyCurrent' };
+  if (!cipher.hasKey(keyId)) return { kind: 'unknownKey', keyId };
 
   const ad = tokenRecordAssociatedData(userId);
   let plaintext: string;
@@ -134,9 +125,7 @@ async function rotateOne(
     plaintext = cipher.open(sealed, ad);
   } catch (err) {
     if (!(err instanceof SealedRecordError)) throw err;
-    return err.message === UNKNOWN_KEY_MESSAGE
-      ? { kind: 'unknownKey', keyId }
-      : { kind: 'unreadable' };
+    return { kind: 'unreadable' };
   }
   // The plaintext is re-sealed as is: rotation changes the key, never the record.
   const resealed = cipher.seal(plaintext, ad);

@@ -50,6 +50,11 @@ function isSealedShape(v: unknown): v is SealedShape {
   );
 }
 
+/** The associated data that binds a sealed token record to its user. */
+export function tokenRecordAssociatedData(userId: string): string {
+  return `token-record:${userId}`;
+}
+
 export class UnreadableTokenRecordError extends Error {
   constructor(
     readonly userId: string,
@@ -127,6 +132,6 @@ export class RedisTokenStore implements TokenStore {
   }
 
   private aad(userId: string): string {
-    return `token-record:${userId}`;
+    return tokenRecordAssociatedData(userId);
   }
 }
