@@ -56,6 +56,14 @@ export function dashboardRoutes(
   router.post('/assistants/clear', form, csrf.protect, actionLimit, async (req, res) => {
     const user = signedInUser(req, res);
     if (!user) return;
+    // The checkbox is `required` in the page; the server insists too (no script, old browsers).
+    if (bodyField(req, 'confirm') !== 'yes') {
+      req.session.flash = {
+        kind: 'error',
+        text: 'Nothing was removed: tick the box to confirm that you want to remove all assistants.',
+      };
+      return res.redirect(303, '/');
+    }
     const count = parseCount(bodyField(req, 'count'));
     await act(req, res, user, 'clear', async () => {
       await tokens.withAccessToken(user.id, (t) => zoomApi.deleteAllAssistants(t));

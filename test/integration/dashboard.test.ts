@@ -81,6 +81,18 @@ test('remove one → DELETE /users/me/assistants/{id} → "Removed <email>", the
   expect((await stack.control.stats()).delete_assistant).toBe(1);
 });
 
+test('clear all without the confirmation → nothing removed, and the page says why', async () => {
+  const browser = new Browser();
+  const dash = await signIn(browser, stack, 'ada');
+  const after = await browser.postForm(url('/assistants/clear'), {
+    _csrf: csrfOf(dash),
+    count: '3',
+  });
+  expect(after.text).toContain('Nothing was removed: tick the box to confirm');
+  expect(after.text).toContain('3 people can schedule meetings for you');
+  expect((await stack.control.stats()).delete_assistants).toBe(0);
+});
+
 test('an invalid assistant id → 400, no call to Zoom', async () => {
   const browser = new Browser();
   const dash = await signIn(browser, stack, 'ada');

@@ -169,7 +169,7 @@ describe('rate limits shared by all processes', () => {
     for (let i = 0; i < 4; i++) {
       const r = await browser.postForm(
         `${stack.apps[i % 2]?.url}/assistants/clear`,
-        { _csrf: csrfOf(dash), count: '3' },
+        { _csrf: csrfOf(dash), count: '3', confirm: 'yes' },
         { follow: false },
       );
       statuses.push(r.status);

@@ -1,0 +1,197 @@
+import type { Page } from 'playwright-core';
+import {
+  accessibilityProblems,
+  newWatchedPage,
+  screenshot,
+  startE2eStack,
+  VIEWPORTS,
+  type E2eStack,
+  type Watched,
+} from './support';
+
+let stack: E2eStack;
+beforeAll(async () => {
+  stack = await startE2eStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+type Viewport = keyof typeof VIEWPORTS;
+
+/** At each page state: no console error or CSP violation so far, no serious a11y issue. */
+async function checkState(w: Watched, viewport: Viewport, name: string): Promise<void> {
+  expect(w.problems).toEqual([]);
+  expect(await accessibilityProblems(w.page)).toEqual([]);
+  await expect(w.page.title()).resolves.toMatch(/\S/);
+  await screenshot(w.page, `${name}-${viewport}`);
+}
+
+async function consent(page: Page, user: string, decision: 'Allow' | 'Deny'): Promise<void> {
+  await page.getByRole('radio', { name: new RegExp(user, 'i') }).check();
+  await page.getByRole('button', { name: decision }).click();
+}
+
+const live = (page: Page) => page.locator('[aria-live]');
+
+describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (viewport) => {
+  let w: Watched;
+  beforeAll(async () => {
+    await stack.control.post('/reset');
+    const context = await stack.browser.newContext({ viewport: VIEWPORTS[viewport] });
+    w = await newWatchedPage(context);
+  });
+  afterAll(async () => {
+    await w.page.context().close();
+  });
+
+  test('first install: landing → consent → the dashboard', async () => {
+    const { page } = w;
+    await page.goto(`${stack.appUrl}/`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+      'Take back your scheduling privilege',
+    );
+    await checkState(w, viewport, 'landing');
+
+    await page.getByRole('link', { name: 'Add to Zoom' }).click();
+    await page.waitForURL(`${stack.sandbox.url}/oauth/authorize**`);
+    await screenshot(page, `zoom-consent-${viewport}`);
+    w.problems.length = 0; // the sandbox's page is not ours to judge
+    await consent(page, 'ada', 'Allow');
+    await page.waitForURL(`${stack.appUrl}/`);
+    await expect(page.title()).resolves.toContain('Your assistants');
+    await expect(page.getByRole('listitem').count()).resolves.toBe(3);
+    await page.getByText('3 people can schedule meetings for you').waitFor();
+    await checkState(w, viewport, 'dashboard');
+  });
+
+  test('remove one', async () => {
+    const { page } = w;
+    await page.getByRole('button', { name: 'Remove grace.assistant@example.com' }).click();
+    await live(page).getByText('Removed grace.assistant@example.com.').waitFor();
+    await expect(page.getByRole('listitem').count()).resolves.toBe(2);
+    await checkState(w, viewport, 'removed-one');
+  });
+
+  test('clear all needs its confirmation, then leaves the empty state', async () => {
+    const { page } = w;
+    await page.getByRole('button', { name: 'Remove all assistants' }).click();
+    // The unticked box stops the form in the browser, with no script: nothing was sent.
+    await expect(page.getByRole('listitem').count()).resolves.toBe(2);
+    expect((await stack.control.stats()).delete_assistants).toBe(0);
+    await page.getByRole('checkbox', { name: /Yes, remove all 2/ }).check();
+    await screenshot(page, `clear-all-confirm-${viewport}`);
+    await page.getByRole('button', { name: 'Remove all assistants' }).click();
+    await live(page).getByText('Removed 2 assistants.').waitFor();
+    await page.getByText('You have no assistants').waitFor();
+    await checkState(w, viewport, 'empty');
+  });
+
+  test('sign out, then sign in again with no consent the second time', async () => {
+    const { page } = w;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByRole('link', { name: 'Add to Zoom' }).isVisible()).resolves.toBe(true);
+    const consentsBefore = (await stack.control.stats()).consent_allow;
+    await page.getByRole('link', { name: 'Add to Zoom' }).click();
+    await page.waitForURL(`${stack.appUrl}/`);
+    await page.getByText('You have no assistants').waitFor();
+    expect((await stack.control.stats()).consent_allow).toBe(consentsBefore);
+  });
+
+  test('disconnect the app', async () => {
+    const { page } = w;
+    await page.getByRole('checkbox', { name: 'Yes, disconnect the app' }).check();
+    await page.getByRole('button', { name: 'Disconnect this app from Zoom' }).click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+      'The app is disconnected',
+    );
+    await checkState(w, viewport, 'disconnected');
+  });
+
+  test('denied consent', async () => {
+    const { page } = w;
+    await page.goto(`${stack.appUrl}/`);
+    await page.getByRole('link', { name: 'Add to Zoom' }).click();
+    w.problems.length = 0;
+    await consent(page, 'ada', 'Deny');
+    await page.waitForURL(`${stack.appUrl}/oauth/callback**`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+      'You cancelled',
+    );
+    // The 403 of the page itself is logged by Chromium as a failed resource; it is ours.
+    w.problems.splice(0, w.problems.length, ...w.problems.filter((p) => !/status of 403/.test(p)));
+    await checkState(w, viewport, 'cancelled');
+  });
+
+  test('removed from the Zoom side: the next page load is signed out', async () => {
+    const { page } = w;
+    await page.getByRole('link', { name: 'Back to the start' }).click();
+    await page.getByRole('link', { name: 'Add to Zoom' }).click();
+    w.problems.length = 0;
+    await consent(page, 'grace', 'Allow');
+    await page.waitForURL(`${stack.appUrl}/`);
+    await page.getByText('Grace Hopper').waitFor();
+    await stack.control.post('/remove-app', { user: 'grace' });
+    await page.reload();
+    await expect(page.getByRole('link', { name: 'Add to Zoom' }).isVisible()).resolves.toBe(true);
+  });
+
+  test('Zoom’s rate limit and Zoom down have clear messages', async () => {
+    const { page } = w;
+    // Zoom's side removed the grant, so the consent page is back.
+    await page.getByRole('link', { name: 'Add to Zoom' }).click();
+    await page.waitForURL(`${stack.sandbox.url}/oauth/authorize**`);
+    w.problems.length = 0;
+    await consent(page, 'grace', 'Allow');
+    await page.waitForURL(`${stack.appUrl}/`);
+    await stack.control.post('/faults', { target: 'api', status: 429, retryAfter: '30' });
+    await page.reload();
+    await live(page).getByText('Zoom is limiting requests; try again in 30 seconds.').waitFor();
+    ignoreOwnStatus(w, 429);
+    await checkState(w, viewport, 'zoom-rate-limited');
+    await stack.control.post('/faults', { target: 'api', status: 503 });
+    await page.reload();
+    await live(page).getByText('Zoom did not answer; try again.').waitFor();
+    ignoreOwnStatus(w, 502);
+    await checkState(w, viewport, 'zoom-down');
+  });
+
+  test('an expired sign-in link and an unknown address have their own pages', async () => {
+    const { page } = w;
+    await page.goto(`${stack.appUrl}/oauth/callback?code=old&state=old`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+      'expired',
+    );
+    ignoreOwnStatus(w, 400);
+    await checkState(w, viewport, 'expired-link');
+    await page.goto(`${stack.appUrl}/no/such/page`);
+    ignoreOwnStatus(w, 404);
+    await checkState(w, viewport, 'not-found');
+  });
+});
+
+test('Redis down: a calm 503 page', async () => {
+  stack.redis.process.kill('SIGSTOP');
+  try {
+    for (const viewport of Object.keys(VIEWPORTS) as Viewport[]) {
+      const context = await stack.browser.newContext({ viewport: VIEWPORTS[viewport] });
+      const w = await newWatchedPage(context);
+      await w.page.goto(`${stack.appUrl}/install`);
+      await expect(w.page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+        'Temporarily unavailable',
+      );
+      ignoreOwnStatus(w, 503);
+      await checkState(w, viewport, 'redis-down');
+      await context.close();
+    }
+  } finally {
+    stack.redis.process.kill('SIGCONT');
+  }
+});
+
+/** Chromium logs a page's own 4xx/5xx status as a console error; that one is expected. */
+function ignoreOwnStatus(w: Watched, status: number): void {
+  const own = new RegExp(`status of ${status}`);
+  const rest = w.problems.filter((p) => !own.test(p));
+  w.problems.splice(0, w.problems.length, ...rest);
+}

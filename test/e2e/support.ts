@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { freePort, startRedisServer, type RunningRedis } from '../../scripts/lib/redis-server';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox';
+import { startServerProcess, waitForStatus, type ServerProcess } from '../support/server-process';
+import { SandboxControl, ROOT } from '../support/stack';
+
+/**
+ * The product as a person meets it: the production build (the Procfile's command) on a real
+ * Redis, the Zoom sandbox, and Debian's Chromium — no browser download.
+ */
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+export const SCREENSHOT_DIR = path.join(ROOT, 'docs', 'screenshots');
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  mobile: { width: 375, height: 812 },
+} as const;
+
+export interface E2eStack {
+  readonly appUrl: string;
+  readonly sandbox: RunningSandbox;
+  readonly control: SandboxControl;
+  readonly redis: RunningRedis;
+  readonly server: ServerProcess;
+  readonly browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startE2eStack(env: Record<string, string> = {}): Promise<E2eStack> {
+  const redis = await startRedisServer();
+  const port = await freePort();
+  const appUrl = `http://127.0.0.1:${port}`;
+  const clientId = 'e2e-client-id';
+  const clientSecret = randomBytes(16).toString('hex');
+  const webhookSecret = randomBytes(16).toString('hex');
+  const sandbox = await startSandbox({
+    clientId,
+    clientSecret,
+    redirectUris: [`${appUrl}/oauth/callback`],
+    webhookUrl: `${appUrl}/webhooks/zoom`,
+    webhookSecretToken: webhookSecret,
+  });
+  const server = startServerProcess({
+    PORT: String(port),
+    REDIS_URL: redis.url,
+    ZOOM_CLIENT_ID: clientId,
+    ZOOM_CLIENT_SECRET: clientSecret,
+    ZOOM_REDIRECT_URL: `${appUrl}/oauth/callback`,
+    ZOOM_WEBHOOK_SECRET_TOKEN: webhookSecret,
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    ZOOM_OAUTH_URL: sandbox.url,
+    ZOOM_API_URL: `${sandbox.url}/v2`,
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  await waitForStatus(`${appUrl}/readyz`, 200);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  return {
+    appUrl,
+    sandbox,
+    control: new SandboxControl(sandbox.url),
+    redis,
+    server,
+    browser,
+    close: async () => {
+      await browser.close();
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await sandbox.close();
+      await redis.stop();
+    },
+  };
+}
+
+/** Everything a page said that it should not: console errors, CSP violations, page errors. */
+export interface Watched {
+  readonly page: Page;
+  readonly problems: string[];
+}
+
+export async function newWatchedPage(context: BrowserContext): Promise<Watched> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' || /Content Security Policy/i.test(msg.text())) {
+      problems.push(`console: ${msg.text()}`);
+    }
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  return { page, problems };
+}
+
+/** axe-core on the page as it is: serious and critical violations, by rule and target. */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** With SCREENSHOTS=1, saves the page at its current viewport under docs/screenshots/. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.SCREENSHOTS !== '1') return;
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
