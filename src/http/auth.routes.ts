@@ -1,4 +1,4 @@
-import { Router, urlencoded, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Services } from '../compose';
 import { createCodeVerifier, codeChallengeS256, createState, safeEqual } from '../zoom/pkce';
 import { OAuthError } from '../zoom/oauth';
@@ -6,6 +6,7 @@ import { isZoomApiError } from '../zoom/errors';
 import type { ZoomUser } from '../zoom/api';
 import type { TokenSet } from '../zoom/token-response';
 import type { CsrfGuard } from './csrf';
+import { formBody } from './forms';
 import { renderMessage } from './pages';
 import {
   destroySession,
@@ -121,8 +122,7 @@ export function authRoutes(
     res.redirect(302, '/');
   });
 
-  const form = urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
-  router.post('/logout', form, csrf.protect, async (req, res) => {
+  router.post('/logout', formBody, csrf.protect, async (req, res) => {
     const userId = req.session.user?.id;
     const sessionId = req.sessionID;
     await destroySession(req);

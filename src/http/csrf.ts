@@ -1,5 +1,6 @@
 import { csrfSync } from 'csrf-sync';
 import type { Request, RequestHandler } from 'express';
+import { formField } from './forms';
 
 /**
  * Synchronizer-token CSRF protection: a token kept in the session and echoed by every form.
@@ -14,12 +15,7 @@ export interface CsrfGuard {
 
 export function csrfGuard(): CsrfGuard {
   const { generateToken, csrfSynchronisedProtection } = csrfSync({
-    getTokenFromRequest: (req) => {
-      const body: unknown = req.body;
-      if (typeof body !== 'object' || body === null) return undefined;
-      const v = (body as Record<string, unknown>)._csrf;
-      return typeof v === 'string' ? v : undefined;
-    },
+    getTokenFromRequest: (req) => formField(req, '_csrf'),
     errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
   });
   return {

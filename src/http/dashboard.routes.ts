@@ -1,4 +1,4 @@
-import { Router, urlencoded, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Services } from '../compose';
 import { ASSISTANT_ID_PATTERN, type Assistant } from '../zoom/api';
 import { ReconnectRequiredError } from '../zoom/token-manager';
@@ -6,6 +6,7 @@ import { describeZoomFailure, removedMessage, type ZoomAction } from './messages
 import { renderDashboard, renderLanding, renderMessage, renderReconnect } from './pages';
 import { destroySession, type SessionUser } from './session';
 import type { CsrfGuard } from './csrf';
+import { formBody, formField } from './forms';
 
 const MAX_ASSISTANTS = 30; // Zoom's list maximum
 
@@ -16,7 +17,6 @@ export function dashboardRoutes(
 ): Router {
   const { tokens, zoomApi, logger, userData } = services;
   const router = Router();
-  const form = urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
 
   router.get('/', async (req, res) => {
     const user = req.session.user;
@@ -53,18 +53,18 @@ export function dashboardRoutes(
     });
   });
 
-  router.post('/assistants/clear', form, csrf.protect, actionLimit, async (req, res) => {
+  router.post('/assistants/clear', formBody, csrf.protect, actionLimit, async (req, res) => {
     const user = signedInUser(req, res);
     if (!user) return;
     // The checkbox is `required` in the page; the server insists too (no script, old browsers).
-    if (bodyField(req, 'confirm') !== 'yes') {
+    if (formField(req, 'confirm') !== 'yes') {
       req.session.flash = {
         kind: 'error',
         text: 'Nothing was removed: tick the box to confirm that you want to remove all assistants.',
       };
       return res.redirect(303, '/');
     }
-    const count = parseCount(bodyField(req, 'count'));
+    const count = parseCount(formField(req, 'count'));
     await act(req, res, user, 'clear', async () => {
       await tokens.withAccessToken(user.id, (t) => zoomApi.deleteAllAssistants(t));
       logger.info({ userId: user.id, count }, 'assistants cleared');
@@ -72,7 +72,7 @@ export function dashboardRoutes(
     });
   });
 
-  router.post('/assistants/:id/remove', form, csrf.protect, actionLimit, async (req, res) => {
+  router.post('/assistants/:id/remove', formBody, csrf.protect, actionLimit, async (req, res) => {
     const user = signedInUser(req, res);
     if (!user) return;
     const id = req.params.id;
@@ -85,7 +85,7 @@ export function dashboardRoutes(
         tone: 'error',
       });
     }
-    const email = parseEmail(bodyField(req, 'email'));
+    const email = parseEmail(formField(req, 'email'));
     await act(req, res, user, 'remove', async () => {
       await tokens.withAccessToken(user.id, (t) => zoomApi.deleteAssistant(t, id));
       logger.info({ userId: user.id }, 'assistant removed');
@@ -152,13 +152,6 @@ function signedInUser(req: Request, res: Response): SessionUser | null {
     tone: 'warning',
   });
   return null;
-}
-
-function bodyField(req: Request, name: string): string | undefined {
-  const body: unknown = req.body;
-  if (typeof body !== 'object' || body === null) return undefined;
-  const v = (body as Record<string, unknown>)[name];
-  return typeof v === 'string' ? v : undefined;
 }
 
 /** The count the page showed, for the message only; anything odd means "all". */

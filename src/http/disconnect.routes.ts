@@ -1,8 +1,9 @@
-import { Router, urlencoded, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Services } from '../compose';
 import { OAuthError } from '../zoom/oauth';
 import { ReconnectRequiredError } from '../zoom/token-manager';
 import type { CsrfGuard } from './csrf';
+import { formBody, formField } from './forms';
 import { renderMessage } from './pages';
 import { destroySession, SESSION_COOKIE } from './session';
 
@@ -18,13 +19,11 @@ export function disconnectRoutes(
 ): Router {
   const { tokens, oauth, userData, logger } = services;
   const router = Router();
-  const form = urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
 
-  router.post('/disconnect', form, csrf.protect, actionLimit, async (req, res) => {
+  router.post('/disconnect', formBody, csrf.protect, actionLimit, async (req, res) => {
     const user = req.session.user;
     if (!user) return res.redirect(303, '/');
-    const body = req.body as Record<string, unknown> | undefined;
-    if (body?.confirm !== 'yes') {
+    if (formField(req, 'confirm') !== 'yes') {
       req.session.flash = {
         kind: 'error',
         text: 'Tick the box to confirm that you want to disconnect the app.',

@@ -1,5 +1,12 @@
 import { Browser, hiddenField } from '../support/browser';
-import { csrfOf, signIn, startStack, submitConsent, type Stack } from '../support/stack';
+import {
+  callbackUrlFor,
+  csrfOf,
+  signIn,
+  startStack,
+  submitConsent,
+  type Stack,
+} from '../support/stack';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -94,21 +101,7 @@ describe('the callback', () => {
 
   test('a replayed callback (same state and code) → 400 the second time', async () => {
     const browser = new Browser();
-    const consent = await browser.get(`${stack.app.url}/install`);
-    const fields = {
-      user: 'grace',
-      decision: 'allow',
-      response_type: 'code',
-      client_id: hiddenField(consent.text, 'client_id'),
-      redirect_uri: hiddenField(consent.text, 'redirect_uri'),
-      state: hiddenField(consent.text, 'state'),
-      code_challenge: hiddenField(consent.text, 'code_challenge'),
-      code_challenge_method: 'S256',
-    };
-    const toCallback = await browser.postForm(`${stack.sandbox.url}/oauth/authorize`, fields, {
-      follow: false,
-    });
-    const callbackUrl = toCallback.headers.get('location') ?? '';
+    const callbackUrl = (await callbackUrlFor(browser, stack, 'grace')).toString();
     const first = await browser.get(callbackUrl);
     expect(first.status).toBe(200);
     expect(first.text).toContain('Grace Hopper');

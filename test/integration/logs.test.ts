@@ -1,5 +1,12 @@
-import { Browser, hiddenField } from '../support/browser';
-import { CLIENT_SECRET, csrfOf, startStack, WEBHOOK_SECRET, type Stack } from '../support/stack';
+import { Browser } from '../support/browser';
+import {
+  callbackUrlFor,
+  CLIENT_SECRET,
+  csrfOf,
+  startStack,
+  WEBHOOK_SECRET,
+  type Stack,
+} from '../support/stack';
 import { ageStoredToken, userIdOf } from '../support/tokens';
 
 let stack: Stack;
@@ -22,23 +29,8 @@ test('a full install, a refresh and a clear, logged at debug: no token, secret, 
     stack.env.TOKEN_ENCRYPTION_KEY ?? '',
   ]);
   const browser = new Browser();
-  const consent = await browser.get(`${stack.app.url}/install`);
-  const state = hiddenField(consent.text, 'state');
-  secrets.add(state);
-  const fields: Record<string, string> = { user: 'ada', decision: 'allow', response_type: 'code' };
-  for (const n of [
-    'client_id',
-    'redirect_uri',
-    'state',
-    'code_challenge',
-    'code_challenge_method',
-  ]) {
-    fields[n] = hiddenField(consent.text, n);
-  }
-  const toCallback = await browser.postForm(`${stack.sandbox.url}/oauth/authorize`, fields, {
-    follow: false,
-  });
-  const callback = new URL(toCallback.headers.get('location') ?? '');
+  const callback = await callbackUrlFor(browser, stack, 'ada');
+  secrets.add(callback.searchParams.get('state') ?? 'missing-state');
   secrets.add(callback.searchParams.get('code') ?? 'missing-code');
   const dash = await browser.get(callback.toString());
   expect(dash.text).toContain('Ada Lovelace');

@@ -1,5 +1,12 @@
-import { Browser, hiddenField } from '../support/browser';
-import { csrfOf, signIn, startStack, submitConsent, type Stack } from '../support/stack';
+import { Browser } from '../support/browser';
+import {
+  callbackUrlFor,
+  csrfOf,
+  signIn,
+  startStack,
+  submitConsent,
+  type Stack,
+} from '../support/stack';
 
 /** Each control, shown to work (each assertion fails without its control). */
 
@@ -75,25 +82,7 @@ describe('CSRF and login CSRF', () => {
 
   test('login CSRF: an attacker’s valid code and state, opened in the victim’s browser, signs nobody in', async () => {
     const attacker = new Browser();
-    const consent = await attacker.get(`${stack.app.url}/install`);
-    const fields: Record<string, string> = {
-      user: 'grace',
-      decision: 'allow',
-      response_type: 'code',
-    };
-    for (const n of [
-      'client_id',
-      'redirect_uri',
-      'state',
-      'code_challenge',
-      'code_challenge_method',
-    ]) {
-      fields[n] = hiddenField(consent.text, n);
-    }
-    const toCallback = await attacker.postForm(`${stack.sandbox.url}/oauth/authorize`, fields, {
-      follow: false,
-    });
-    const link = toCallback.headers.get('location') ?? '';
+    const link = (await callbackUrlFor(attacker, stack, 'grace')).toString();
     const victim = new Browser();
     await victim.get(`${stack.app.url}/install`, { follow: false }); // the victim has a session
     const page = await victim.get(link);

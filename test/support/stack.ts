@@ -221,14 +221,22 @@ export async function signIn(
   return submitConsent(browser, consent, user, 'allow');
 }
 
-/** Posts the sandbox consent form (Allow or Deny) and follows the redirects. */
-export async function submitConsent(
-  browser: Browser,
-  consent: Page,
-  user: string,
-  decision: 'allow' | 'deny',
-): Promise<Page> {
-  const fields: Record<string, string> = { user, decision };
+/**
+ * Starts an install and allows it at the sandbox, stopping before the callback: returns the
+ * callback URL (with its code and state) for tests that replay, steal or inspect it.
+ */
+export async function callbackUrlFor(browser: Browser, stack: Stack, user: string): Promise<URL> {
+  const consent = await browser.get(`${stack.app.url}/install`);
+  const toCallback = await browser.postForm(
+    `${stack.sandbox.url}/oauth/authorize`,
+    { ...consentFields(consent), user, decision: 'allow' },
+    { follow: false },
+  );
+  return new URL(toCallback.headers.get('location') ?? '');
+}
+
+function consentFields(consent: Page): Record<string, string> {
+  const fields: Record<string, string> = {};
   for (const name of [
     'response_type',
     'client_id',
@@ -243,7 +251,21 @@ export async function submitConsent(
       // optional field absent
     }
   }
-  return browser.postForm(new URL('/oauth/authorize', consent.url).toString(), fields);
+  return fields;
+}
+
+/** Posts the sandbox consent form (Allow or Deny) and follows the redirects. */
+export async function submitConsent(
+  browser: Browser,
+  consent: Page,
+  user: string,
+  decision: 'allow' | 'deny',
+): Promise<Page> {
+  return browser.postForm(new URL('/oauth/authorize', consent.url).toString(), {
+    ...consentFields(consent),
+    user,
+    decision,
+  });
 }
 
 export function csrfOf(page: Page): string {
