@@ -27,6 +27,8 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   const app = express();
 
   app.disable('x-powered-by');
+  // Pages are per user and no-store: an ETag would be hashed on every answer and never used.
+  app.set('etag', false);
   app.set('trust proxy', 1);
   app.set('env', config.isProduction ? 'production' : 'development');
 

@@ -1,4 +1,5 @@
 import { classifyZoomFailure, ZoomApiError } from './errors';
+import { httpRequest, type HttpAnswer } from './http-request';
 
 /**
  * Typed calls to the REST endpoints the app uses. Every path names the `me` keyword: the app
@@ -62,26 +63,25 @@ export class ZoomApiClient {
     path: string,
     accessToken: string,
   ): Promise<unknown> {
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await fetch(this.settings.apiUrl + path, {
+      res = await httpRequest(
+        new URL(this.settings.apiUrl + path),
         method,
-        headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
-        redirect: 'error',
-      });
+        { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+        this.settings.timeoutMs,
+      );
     } catch {
       // Timeout, refused connection, DNS: the request may not have reached Zoom.
       throw new ZoomApiError('unavailable', null, null, null);
     }
-    let text: string;
-    try {
-      text = await res.text();
-    } catch {
-      throw new ZoomApiError('unavailable', res.status, null, null);
+    const text = res.body;
+    if (res.status >= 300 && res.status < 400) {
+      throw new ZoomApiError('unexpected', res.status, null, 'redirect');
     }
-    if (!res.ok) {
-      throw classifyZoomFailure(res.status, text, res.headers.get('retry-after'), this.now());
+    if (res.status < 200 || res.status >= 300) {
+      const retryAfter = res.headers['retry-after'];
+      throw classifyZoomFailure(res.status, text, retryAfter ?? null, this.now());
     }
     // 204 No Content (the DELETEs): success, and there is no body to parse.
     if (res.status === 204 || text === '') return null;

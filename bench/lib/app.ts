@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { freePort } from '../../scripts/lib/redis-server';
+import { waitForOk } from './http';
+import { spawnNode, stopChild, type NodeChild } from './procs';
+import { CLIENT_ID, CLIENT_SECRET, WEBHOOK_SECRET } from './sandbox';
+
+/** The production build (`node dist/src/server.js`, the Procfile's web command) as a child. */
+
+export const SERVER_SCRIPT = 'dist/src/server.js';
+export const KEY_PREFIX = 'bench:';
+/** What every request says, as the platform's TLS router would (NODE_ENV=production). */
+export const FORWARDED_HEADERS: Readonly<Record<string, string>> = { 'x-forwarded-proto': 'https' };
+const UNLIMITED = '1000000';
+
+/** The environment shared by every app process of a run: same secrets, same Redis, same prefix. */
+export function appEnvironment(opts: {
+  readonly redisUrl: string;
+  readonly sandboxUrl: string;
+  readonly redirectUrl: string;
+}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    REDIS_URL: opts.redisUrl,
+    REDIS_KEY_PREFIX: KEY_PREFIX,
+    ZOOM_CLIENT_ID: CLIENT_ID,
+    ZOOM_CLIENT_SECRET: CLIENT_SECRET,
+    ZOOM_REDIRECT_URL: opts.redirectUrl,
+    ZOOM_WEBHOOK_SECRET_TOKEN: WEBHOOK_SECRET,
+    ZOOM_OAUTH_URL: opts.sandboxUrl,
+    ZOOM_API_URL: `${opts.sandboxUrl}/v2`,
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    RATE_LIMIT_INSTALL_PER_10_MIN: UNLIMITED,
+    RATE_LIMIT_ACTIONS_PER_MIN: UNLIMITED,
+    RATE_LIMIT_WEBHOOK_PER_MIN: UNLIMITED,
+  };
+}
+
+export interface AppProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly proc: NodeChild;
+  /** performance.now() at spawn and at the first /readyz 200. */
+  readonly spawnedAt: number;
+  readonly readyAt: number;
+  stop(): Promise<void>;
+}
+
+export interface StartAppOptions {
+  readonly port?: number;
+  readonly nodeArgs?: readonly string[];
+  readonly pollMs?: number;
+  /** Another build of the server (e.g. a copy of dist/ from before a change). */
+  readonly script?: string;
+  readonly onStdoutLine?: (line: string) => void;
+}
+
+export async function startApp(
+  env: Record<string, string>,
+  opts: StartAppOptions = {},
+): Promise<AppProcess> {
+  const port = opts.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const spawnedAt = performance.now();
+  const proc = spawnNode(opts.script ?? SERVER_SCRIPT, {
+    env: { ...env, PORT: String(port) },
+    nodeArgs: opts.nodeArgs,
+    onStdoutLine: opts.onStdoutLine,
+  });
+  let readyAt: number;
+  try {
+    readyAt = await waitForOk(`${url}/readyz`, 15_000, opts.pollMs ?? 5);
+  } catch (err) {
+    await stopChild(proc.child);
+    throw new Error(`app did not become ready: ${proc.stderrTail() || String(err)}`, {
+      cause: err,
+    });
+  }
+  return { url, port, proc, spawnedAt, readyAt, stop: () => stopChild(proc.child) };
+}
+
+/** Resident set size (VmRSS) of a process, in MB, from /proc. */
+export function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  if (!m?.[1]) throw new Error(`no ${field} for pid ${pid}`);
+  return Number(m[1]) / 1024;
+}
