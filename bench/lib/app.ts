@@ -8,6 +8,15 @@ import { CLIENT_ID, CLIENT_SECRET, WEBHOOK_SECRET } from './sandbox';
 /** The production build (`node dist/src/server.js`, the Procfile's web command) as a child. */
 
 export const SERVER_SCRIPT = 'dist/src/server.js';
+
+/** The node flags of the Procfile's web line (e.g. heap sizes), so the bench runs what ships. */
+export function procfileNodeArgs(): string[] {
+  const line = readFileSync('Procfile', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('web:'));
+  const words = (line ?? '').slice('web:'.length).trim().split(/\s+/);
+  return words.filter((w) => w.startsWith('--'));
+}
 export const KEY_PREFIX = 'bench:';
 /** What every request says, as the platform's TLS router would (NODE_ENV=production). */
 export const FORWARDED_HEADERS: Readonly<Record<string, string>> = { 'x-forwarded-proto': 'https' };
@@ -66,7 +75,7 @@ export async function startApp(
   const spawnedAt = performance.now();
   const proc = spawnNode(opts.script ?? SERVER_SCRIPT, {
     env: { ...env, PORT: String(port) },
-    nodeArgs: opts.nodeArgs,
+    nodeArgs: [...procfileNodeArgs(), ...(opts.nodeArgs ?? [])],
     onStdoutLine: opts.onStdoutLine,
   });
   let readyAt: number;
