@@ -16,6 +16,11 @@ export interface TokenRecord {
 export interface TokenStore {
   get(userId: string): Promise<TokenRecord | null>;
   put(userId: string, record: TokenRecord): Promise<void>;
+  /**
+   * Replaces an existing record only: false when there is none any more (deleted meanwhile by
+   * a deauthorization or a disconnect), so a refresh finishing late cannot bring it back.
+   */
+  replace(userId: string, record: TokenRecord): Promise<boolean>;
   delete(userId: string): Promise<boolean>;
   /** Deletes the record only if it is still the one `seen` was read from (no lost writes). */
   deleteIfUnchanged(userId: string, seen: TokenRecord): Promise<boolean>;
@@ -89,6 +94,26 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async put(userId: string, record: TokenRecord): Promise<void> {
+    await this.redis.set(
+      this.keys.tokens(userId),
+      this.seal(userId, record),
+      'EX',
+      this.ttlSeconds,
+    );
+  }
+
+  async replace(userId: string, record: TokenRecord): Promise<boolean> {
+    const ok = await this.redis.set(
+      this.keys.tokens(userId),
+      this.seal(userId, record),
+      'EX',
+      this.ttlSeconds,
+      'XX',
+    );
+    return ok === 'OK';
+  }
+
+  private seal(userId: string, record: TokenRecord): string {
     const body: SealedShape = {
       at: record.accessToken,
       rt: record.refreshToken,
@@ -97,8 +122,7 @@ export class RedisTokenStore implements TokenStore {
       api: record.apiUrl,
       upd: record.updatedAt,
     };
-    const sealed = this.cipher.seal(JSON.stringify(body), this.aad(userId));
-    await this.redis.set(this.keys.tokens(userId), sealed, 'EX', this.ttlSeconds);
+    return this.cipher.seal(JSON.stringify(body), this.aad(userId));
   }
 
   async delete(userId: string): Promise<boolean> {

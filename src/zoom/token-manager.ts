@@ -215,13 +215,19 @@ export class TokenManager {
     throw new ReconnectRequiredError('grant_revoked');
   }
 
-  /** The old refresh token is already dead at Zoom: losing this write would lose the grant. */
+  /**
+   * The old refresh token is already dead at Zoom: losing this write would lose the grant, so
+   * it is retried. It only replaces a record that still exists: if the user's data was deleted
+   * while Zoom answered (deauthorization, disconnect), the grant stays deleted.
+   */
   private async persist(userId: string, record: TokenRecord): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.o.store.put(userId, record);
-        return;
+        if (await this.o.store.replace(userId, record)) return;
+        this.o.logger.info({ userId }, 'record deleted during refresh; not written back');
+        throw new ReconnectRequiredError('grant_revoked');
       } catch (err) {
+        if (err instanceof ReconnectRequiredError) throw err;
         if (attempt >= PERSIST_ATTEMPTS) {
           this.o.logger.error(
             { userId, err: errorName(err) },

@@ -8,7 +8,7 @@ import {
   type AppInstance,
   type Stack,
 } from '../support/stack';
-import { tokenStoreOf, userIdOf, valueOf } from '../support/tokens';
+import { ageStoredToken, tokenStoreOf, userIdOf, valueOf } from '../support/tokens';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -263,4 +263,22 @@ test('a grant found revoked while in use ends all the user’s sessions, not onl
   expect(other.text).toContain('Add to Zoom');
   const userId = await userIdOf(stack, 'ada');
   expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
+});
+
+test('a refresh that finishes after the deauthorization does not bring the grant back', async () => {
+  const browser = new Browser();
+  await signIn(browser, stack, 'ada');
+  const userId = await userIdOf(stack, 'ada');
+  await ageStoredToken(stack, userId, -1000);
+  // Zoom answers the refresh slowly; the deauthorization lands while it is in flight.
+  await stack.control.post('/faults', { target: 'token', delayMs: 400 });
+  const pending = browser.get(`${stack.app.url}/`);
+  await new Promise((r) => setTimeout(r, 150));
+  const body = deauthBody(userId);
+  expect((await post(body, sign(body))).status).toBe(200);
+  const page = await pending;
+  expect(page.status).toBeLessThan(500);
+  expect((await stack.control.stats()).token_refresh_ok).toBe(1);
+  expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
+  expect((await browser.get(`${stack.app.url}/`)).text).toContain('Add to Zoom');
 });
