@@ -57,6 +57,7 @@ export function composeServices(
     logger,
     refreshMarginMs: config.tokens.refreshMarginMs,
     lockTtlMs: config.tokens.lockTtlMs,
+    refreshWaitMarginMs: 5_000,
     defaultApiUrl: config.zoom.apiUrl,
     onRefreshGrant: hooks.onRefreshGrant,
   });

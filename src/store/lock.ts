@@ -16,6 +16,15 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
+const EXTEND_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0`;
+
+/** How often a waiter looks at the lock itself, in case a release message is missed. */
+const POLL_MS = 250;
+
 export interface LockHandle {
   readonly key: string;
   readonly owner: string;
@@ -25,6 +34,7 @@ export interface LockHandle {
 export interface DistributedLock {
   tryAcquire(key: string, ttlMs: number): Promise<LockHandle | null>;
   release(handle: LockHandle): Promise<boolean>;
+  extend(handle: LockHandle, ttlMs: number): Promise<boolean>;
   waitForRelease(key: string, maxWaitMs: number): Promise<void>;
 }
 
@@ -57,25 +67,41 @@ export class RedisLock implements DistributedLock {
     return n === 1;
   }
 
+  /** Keeps a held lock alive (a refresh slower than expected must not lose it). */
+  async extend(handle: LockHandle, ttlMs: number): Promise<boolean> {
+    const n = await this.redis.eval(EXTEND_SCRIPT, 1, handle.key, handle.owner, ttlMs);
+    return n === 1;
+  }
+
   /**
-   * Resolves when the lock at `key` is released or expires, or after `maxWaitMs`. Subscribes
-   * before looking at the lock, so a release between the look and the wait is not missed.
+   * Resolves when the lock at `key` is released or expires, or after `maxWaitMs`. The release
+   * message wakes waiters at once; the lock is also looked at every POLL_MS, so a message
+   * missed while the pub/sub connection was down (or never up) costs at most that much.
+   * Subscribing happens before the first look, so a release in between is not missed.
    */
   async waitForRelease(key: string, maxWaitMs: number): Promise<void> {
-    await this.ensureSubscribed();
+    await this.ensureSubscribed().catch(() => undefined); // polling still works
     let wake: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (wake = resolve));
     const set = this.waiters.get(key) ?? new Set();
     set.add(wake);
     this.waiters.set(key, set);
-    let timer: NodeJS.Timeout | undefined;
+    const deadline = Date.now() + maxWaitMs;
+    let woken = false;
+    void released.then(() => (woken = true));
     try {
-      const pttl = await this.redis.pttl(key);
-      if (pttl === -2) return; // already gone
-      const wait = pttl > 0 ? Math.min(pttl + 5, maxWaitMs) : maxWaitMs;
-      await Promise.race([released, new Promise<void>((r) => (timer = setTimeout(r, wait)))]);
+      while (!woken && Date.now() < deadline) {
+        if ((await this.redis.pttl(key)) === -2) return; // gone: released or expired
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          released,
+          new Promise<void>(
+            (r) => (timer = setTimeout(r, Math.min(POLL_MS, deadline - Date.now()))),
+          ),
+        ]);
+        clearTimeout(timer);
+      }
     } finally {
-      if (timer) clearTimeout(timer);
       set.delete(wake);
       if (set.size === 0) this.waiters.delete(key);
     }

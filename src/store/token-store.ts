@@ -17,14 +17,21 @@ export interface TokenStore {
   get(userId: string): Promise<TokenRecord | null>;
   put(userId: string, record: TokenRecord): Promise<void>;
   /**
-   * Replaces an existing record only: false when there is none any more (deleted meanwhile by
-   * a deauthorization or a disconnect), so a refresh finishing late cannot bring it back.
+   * Writes `next` only if the stored record is still exactly the one `seen` was read from
+   * (compare-and-set on the sealed value): false if it was deleted or rewritten meanwhile.
    */
-  replace(userId: string, record: TokenRecord): Promise<boolean>;
+  compareAndSet(userId: string, seen: TokenRecord, next: TokenRecord): Promise<boolean>;
   delete(userId: string): Promise<boolean>;
   /** Deletes the record only if it is still the one `seen` was read from (no lost writes). */
   deleteIfUnchanged(userId: string, seen: TokenRecord): Promise<boolean>;
 }
+
+const SET_IF_EQUAL = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+  return 1
+end
+return 0`;
 
 const DELETE_IF_EQUAL = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -102,15 +109,21 @@ export class RedisTokenStore implements TokenStore {
     );
   }
 
-  async replace(userId: string, record: TokenRecord): Promise<boolean> {
-    const ok = await this.redis.set(
+  async compareAndSet(userId: string, seen: TokenRecord, next: TokenRecord): Promise<boolean> {
+    const expected = this.sealedOf.get(seen);
+    if (expected === undefined) return false;
+    const sealed = this.seal(userId, next);
+    const n = await this.redis.eval(
+      SET_IF_EQUAL,
+      1,
       this.keys.tokens(userId),
-      this.seal(userId, record),
-      'EX',
+      expected,
+      sealed,
       this.ttlSeconds,
-      'XX',
     );
-    return ok === 'OK';
+    if (n !== 1) return false;
+    this.sealedOf.set(next, sealed);
+    return true;
   }
 
   private seal(userId: string, record: TokenRecord): string {

@@ -39,8 +39,10 @@ export interface TokenManagerOptions {
   readonly refresher: TokenRefresher;
   readonly logger: Logger;
   readonly refreshMarginMs: number;
-  /** Longer than a refresh call can take (its timeout), so a live holder never loses it. */
+  /** The lock's life; a live holder extends it every third of that. */
   readonly lockTtlMs: number;
+  /** How long past a lock's life a waiter waits before answering "try again". */
+  readonly refreshWaitMarginMs: number;
   readonly defaultApiUrl: string;
   readonly now?: () => number;
   /** Called once per refresh grant actually sent to Zoom (metrics, tests). */
@@ -49,7 +51,8 @@ export interface TokenManagerOptions {
 
 type NeedsRefresh = (record: TokenRecord) => boolean;
 
-const PERSIST_ATTEMPTS = 3;
+/** With the back-off, about 8 s of Redis trouble after Zoom has rotated the tokens. */
+const PERSIST_ATTEMPTS = 10;
 
 export class TokenManager {
   private readonly inflight = new Map<string, Promise<TokenRecord>>();
@@ -140,25 +143,32 @@ export class TokenManager {
     needsRefresh: NeedsRefresh,
   ): Promise<TokenRecord> {
     const lockKey = this.o.keys.refreshLock(userId);
-    // A holder that dies frees the lock after its TTL; past two TTLs something else is wrong.
-    const giveUpAt = this.now() + 2 * this.o.lockTtlMs;
+    // A holder that dies frees the lock after its TTL; a live one answers within Zoom's
+    // timeout. Past this, the user is better served by "try again" than by waiting.
+    const giveUpAt = this.now() + this.o.lockTtlMs + this.o.refreshWaitMarginMs;
     for (;;) {
       const handle = await this.o.lock.tryAcquire(lockKey, this.o.lockTtlMs);
       if (handle) {
+        // Kept alive while Zoom answers: a slow refresh must not let a second one start with
+        // the refresh token that the first is already spending.
+        const heartbeat = setInterval(() => {
+          this.o.lock.extend(handle, this.o.lockTtlMs).catch(() => undefined);
+        }, this.o.lockTtlMs / 3);
         try {
           return await this.refreshHoldingLock(userId, needsRefresh);
         } finally {
+          clearInterval(heartbeat);
           await this.o.lock.release(handle).catch((err: unknown) => {
             // It expires by itself; waiters then wake on their timeout.
             this.o.logger.warn({ userId, err: errorName(err) }, 'refresh lock release failed');
           });
         }
       }
-      await this.o.lock.waitForRelease(lockKey, this.o.lockTtlMs);
+      if (this.now() > giveUpAt) throw new OAuthError('unavailable', null, null);
+      await this.o.lock.waitForRelease(lockKey, Math.max(0, giveUpAt - this.now()));
       const record = await this.o.store.get(userId);
       if (!record) throw new ReconnectRequiredError('grant_revoked');
       if (!needsRefresh(record)) return record;
-      if (this.now() > giveUpAt) throw new OAuthError('unavailable', null, null);
     }
   }
 
@@ -190,9 +200,9 @@ export class TokenManager {
       return this.onInvalidGrant(userId, current, mayRetryWithNewer);
     }
     const record = this.toRecord(tokens, current.apiUrl);
-    await this.persist(userId, record);
+    const stored = await this.persist(userId, current, record);
     this.o.logger.info({ userId }, 'token refreshed');
-    return record;
+    return stored;
   }
 
   /**
@@ -216,16 +226,29 @@ export class TokenManager {
   }
 
   /**
-   * The old refresh token is already dead at Zoom: losing this write would lose the grant, so
-   * it is retried. It only replaces a record that still exists: if the user's data was deleted
-   * while Zoom answered (deauthorization, disconnect), the grant stays deleted.
+   * Stores the refreshed record in place of the one it was refreshed from. The old refresh
+   * token is already dead at Zoom, so a failed write is retried for a while; but the write
+   * never lands on top of something newer:
+   *  - the record was deleted meanwhile (deauthorization, disconnect): it stays deleted;
+   *  - a new grant replaced it (a re-install): the new grant wins;
+   *  - only re-sealed (key rotation), same tokens: compare again against the new value.
    */
-  private async persist(userId: string, record: TokenRecord): Promise<void> {
+  private async persist(
+    userId: string,
+    from: TokenRecord,
+    next: TokenRecord,
+  ): Promise<TokenRecord> {
+    let seen = from;
     for (let attempt = 1; ; attempt++) {
       try {
-        if (await this.o.store.replace(userId, record)) return;
-        this.o.logger.info({ userId }, 'record deleted during refresh; not written back');
-        throw new ReconnectRequiredError('grant_revoked');
+        if (await this.o.store.compareAndSet(userId, seen, next)) return next;
+        const now = await this.o.store.get(userId);
+        if (!now) {
+          this.o.logger.info({ userId }, 'record deleted during refresh; not written back');
+          throw new ReconnectRequiredError('grant_revoked');
+        }
+        if (now.refreshToken !== from.refreshToken) return now;
+        seen = now;
       } catch (err) {
         if (err instanceof ReconnectRequiredError) throw err;
         if (attempt >= PERSIST_ATTEMPTS) {
@@ -235,7 +258,7 @@ export class TokenManager {
           );
           throw new OAuthError('unavailable', null, null);
         }
-        await new Promise((r) => setTimeout(r, 100 * attempt));
+        await new Promise((r) => setTimeout(r, Math.min(250 * attempt, 1_000)));
       }
     }
   }
