@@ -86,7 +86,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   );
 
   const csrf = csrfGuard();
-  app.use(authRoutes(services, csrf, limits.install));
+  app.use(authRoutes(services, csrf, limits.install, limits.callback));
   app.use(dashboardRoutes(services, csrf, limits.actions));
   app.use(disconnectRoutes(services, csrf, limits.actions));
 

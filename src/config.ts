@@ -82,6 +82,11 @@ const httpUrl = z
   .string()
   .url()
   .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+// The app serves its callback at this URL's path, so the path must be a plain one.
+const callbackUrl = httpUrl.refine(
+  (u) => !URL.canParse(u) || /^\/[A-Za-z0-9/._~-]*$/.test(new URL(u).pathname),
+  'its path may only use letters, digits and / . _ ~ -',
+);
 
 const schema = z.object({
   NODE_ENV: z.string().optional(),
@@ -102,7 +107,7 @@ const schema = z.object({
     .default('zar:'),
   ZOOM_CLIENT_ID: z.string().min(1, 'is required'),
   ZOOM_CLIENT_SECRET: z.string().min(1, 'is required'),
-  ZOOM_REDIRECT_URL: httpUrl,
+  ZOOM_REDIRECT_URL: callbackUrl,
   ZOOM_WEBHOOK_SECRET_TOKEN: z.string().min(1, 'is required'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
   TOKEN_ENCRYPTION_KEY: z.string().min(1, 'is required'),
@@ -112,7 +117,8 @@ const schema = z.object({
   SESSION_MAX_AGE_HOURS: positiveInt.default(24 * 7),
   SESSION_IDLE_HOURS: positiveInt.default(24),
   TOKEN_RECORD_TTL_DAYS: positiveInt.default(90),
-  TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).default(300),
+  // Well under Zoom's one-hour tokens, or every token would look stale and be refreshed.
+  TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).max(1800).default(300),
   RATE_LIMIT_INSTALL_PER_10_MIN: positiveInt.default(60),
   RATE_LIMIT_ACTIONS_PER_MIN: positiveInt.default(30),
   RATE_LIMIT_WEBHOOK_PER_MIN: positiveInt.default(600),

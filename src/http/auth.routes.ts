@@ -33,6 +33,7 @@ export function authRoutes(
   services: Services,
   csrf: CsrfGuard,
   installLimit: RequestHandler,
+  callbackLimit: RequestHandler,
 ): Router {
   const { config, oauth, zoomApi, tokens, logger, userData } = services;
   const router = Router();
@@ -53,7 +54,7 @@ export function authRoutes(
     );
   });
 
-  router.get(config.zoom.callbackPath, installLimit, async (req, res) => {
+  router.get(config.zoom.callbackPath, callbackLimit, async (req, res) => {
     res.set('Cache-Control', 'no-store');
     const code = queryParam(req, 'code');
     const state = queryParam(req, 'state');

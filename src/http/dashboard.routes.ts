@@ -130,8 +130,8 @@ export function dashboardRoutes(
     const sessionId = req.sessionID;
     await destroySession(req);
     if (err.reason === 'grant_revoked') {
-      const deleted = await userData.deleteAll(user.id);
-      logger.warn({ userId: user.id, deleted }, 'grant revoked; all sessions ended');
+      const sessions = await userData.endAllSessions(user.id);
+      logger.warn({ userId: user.id, sessions }, 'grant revoked; all sessions ended');
     } else {
       await userData.unregisterSession(user.id, sessionId);
     }

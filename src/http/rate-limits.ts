@@ -13,6 +13,8 @@ import { renderMessage } from './pages';
 
 export interface RateLimits {
   readonly install: RequestHandler;
+  /** The OAuth callback: its own budget, so a user who consented is not refused on return. */
+  readonly callback: RequestHandler;
   readonly actions: RequestHandler;
   readonly webhook: RequestHandler;
 }
@@ -94,6 +96,7 @@ export function rateLimits(services: Services): RateLimits {
   const minute = 60_000;
   return {
     install: make('install', 10 * minute, limits.installPerIpPer10Minutes, byIp, false),
+    callback: make('callback', 10 * minute, limits.installPerIpPer10Minutes, byIp, false),
     actions: make(
       'actions',
       minute,

@@ -18,6 +18,13 @@ local tokens = redis.call('DEL', KEYS[2])
 redis.call('DEL', KEYS[3], KEYS[4])
 return { #sids, tokens }`;
 
+// Ends every session of the user (and the index), nothing else.
+const END_SESSIONS = `
+local sids = redis.call('ZRANGE', KEYS[1], 0, -1)
+for _, sid in ipairs(sids) do redis.call('DEL', ARGV[1] .. sid) end
+redis.call('DEL', KEYS[1])
+return #sids`;
+
 export interface DeletedUserData {
   readonly sessions: number;
   readonly tokenRecord: boolean;
@@ -49,6 +56,21 @@ export class UserDataStore {
     const index = this.keys.userSessions(userId);
     await this.redis.zremrangebyscore(index, '-inf', Date.now());
     return this.redis.zcard(index);
+  }
+
+  /**
+   * Ends every session of the user, on every process. Used when Zoom refused the grant: the
+   * token record was already deleted by a compare-and-delete, and must not be deleted blindly
+   * here (a re-install may have just written a new one).
+   */
+  async endAllSessions(userId: string): Promise<number> {
+    const n = await this.redis.eval(
+      END_SESSIONS,
+      1,
+      this.keys.userSessions(userId),
+      this.keys.sessionPrefix,
+    );
+    return Number(n);
   }
 
   /** Deletes everything the app keeps for the user. Idempotent. */

@@ -149,6 +149,14 @@ describe('rate limits shared by all processes', () => {
     expect(statuses).toEqual([302, 302, 302, 302, 302, 429]);
   });
 
+  test('the callback has its own budget: a user who used up /install can still come back', async () => {
+    const b = new Browser();
+    for (let i = 0; i < 5; i++) await b.get(`${stack.app.url}/install`, { follow: false });
+    expect((await b.get(`${stack.app.url}/install`, { follow: false })).status).toBe(429);
+    const back = await b.get(`${stack.app.url}/oauth/callback?code=x&state=y`, { follow: false });
+    expect(back.status).toBe(400); // judged on its state, not rate limited
+  });
+
   test('assistant actions per user: the 4th in a minute is refused without calling Zoom', async () => {
     const browser = new Browser();
     const dash = await signIn(browser, stack, 'ada');

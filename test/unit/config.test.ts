@@ -357,3 +357,27 @@ describe('deriveEncryptionKey', () => {
     expect(a.key.equals(b.key)).toBe(false);
   });
 });
+
+describe('limits found in review', () => {
+  test('a refresh margin past half an hour is refused (every token would look stale)', () => {
+    expect(configError(validEnv({ TOKEN_REFRESH_MARGIN_SECONDS: '3600' })).problems).toEqual([
+      expect.stringMatching(/^TOKEN_REFRESH_MARGIN_SECONDS: /),
+    ]);
+    expect(() => loadConfig(validEnv({ TOKEN_REFRESH_MARGIN_SECONDS: '1800' }))).not.toThrow();
+  });
+
+  test('a callback path with route syntax is a config error, not a crash at start', () => {
+    for (const url of [
+      'https://app.example/oauth/(callback)',
+      'https://app.example/oauth/:id',
+      'https://app.example/oauth/*',
+    ]) {
+      const err = configError(validEnv({ ZOOM_REDIRECT_URL: url }));
+      expect(err.problems.join('\n')).toMatch(/^ZOOM_REDIRECT_URL: /m);
+    }
+    expect(
+      loadConfig(validEnv({ ZOOM_REDIRECT_URL: 'https://app.example/oauth/callback' })).zoom
+        .callbackPath,
+    ).toBe('/oauth/callback');
+  });
+});
