@@ -70,6 +70,8 @@ export async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     void shutdown(server, sockets, logger).then(async () => {
+      // A refresh still storing its answer gets what is left of the 10 s the platform allows.
+      await Promise.race([services.tokens.settled(), sleep(1_000)]);
       await Promise.allSettled([redis.quit(), subscriber.quit()]);
       logger.info('stopped');
       process.exit(0);
@@ -77,6 +79,10 @@ export async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** Stop accepting, let in-flight requests finish (capped), close idle keep-alive sockets. */

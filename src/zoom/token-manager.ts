@@ -62,6 +62,16 @@ export class TokenManager {
     this.now = o.now ?? Date.now;
   }
 
+  /**
+   * Resolves when no refresh of this process is in flight (shutdown waits for it: a refresh
+   * Zoom has answered must reach Redis, or its rotated refresh token is lost).
+   */
+  async settled(): Promise<void> {
+    while (this.inflight.size > 0) {
+      await Promise.allSettled([...this.inflight.values()]);
+    }
+  }
+
   /** Stores the tokens of a new grant (install or re-install). */
   async storeGrant(userId: string, tokens: TokenSet): Promise<void> {
     await this.o.store.put(userId, this.toRecord(tokens, null));
