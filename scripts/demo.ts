@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startSandbox } from '../src/sandbox';
 import { startRedisServer, type RunningRedis } from './lib/redis-server';
+import { sandboxedAppEnv } from './lib/sandboxed-app-env';
 
 /**
  * The demo: a real Redis (REDIS_URL if set, else a redis-server started here on a free port),
@@ -55,16 +56,14 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
       ...process.env,
-      PORT: String(appPort),
-      REDIS_URL: redisUrl,
-      ZOOM_CLIENT_ID: clientId,
-      ZOOM_CLIENT_SECRET: clientSecret,
-      ZOOM_REDIRECT_URL: `${appUrl}/oauth/callback`,
-      ZOOM_WEBHOOK_SECRET_TOKEN: webhookSecret,
-      SESSION_SECRET: randomBytes(32).toString('hex'),
-      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-      ZOOM_OAUTH_URL: sandbox.url,
-      ZOOM_API_URL: `${sandbox.url}/v2`,
+      ...sandboxedAppEnv({
+        appUrl,
+        sandboxUrl: sandbox.url,
+        redisUrl,
+        clientId,
+        clientSecret,
+        webhookSecret,
+      }),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     },
   });

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from '../src/config';
+import { loadConfigOrExit } from '../src/config';
 import { RecordCipher } from '../src/store/crypto';
 import { rotateTokenRecords, type RotationReport } from '../src/store/key-rotation';
 import { RedisKeys } from '../src/store/keys';
@@ -53,21 +53,8 @@ export function formatReport(
   return lines;
 }
 
-function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      // One line per problem, naming the variable and never its value.
-      for (const p of err.problems) process.stderr.write(`config error: ${p}\n`);
-      process.exit(EXIT_ERROR);
-    }
-    throw err;
-  }
-}
-
 async function main(): Promise<number> {
-  const config = readConfig();
+  const config = loadConfigOrExit();
   const redis = createRedis({
     url: config.redis.url,
     tlsRejectUnauthorized: config.redis.tlsRejectUnauthorized,

@@ -207,3 +207,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
   };
 }
+
+/**
+ * For process entries (the server, npm scripts): the config, or one line per problem on
+ * stderr — naming the variable, never its value — and exit 1.
+ */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const p of err.problems) process.stderr.write(`config error: ${p}\n`);
+    process.exit(1);
+  }
+}

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { createApp } from './app';
 import { composeServices } from './compose';
-import { ConfigError, loadConfig, type Config } from './config';
+import { loadConfigOrExit } from './config';
 import { createLogger, type Logger } from './log';
 import { createRedis } from './store/redis';
 
@@ -10,21 +10,8 @@ import { createRedis } from './store/redis';
 
 const DRAIN_LIMIT_MS = 8_000;
 
-function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      // One line per problem, naming the variable and never its value.
-      for (const p of err.problems) process.stderr.write(`config error: ${p}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-}
-
 export async function main(): Promise<void> {
-  const config = readConfig();
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   const settings = {
     url: config.redis.url,

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { freePort } from '../../scripts/lib/redis-server';
+import { sandboxedAppEnv } from '../../scripts/lib/sandboxed-app-env';
 import { waitForOk } from './http';
 import { spawnNode, stopChild, type NodeChild } from './procs';
 import { CLIENT_ID, CLIENT_SECRET, WEBHOOK_SECRET } from './sandbox';
@@ -29,18 +29,18 @@ export function appEnvironment(opts: {
   readonly redirectUrl: string;
 }): Record<string, string> {
   return {
+    ...sandboxedAppEnv({
+      appUrl: new URL(opts.redirectUrl).origin,
+      sandboxUrl: opts.sandboxUrl,
+      redisUrl: opts.redisUrl,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      webhookSecret: WEBHOOK_SECRET,
+    }),
+    ZOOM_REDIRECT_URL: opts.redirectUrl,
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
-    REDIS_URL: opts.redisUrl,
     REDIS_KEY_PREFIX: KEY_PREFIX,
-    ZOOM_CLIENT_ID: CLIENT_ID,
-    ZOOM_CLIENT_SECRET: CLIENT_SECRET,
-    ZOOM_REDIRECT_URL: opts.redirectUrl,
-    ZOOM_WEBHOOK_SECRET_TOKEN: WEBHOOK_SECRET,
-    ZOOM_OAUTH_URL: opts.sandboxUrl,
-    ZOOM_API_URL: `${opts.sandboxUrl}/v2`,
-    SESSION_SECRET: randomBytes(32).toString('hex'),
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     RATE_LIMIT_INSTALL_PER_10_MIN: UNLIMITED,
     RATE_LIMIT_ACTIONS_PER_MIN: UNLIMITED,
     RATE_LIMIT_WEBHOOK_PER_MIN: UNLIMITED,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { freePort, startRedisServer, type RunningRedis } from '../../scripts/lib/redis-server';
+import { sandboxedAppEnv } from '../../scripts/lib/sandboxed-app-env';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox';
 import { startServerProcess, waitForStatus, type ServerProcess } from '../support/server-process';
 import { SandboxControl, ROOT } from '../support/stack';
@@ -55,16 +56,14 @@ export async function startE2eStack(env: Record<string, string> = {}): Promise<E
     webhookSecretToken: webhookSecret,
   });
   const server = startServerProcess({
-    PORT: String(port),
-    REDIS_URL: redis.url,
-    ZOOM_CLIENT_ID: clientId,
-    ZOOM_CLIENT_SECRET: clientSecret,
-    ZOOM_REDIRECT_URL: `${appUrl}/oauth/callback`,
-    ZOOM_WEBHOOK_SECRET_TOKEN: webhookSecret,
-    SESSION_SECRET: randomBytes(32).toString('hex'),
-    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    ZOOM_OAUTH_URL: sandbox.url,
-    ZOOM_API_URL: `${sandbox.url}/v2`,
+    ...sandboxedAppEnv({
+      appUrl,
+      sandboxUrl: sandbox.url,
+      redisUrl: redis.url,
+      clientId,
+      clientSecret,
+      webhookSecret,
+    }),
     LOG_LEVEL: 'warn',
     ...env,
   });
