@@ -64,6 +64,8 @@ test('boots by the Procfile line on TLS Redis with a self-signed certificate, be
   });
   expect(install.status).toBe(302);
   expect(install.headers.get('x-request-id')).toBe('router-id-123');
+  // HSTS in production only (the in-process tests check its absence over plain http).
+  expect(install.headers.get('strict-transport-security')).toMatch(/max-age=31536000/);
   const cookie = install.headers.getSetCookie()[0] ?? '';
   expect(cookie).toMatch(/; Secure/);
   expect(cookie).toMatch(/; HttpOnly/);
