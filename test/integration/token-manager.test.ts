@@ -53,11 +53,11 @@ function tokens(tag: string, expiresInMs = 3_600_000): TokenSet {
   };
 }
 
-function manager(zoom: TokenRefresher, lockTtlMs = 15_000): TokenManager {
+function manager(zoom: TokenRefresher, lockTtlMs = 15_000, subscriber = connect()): TokenManager {
   const redis = connect();
   return new TokenManager({
     store: new RedisTokenStore(redis, keys, cipher, 3600),
-    lock: new RedisLock(redis, connect(), keys.lockReleasedChannel),
+    lock: new RedisLock(redis, subscriber, keys.lockReleasedChannel),
     keys,
     refresher: zoom,
     logger,
@@ -119,21 +119,9 @@ test('a refresh that finishes after the record was deleted does not bring it bac
 
 test('a waiter whose pub/sub connection is down still wakes, by looking at the lock', async () => {
   const zoom = new HeldZoom();
-  const redis = connect();
   const deadSubscriber = connect();
   await deadSubscriber.quit();
-  const store = new RedisTokenStore(redis, keys, cipher, 3600);
-  const waiter = new TokenManager({
-    store,
-    lock: new RedisLock(redis, deadSubscriber, keys.lockReleasedChannel),
-    keys,
-    refresher: zoom,
-    logger,
-    refreshMarginMs: 60_000,
-    lockTtlMs: 15_000,
-    refreshWaitMarginMs: 2_000,
-    defaultApiUrl: 'https://api.example/v2',
-  });
+  const waiter = manager(zoom, 15_000, deadSubscriber);
   const holder = manager(zoom);
   await holder.storeGrant('deaf', tokens('old', 1000));
   const first = holder.accessTokenFor('deaf');
