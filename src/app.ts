@@ -67,21 +67,25 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(healthRoutes(redis));
   const limits = rateLimits(services);
   // Before sessions: Zoom's notifications carry no cookie and must not create a session.
-  app.use(webhookRoutes(services, limits.webhook));
+  app.use(webhookRoutes(services, limits.badWebhook));
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
 
   app.use(
-    sessionMiddleware(redis, {
-      secret: config.session.secret,
-      secureCookies: config.isProduction,
-      keyPrefix: services.keys.sessionPrefix,
-      absoluteLifetimeMs: config.session.absoluteLifetimeMs,
-      idleTimeoutMs: config.session.idleTimeoutMs,
-    }),
+    sessionMiddleware(
+      redis,
+      {
+        secret: config.session.secret,
+        secureCookies: config.isProduction,
+        keyPrefix: services.keys.sessionPrefix,
+        absoluteLifetimeMs: config.session.absoluteLifetimeMs,
+        idleTimeoutMs: config.session.idleTimeoutMs,
+      },
+      (ref) => services.tokens.isCurrent(ref),
+    ),
   );
   app.use(
     idleTimeout(config.session.idleTimeoutMs, (userId, sid) =>
-      services.userData.unregisterSession(userId, sid),
+      services.sessionIndex.unregister(userId, sid),
     ),
   );
 

@@ -4,8 +4,8 @@ import type { Logger } from './log';
 import { RecordCipher } from './store/crypto';
 import { RedisKeys } from './store/keys';
 import { RedisLock } from './store/lock';
+import { SessionIndex } from './store/session-index';
 import { RedisTokenStore } from './store/token-store';
-import { UserDataStore } from './store/user-data';
 import { ZoomApiClient } from './zoom/api';
 import { ZoomOAuthClient } from './zoom/oauth';
 import { TokenManager } from './zoom/token-manager';
@@ -19,8 +19,9 @@ export interface Services {
   readonly lock: RedisLock;
   readonly oauth: ZoomOAuthClient;
   readonly zoomApi: ZoomApiClient;
+  readonly tokenStore: RedisTokenStore;
   readonly tokens: TokenManager;
-  readonly userData: UserDataStore;
+  readonly sessionIndex: SessionIndex;
 }
 
 export interface Connections {
@@ -29,6 +30,9 @@ export interface Connections {
   /** Pub/sub only (lock releases). */
   readonly subscriber: Redis;
 }
+
+/** A refused refresh that leaves the grant alive is not tried again for this long. */
+const REFUSAL_COOL_DOWN_MS = 60_000;
 
 export function composeServices(
   config: Config,
@@ -52,15 +56,27 @@ export function composeServices(
   const tokens = new TokenManager({
     store,
     lock,
-    keys,
+    lockKeyFor: (userId) => keys.refreshLock(userId),
     refresher: oauth,
     logger,
     refreshMarginMs: config.tokens.refreshMarginMs,
     lockTtlMs: config.tokens.lockTtlMs,
     refreshWaitMarginMs: 5_000,
+    refusalCoolDownMs: REFUSAL_COOL_DOWN_MS,
     defaultApiUrl: config.zoom.apiUrl,
     onRefreshGrant: hooks.onRefreshGrant,
   });
-  const userData = new UserDataStore(connections.redis, keys);
-  return { config, logger, redis: connections.redis, keys, lock, oauth, zoomApi, tokens, userData };
+  const sessionIndex = new SessionIndex(connections.redis, keys);
+  return {
+    config,
+    logger,
+    redis: connections.redis,
+    keys,
+    lock,
+    oauth,
+    zoomApi,
+    tokenStore: store,
+    tokens,
+    sessionIndex,
+  };
 }

@@ -41,6 +41,10 @@ export interface Config {
     readonly actionsPerUserPerMinute: number;
     readonly webhookPerIpPerMinute: number;
   };
+  readonly sweep: {
+    /** `npm run sweep` checks grants not used for this long. */
+    readonly idleMs: number;
+  };
   readonly tokens: {
     /** Newest first: writes use the first, reads use the one a record names. */
     readonly encryptionKeys: readonly EncryptionKey[];
@@ -122,6 +126,7 @@ const schema = z.object({
   RATE_LIMIT_INSTALL_PER_10_MIN: positiveInt.default(60),
   RATE_LIMIT_ACTIONS_PER_MIN: positiveInt.default(30),
   RATE_LIMIT_WEBHOOK_PER_MIN: positiveInt.default(600),
+  SWEEP_IDLE_HOURS: positiveInt.default(24),
 });
 
 function parseEncryptionKeys(raw: string): { keys: EncryptionKey[]; problem?: string } {
@@ -199,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       actionsPerUserPerMinute: e.RATE_LIMIT_ACTIONS_PER_MIN,
       webhookPerIpPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MIN,
     },
+    sweep: { idleMs: e.SWEEP_IDLE_HOURS * hour },
     tokens: {
       encryptionKeys: keyResult.keys,
       recordTtlSeconds: e.TOKEN_RECORD_TTL_DAYS * 24 * 60 * 60,

@@ -2,7 +2,8 @@ import type Redis from 'ioredis';
 import { loadConfig } from '../../src/config';
 import { RecordCipher } from '../../src/store/crypto';
 import { RedisKeys } from '../../src/store/keys';
-import { RedisTokenStore, type TokenRecord } from '../../src/store/token-store';
+import { RedisTokenStore } from '../../src/store/token-store';
+import type { TokenRecord } from '../../src/zoom/grant';
 
 /**
  * The app's own token store, opened with the run's TOKEN_ENCRYPTION_KEY and REDIS_KEY_PREFIX,

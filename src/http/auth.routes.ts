@@ -1,13 +1,13 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Services } from '../compose';
 import { createCodeVerifier, codeChallengeS256, createState, safeEqual } from '../zoom/pkce';
-import { OAuthError } from '../zoom/oauth';
+import { OAuthError } from '../zoom/oauth-errors';
 import { isZoomApiError } from '../zoom/errors';
 import type { ZoomUser } from '../zoom/api';
 import type { TokenSet } from '../zoom/token-response';
 import type { CsrfGuard } from './csrf';
 import { formBody } from './forms';
-import { renderMessage } from './pages';
+import { renderMessage, renderMisconfigured } from './pages';
 import {
   destroySession,
   regenerateSession,
@@ -35,7 +35,7 @@ export function authRoutes(
   installLimit: RequestHandler,
   callbackLimit: RequestHandler,
 ): Router {
-  const { config, oauth, zoomApi, tokens, logger, userData } = services;
+  const { config, oauth, zoomApi, tokens, logger, sessionIndex } = services;
   const router = Router();
   const now = (): number => Date.now();
 
@@ -109,16 +109,16 @@ export function authRoutes(
       return exchangeFailed(res, err);
     }
 
-    await tokens.storeGrant(user.id, grant);
+    const { grantId } = await tokens.beginGrant(user.id, grant);
     // A new session id on sign-in: a session id planted before it (fixation) is worthless.
     await regenerateSession(req);
-    req.session.user = { id: user.id, name: user.displayName, email: user.email };
+    req.session.user = { id: user.id, grantId, name: user.displayName, email: user.email };
     req.session.seenAt = now();
-    await saveSession(req);
-    // Indexed by user, so that deauthorization can end every session of theirs.
+    // Indexed before it is saved, so that ending the grant at any moment ends this session too.
     const expires =
       req.session.cookie.expires?.getTime() ?? now() + config.session.absoluteLifetimeMs;
-    await userData.registerSession(user.id, req.sessionID, expires);
+    await sessionIndex.register(user.id, req.sessionID, expires);
+    await saveSession(req);
     logger.info({ userId: user.id }, 'signed in');
     res.redirect(302, '/');
   });
@@ -127,14 +127,18 @@ export function authRoutes(
     const userId = req.session.user?.id;
     const sessionId = req.sessionID;
     await destroySession(req);
-    if (userId) await userData.unregisterSession(userId, sessionId);
+    if (userId) await sessionIndex.unregister(userId, sessionId);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     if (userId) logger.info({ userId }, 'signed out');
     res.redirect(303, '/');
   });
 
   function exchangeFailed(res: Response, err: unknown): void {
-    if (err instanceof OAuthError && (err.kind === 'invalid_grant' || err.kind === 'rejected')) {
+    if (err instanceof OAuthError && err.kind === 'invalid_client') {
+      logger.error({ err: err.message }, 'Zoom refused the app’s client credentials at sign-in');
+      return renderMisconfigured(res);
+    }
+    if (err instanceof OAuthError && (err.kind === 'grant_dead' || err.kind === 'refused')) {
       logger.warn({ err: err.message }, 'authorization code refused');
       return renderMessage(res, 400, {
         title: 'Sign-in failed — Assistant Remover',

@@ -1,10 +1,18 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Services } from '../compose';
 import { ASSISTANT_ID_PATTERN, type Assistant } from '../zoom/api';
-import { ReconnectRequiredError } from '../zoom/token-manager';
+import { GrantEndedError, ReconnectRequiredError } from '../zoom/token-manager';
 import { describeZoomFailure, removedMessage, type ZoomAction } from './messages';
-import { renderDashboard, renderLanding, renderMessage, renderReconnect } from './pages';
-import { destroySession, type SessionUser } from './session';
+import {
+  renderDashboard,
+  renderLanding,
+  renderMessage,
+  renderMisconfigured,
+  renderReconnect,
+  isLandingNotice,
+  type LandingNotice,
+} from './pages';
+import { destroySession, grantOf, type SessionUser } from './session';
 import type { CsrfGuard } from './csrf';
 import { formBody, formField } from './forms';
 
@@ -15,12 +23,14 @@ export function dashboardRoutes(
   csrf: CsrfGuard,
   actionLimit: RequestHandler,
 ): Router {
-  const { tokens, zoomApi, logger, userData } = services;
+  const { tokens, zoomApi, logger, sessionIndex } = services;
   const router = Router();
 
   router.get('/', async (req, res) => {
     const user = req.session.user;
-    if (!user) return renderLanding(res, { title: 'Assistant Remover for Zoom' });
+    if (!user) {
+      return renderLanding(res, { title: 'Assistant Remover for Zoom', notice: noticeOf(req) });
+    }
 
     const flash = req.session.flash;
     if (flash) req.session.flash = undefined;
@@ -29,11 +39,12 @@ export function dashboardRoutes(
 
     let assistants: Assistant[];
     try {
-      assistants = await tokens.withAccessToken(user.id, (t) => zoomApi.listAssistants(t));
+      assistants = await tokens.withAccessToken(grantOf(user), (t) => zoomApi.listAssistants(t));
     } catch (err) {
-      if (err instanceof ReconnectRequiredError) return reconnect(req, res, user, err);
+      if (await grantGone(req, res, user, err)) return;
       const failure = describeZoomFailure(err, 'list');
       if (!failure) throw err;
+      if (failure.status === 503) return renderMisconfigured(res);
       if (failure.retryAfterSeconds) res.set('Retry-After', String(failure.retryAfterSeconds));
       return renderDashboard(res, failure.status, {
         title: 'Your assistants — Assistant Remover',
@@ -66,7 +77,7 @@ export function dashboardRoutes(
     }
     const count = parseCount(formField(req, 'count'));
     await act(req, res, user, 'clear', async () => {
-      await tokens.withAccessToken(user.id, (t) => zoomApi.deleteAllAssistants(t));
+      await tokens.withAccessToken(grantOf(user), (t) => zoomApi.deleteAllAssistants(t));
       logger.info({ userId: user.id, count }, 'assistants cleared');
       return removedMessage(count);
     });
@@ -87,7 +98,7 @@ export function dashboardRoutes(
     }
     const email = parseEmail(formField(req, 'email'));
     await act(req, res, user, 'remove', async () => {
-      await tokens.withAccessToken(user.id, (t) => zoomApi.deleteAssistant(t, id));
+      await tokens.withAccessToken(grantOf(user), (t) => zoomApi.deleteAssistant(t, id));
       logger.info({ userId: user.id }, 'assistant removed');
       return email ? `Removed ${email}.` : 'Removed the assistant.';
     });
@@ -105,7 +116,7 @@ export function dashboardRoutes(
       const text = await run();
       req.session.flash = { kind: 'success', text };
     } catch (err) {
-      if (err instanceof ReconnectRequiredError) return reconnect(req, res, user, err);
+      if (await grantGone(req, res, user, err)) return;
       const failure = describeZoomFailure(err, action);
       if (!failure) throw err;
       logger.warn(
@@ -118,27 +129,38 @@ export function dashboardRoutes(
   }
 
   /**
-   * No usable grant. A grant Zoom refused is gone for every device: end all the user's
-   * sessions. A missing record ends this session only.
+   * The session's grant is over: it ended (a deauthorization, a disconnect, a re-install
+   * elsewhere) or Zoom refused it (then everything kept for the user is already erased). The
+   * session goes too; true when the answer has been sent.
    */
-  async function reconnect(
+  async function grantGone(
     req: Request,
     res: Response,
     user: SessionUser,
-    err: ReconnectRequiredError,
-  ): Promise<void> {
+    err: unknown,
+  ): Promise<boolean> {
+    if (!(err instanceof GrantEndedError || err instanceof ReconnectRequiredError)) return false;
     const sessionId = req.sessionID;
     await destroySession(req);
-    if (err.reason === 'grant_revoked') {
-      const sessions = await userData.endAllSessions(user.id);
-      logger.warn({ userId: user.id, sessions }, 'grant revoked; all sessions ended');
+    await sessionIndex.unregister(user.id, sessionId);
+    if (err instanceof ReconnectRequiredError) {
+      logger.warn({ userId: user.id }, 'grant refused by Zoom; signed out');
+      renderReconnect(res);
+    } else if (req.method === 'GET') {
+      renderLanding(res, { title: 'Assistant Remover for Zoom', notice: 'access-ended' });
     } else {
-      await userData.unregisterSession(user.id, sessionId);
+      res.redirect(303, '/?notice=access-ended');
     }
-    renderReconnect(res);
+    return true;
   }
 
   return router;
+}
+
+/** The landing page's one-line notice, from a fixed set (never text from the URL). */
+function noticeOf(req: Request): LandingNotice | undefined {
+  const v: unknown = req.query.notice;
+  return typeof v === 'string' && isLandingNotice(v) ? v : undefined;
 }
 
 function signedInUser(req: Request, res: Response): SessionUser | null {

@@ -1,11 +1,11 @@
 import { Router, type RequestHandler } from 'express';
 import type { Services } from '../compose';
-import { OAuthError } from '../zoom/oauth';
-import { ReconnectRequiredError } from '../zoom/token-manager';
+import { OAuthError } from '../zoom/oauth-errors';
+import { GrantEndedError, ReconnectRequiredError } from '../zoom/token-manager';
 import type { CsrfGuard } from './csrf';
 import { formBody, formField } from './forms';
 import { renderMessage } from './pages';
-import { destroySession, SESSION_COOKIE } from './session';
+import { destroySession, grantOf, SESSION_COOKIE } from './session';
 
 /**
  * "Disconnect this app from Zoom": revoke the grant at Zoom, then delete everything we keep
@@ -17,7 +17,7 @@ export function disconnectRoutes(
   csrf: CsrfGuard,
   actionLimit: RequestHandler,
 ): Router {
-  const { tokens, oauth, userData, logger } = services;
+  const { tokens, oauth, logger, sessionIndex } = services;
   const router = Router();
 
   router.post('/disconnect', formBody, csrf.protect, actionLimit, async (req, res) => {
@@ -31,11 +31,18 @@ export function disconnectRoutes(
       return res.redirect(303, '/');
     }
 
+    const sessionId = req.sessionID;
     let revokedAtZoom = true;
     try {
-      await oauth.revoke(await tokens.accessTokenFor(user.id));
+      await oauth.revoke(await tokens.accessTokenFor(grantOf(user)));
     } catch (err) {
-      // Already gone at Zoom (no grant) counts as revoked; anything else may have left it there.
+      if (err instanceof GrantEndedError) {
+        // This session's grant is already over; a newer one (another tab) is not ours to end.
+        await destroySession(req);
+        await sessionIndex.unregister(user.id, sessionId);
+        return res.redirect(303, '/?notice=access-ended');
+      }
+      // A grant Zoom refuses counts as revoked; anything else may have left it there.
       revokedAtZoom = err instanceof ReconnectRequiredError;
       if (!revokedAtZoom) {
         logger.warn(
@@ -44,11 +51,11 @@ export function disconnectRoutes(
         );
       }
     }
+    const ending = await tokens.endGrant(user.id); // every session of the grant, this one too
     await destroySession(req);
-    const deleted = await userData.deleteAll(user.id);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     logger.info(
-      { audit: 'disconnect', userId: user.id, revokedAtZoom, deleted },
+      { audit: 'disconnect', userId: user.id, revokedAtZoom, ending },
       'app disconnected',
     );
 

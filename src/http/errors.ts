@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../log';
 import { isRedisUnavailable } from '../store/availability';
+import { StorageUnavailableError } from '../zoom/token-manager';
 import { renderMessage } from './pages';
 
 /** Unknown paths: a page, not Express's default text. */
@@ -59,7 +60,7 @@ export function errorPages(logger: Logger): ErrorRequestHandler {
         tone: 'error',
       });
     }
-    if (isRedisUnavailable(err)) {
+    if (isRedisUnavailable(err) || err instanceof StorageUnavailableError) {
       logger.error({ path: req.path, err: (err as Error).message }, 'redis unavailable');
       res.set('Retry-After', '5');
       return renderMessage(res, 503, {

@@ -1,5 +1,5 @@
 import { isZoomApiError } from '../zoom/errors';
-import { OAuthError } from '../zoom/oauth';
+import { OAuthError } from '../zoom/oauth-errors';
 
 /**
  * What a person reads when a call to Zoom fails, and the status the page answers with.
@@ -19,13 +19,25 @@ export function seconds(n: number): string {
 
 export function describeZoomFailure(err: unknown, action: ZoomAction): FailureMessage | null {
   if (err instanceof OAuthError) {
-    if (err.kind === 'unavailable' || err.kind === 'bad_response') {
-      return { status: 502, text: 'Zoom did not answer; try again.' };
+    switch (err.kind) {
+      case 'unavailable':
+        if (err.status === 429) return rateLimited(err.retryAfterSeconds);
+        return { status: 502, text: 'Zoom did not answer; try again.' };
+      case 'bad_response':
+        return { status: 502, text: 'Zoom gave an answer the app could not read; try again.' };
+      case 'refused': {
+        const wait = err.retryAfterSeconds ?? 60;
+        return {
+          status: 502,
+          text: `Zoom refused to renew the app’s access just now, without saying it has ended. Nothing changed; try again in ${seconds(wait)}.`,
+          retryAfterSeconds: wait,
+        };
+      }
+      case 'invalid_client':
+        return { status: 503, text: MISCONFIGURED };
+      case 'grant_dead':
+        return null; // the token manager turns this into ReconnectRequiredError
     }
-    return {
-      status: 502,
-      text: 'Zoom refused the app’s credentials. Try again later; if it persists, tell the app’s operator.',
-    };
   }
   if (!isZoomApiError(err)) return null;
   switch (err.kind) {
@@ -38,14 +50,8 @@ export function describeZoomFailure(err: unknown, action: ZoomAction): FailureMe
       return action === 'remove'
         ? { status: 404, text: 'Zoom no longer lists that assistant; the list below is current.' }
         : { status: 404, text: 'Your Zoom user no longer exists.' };
-    case 'rate_limited': {
-      const wait = err.retryAfterSeconds ?? 1;
-      return {
-        status: 429,
-        text: `Zoom is limiting requests; try again in ${seconds(wait)}.`,
-        retryAfterSeconds: wait,
-      };
-    }
+    case 'rate_limited':
+      return rateLimited(err.retryAfterSeconds);
     case 'unavailable':
       return { status: 502, text: 'Zoom did not answer; try again.' };
     case 'unauthorized':
@@ -60,6 +66,19 @@ export function describeZoomFailure(err: unknown, action: ZoomAction): FailureMe
       };
   }
 }
+
+function rateLimited(retryAfterSeconds: number | null): FailureMessage {
+  const wait = retryAfterSeconds ?? 1;
+  return {
+    status: 429,
+    text: `Zoom is limiting requests; try again in ${seconds(wait)}.`,
+    retryAfterSeconds: wait,
+  };
+}
+
+/** Zoom refused the app's own credentials: nothing a user can do. */
+export const MISCONFIGURED =
+  'This app is misconfigured: Zoom refused its credentials. Nothing changed. Its operator can see why in the app’s log; try again later.';
 
 export function removedMessage(count: number | null): string {
   if (count === null) return 'Removed all your assistants.';

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { MISCONFIGURED } from './messages';
 import type { SessionUser, Flash } from './session';
 
 /**
@@ -29,7 +30,20 @@ export interface DashboardPage extends Layout {
   loadError?: string;
 }
 
-export type LandingPage = Layout;
+/** A sentence shown above the landing page's pitch, after the app signed someone out. */
+export const LANDING_NOTICES = {
+  'access-ended':
+    'You are signed out: the app’s access to your Zoom account has ended (it was removed in Zoom, disconnected, or added again elsewhere). Add it to Zoom to sign in again.',
+} as const;
+export type LandingNotice = keyof typeof LANDING_NOTICES;
+
+export function isLandingNotice(v: string): v is LandingNotice {
+  return Object.prototype.hasOwnProperty.call(LANDING_NOTICES, v);
+}
+
+export interface LandingPage extends Layout {
+  notice?: LandingNotice;
+}
 
 export function renderMessage(res: Response, status: number, page: MessagePage): void {
   res.status(status).render('message', page);
@@ -40,7 +54,20 @@ export function renderDashboard(res: Response, status: number, page: DashboardPa
 }
 
 export function renderLanding(res: Response, page: LandingPage): void {
-  res.status(200).render('landing', page);
+  const notice = page.notice ? LANDING_NOTICES[page.notice] : undefined;
+  res.status(200).render('landing', { ...page, noticeText: notice });
+}
+
+/** Zoom refused the app's own credentials: only the operator can mend it. */
+export function renderMisconfigured(res: Response): void {
+  res.set('Retry-After', '60');
+  renderMessage(res, 503, {
+    title: 'Misconfigured — Assistant Remover',
+    heading: 'The app is misconfigured',
+    paragraphs: [MISCONFIGURED],
+    action: { href: '/', label: 'Try again' },
+    tone: 'error',
+  });
 }
 
 export function renderReconnect(res: Response): void {

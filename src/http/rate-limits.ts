@@ -7,8 +7,8 @@ import { renderMessage } from './pages';
 
 /**
  * Rate limits shared by all processes (counters in Redis): the install round trip per IP,
- * the assistant actions per signed-in user, and the webhook per IP. A limited request gets
- * a 429 with Retry-After.
+ * the assistant actions per signed-in user, and badly signed webhook calls per IP. A limited
+ * request gets a 429 with Retry-After.
  */
 
 export interface RateLimits {
@@ -16,7 +16,12 @@ export interface RateLimits {
   /** The OAuth callback: its own budget, so a user who consented is not refused on return. */
   readonly callback: RequestHandler;
   readonly actions: RequestHandler;
-  readonly webhook: RequestHandler;
+  /**
+   * Counts a webhook call whose signature failed; the wait in seconds once over the limit.
+   * Only failures count: a correctly signed event is never turned away (a whole organisation
+   * removing the app sends hundreds at once, from one address).
+   */
+  readonly badWebhook: (req: Request) => Promise<number | null>;
 }
 
 class CounterStore implements Store {
@@ -58,7 +63,6 @@ export function rateLimits(services: Services): RateLimits {
     windowMs: number,
     limit: number,
     keyGenerator: (req: Request) => string,
-    json: boolean,
   ): RequestHandler =>
     rateLimit({
       windowMs,
@@ -79,10 +83,6 @@ export function rateLimits(services: Services): RateLimits {
           Math.ceil(((resetTime?.getTime() ?? Date.now()) - Date.now()) / 1000),
         );
         res.set('Retry-After', String(wait));
-        if (json) {
-          res.status(429).json({ error: 'rate limited', retryAfterSeconds: wait });
-          return;
-        }
         renderMessage(res, 429, {
           title: 'Too many requests — Assistant Remover',
           heading: 'Too many requests',
@@ -95,16 +95,19 @@ export function rateLimits(services: Services): RateLimits {
 
   const minute = 60_000;
   return {
-    install: make('install', 10 * minute, limits.installPerIpPer10Minutes, byIp, false),
-    callback: make('callback', 10 * minute, limits.installPerIpPer10Minutes, byIp, false),
+    install: make('install', 10 * minute, limits.installPerIpPer10Minutes, byIp),
+    callback: make('callback', 10 * minute, limits.installPerIpPer10Minutes, byIp),
     actions: make(
       'actions',
       minute,
       limits.actionsPerUserPerMinute,
       // `user:<id>` must match RedisKeys.actionRateLimit, so deleting a user deletes it too.
       (req) => (req.session?.user ? `user:${req.session.user.id}` : `ip:${byIp(req)}`),
-      false,
     ),
-    webhook: make('webhook', minute, limits.webhookPerIpPerMinute, byIp, true),
+    badWebhook: async (req) => {
+      const hit = await counters.hit(`webhook-bad:${byIp(req)}`, minute);
+      if (hit.count <= limits.webhookPerIpPerMinute) return null;
+      return Math.max(1, Math.ceil((hit.resetAt - Date.now()) / 1000));
+    },
   };
 }

@@ -1,13 +1,20 @@
-import { RedisStore } from 'connect-redis';
 import session from 'express-session';
 import type { RequestHandler, Request } from 'express';
 import type Redis from 'ioredis';
+import type { GrantRef } from '../zoom/grant';
+import { RedisSessionStore } from './session-store';
 
 /** What a session holds: who is signed in (no tokens), pending OAuth round trips, a message. */
 export interface SessionUser {
   readonly id: string;
+  /** The grant this session signed in with: when it ends, so does the session. */
+  readonly grantId: string;
   readonly name: string;
   readonly email: string;
+}
+
+export function grantOf(user: SessionUser): GrantRef {
+  return { userId: user.id, grantId: user.grantId };
 }
 
 export interface PendingAuthorization {
@@ -47,12 +54,12 @@ export const SESSION_COOKIE = 'zar.sid';
  * writes nothing; idle expiry is tracked in the session itself, written at most once every
  * few minutes.
  */
-export function sessionMiddleware(redis: Redis, settings: SessionSettings): RequestHandler {
-  const store = new RedisStore({
-    client: redis,
-    prefix: settings.keyPrefix,
-    disableTouch: true,
-  });
+export function sessionMiddleware(
+  redis: Redis,
+  settings: SessionSettings,
+  isCurrentGrant: (ref: GrantRef) => Promise<boolean>,
+): RequestHandler {
+  const store = new RedisSessionStore(redis, settings.keyPrefix, isCurrentGrant);
   return session({
     name: SESSION_COOKIE,
     secret: settings.secret,

@@ -1,6 +1,9 @@
 import type { StatName } from './stats';
 
-/** One REST operation: its scopes (zoom-api.md §3/§4), rate-limit label and counter. */
+/**
+ * One REST operation: its scopes, rate-limit label and counter, as the Users API spec lists them
+ * (x-macro-scopes / x-granular-scopes per operation, https://developers.zoom.us/docs/api/users/).
+ */
 export interface ApiOp {
   counter: StatName;
   category: 'Light' | 'Medium';
@@ -52,6 +55,25 @@ export const OPS = {
     category: 'Light',
     classic: WRITE_CLASSIC,
     granular: ['user:delete:assistant', 'user:delete:assistant:admin'],
+  },
+  // userSchedulers: the same classic read list as userAssistants.
+  listSchedulers: {
+    counter: 'list_schedulers',
+    category: 'Medium',
+    classic: READ_CLASSIC,
+    granular: ['user:read:list_schedulers', 'user:read:list_schedulers:admin'],
+  },
+  deleteSchedulers: {
+    counter: 'delete_schedulers',
+    category: 'Light',
+    classic: WRITE_CLASSIC,
+    granular: ['user:delete:scheduler', 'user:delete:scheduler:admin'],
+  },
+  deleteScheduler: {
+    counter: 'delete_scheduler',
+    category: 'Light',
+    classic: WRITE_CLASSIC,
+    granular: ['user:delete:scheduler', 'user:delete:scheduler:admin'],
   },
 } as const satisfies Record<string, ApiOp>;
 

@@ -15,7 +15,10 @@ type Handler = (req: Request, res: Response, call: ApiCall) => void;
 
 type AuthResult = { ok: true; userKey: string; scopes: string[] } | { ok: false; message: string };
 
-/** Tokens are accepted only in the Authorization header since Feb 2023 (zoom-api.md §5). */
+/**
+ * Tokens are accepted only in the Authorization header since Feb 2023
+ * (https://devsupport.zoom.us/hc/en-us/articles/12363164278669).
+ */
 function authenticate(ctx: SandboxContext, req: Request): AuthResult {
   if (Object.prototype.hasOwnProperty.call(req.query, 'access_token')) {
     return {
@@ -45,7 +48,8 @@ function resolvePathUser(user: SandboxUser, userId: string): boolean {
 
 /**
  * Wraps a REST handler with what every /v2 call goes through, in this order: counter, injected
- * fault, bearer token (401 124), scope (400 4711), path user (404 1001).
+ * fault, bearer token (401 124), scope (`missingScopeAnswer`, default 400 4711), path user
+ * (404 1001).
  */
 export function apiRoute(ctx: SandboxContext, op: ApiOp, handle: Handler): RequestHandler {
   return async (req, res) => {
@@ -59,7 +63,12 @@ export function apiRoute(ctx: SandboxContext, op: ApiOp, handle: Handler): Reque
     }
     const userId = pathParam(req, 'userId');
     if (!hasScope(op, auth.scopes, userId === 'me')) {
-      return sendJson(res, 400, { code: 4711, message: missingScopeMessage(op) });
+      // Zoom's errors page lists 4700 "does not contain scopes"; the forum and third parties see
+      // 400 code 4711, some 401. The message names the granular scopes either way [UNCONFIRMED
+      // for 4700].
+      const answer = state.settings.missingScopeAnswer;
+      state.stats.api_missing_scope += 1;
+      return sendJson(res, answer.status, { code: answer.code, message: missingScopeMessage(op) });
     }
     const user = state.users.get(auth.userKey);
     if (!user || !resolvePathUser(user, userId)) {

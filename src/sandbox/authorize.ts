@@ -7,7 +7,7 @@ import { signIn, signedInUser } from './session';
 import type { Grant, PkceChallenge, SandboxState } from './state';
 import { consentPage, errorPage, type ConsentView } from './views';
 
-/** Auth codes live 5 minutes (zoom-api.md §1a, OAuth error 4733). */
+/** Auth codes live 5 minutes (4733, https://developers.zoom.us/docs/integrations/oauth-error-messages/). */
 const CODE_TTL_MS = 5 * 60 * 1000;
 
 interface AuthorizeParams {
@@ -40,7 +40,8 @@ function parseAuthorize(state: SandboxState, source: unknown): ParseResult {
   }
   let challenge: PkceChallenge | undefined;
   if (challengeValue !== undefined) {
-    // Zoom: the method defaults to "plain" when absent (zoom-api.md §1a).
+    // Zoom: the method defaults to "plain" when absent (Zoom's Postman collection, "Request user
+    // authorization PKCE").
     const method = challengeMethod ?? 'plain';
     if (method !== 'S256' && method !== 'plain') {
       return { ok: false, message: 'Invalid code_challenge_method' };

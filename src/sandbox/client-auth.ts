@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { parseBasicAuth, safeEqual, sendJson } from './http-util';
+import { REFUSALS } from './refusals';
 import type { SandboxState } from './state';
 
 /**
@@ -16,7 +17,7 @@ export function authenticateClient(state: SandboxState, req: Request, res: Respo
   if (!ok) {
     state.stats.token_invalid_client += 1;
     res.setHeader('WWW-Authenticate', 'Basic realm="zoom"');
-    sendJson(res, 401, { reason: 'Invalid client_id or client_secret', error: 'invalid_client' });
+    sendJson(res, REFUSALS.invalid_client.status, REFUSALS.invalid_client.body);
   }
   return ok;
 }

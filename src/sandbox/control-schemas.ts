@@ -1,9 +1,15 @@
 import { z } from 'zod';
+import { MAX_WEBHOOK_RETRY_SCALE } from './options';
+import { REFUSAL_NAMES } from './refusals';
 
 /** Bodies of the /_sandbox control API. */
 
+const Email = z.string().regex(/^[^@\s]+@[^@\s]+$/, 'not an email');
+const Refusal = z.enum(REFUSAL_NAMES);
+
 export const UserRefBody = z.object({ user: z.string().min(1).optional() });
 export const RequiredUserBody = z.object({ user: z.string().min(1) });
+export const RevokeGrantBody = z.object({ user: z.string().min(1), answer: Refusal.optional() });
 
 export const FaultBody = z
   .object({
@@ -14,16 +20,40 @@ export const FaultBody = z
     retryAfter: z.string().min(1).optional(),
     rateLimitType: z.enum(['QPS', 'Daily-limit']).optional(),
     body: z.record(z.string(), z.unknown()).optional(),
+    /** A named token-endpoint refusal (refusals.ts) instead of status/body. */
+    refusal: Refusal.optional(),
   })
-  .refine((f) => f.status !== undefined || (f.delayMs ?? 0) > 0, {
-    message: 'give a status, a delayMs, or both',
+  .refine((f) => f.status !== undefined || f.refusal !== undefined || (f.delayMs ?? 0) > 0, {
+    message: 'give a status, a refusal, a delayMs, or a delay with one of the others',
+  })
+  .refine((f) => f.refusal === undefined || f.target === 'token', {
+    message: 'a refusal is a token-endpoint answer: use target "token"',
+  })
+  .refine((f) => f.refusal === undefined || (f.status === undefined && f.body === undefined), {
+    message: 'a refusal sets the status and body itself',
   });
 
-export const AddAssistantsControlBody = z.object({
-  emails: z
-    .array(z.string().regex(/^[^@\s]+@[^@\s]+$/, 'not an email'))
-    .min(1)
-    .max(30),
+const AssistantEntry = z.object({
+  email: Email,
+  can_manage_host_private_event: z.boolean().optional(),
+});
+
+/** `emails` (setting false for new ones) and/or `assistants` with the per-person setting. */
+export const AddAssistantsControlBody = z
+  .object({
+    emails: z.array(Email).min(1).max(30).optional(),
+    assistants: z.array(AssistantEntry).min(1).max(30).optional(),
+  })
+  .refine((b) => b.emails !== undefined || b.assistants !== undefined, {
+    message: 'give emails or assistants',
+  });
+
+export const EmailsBody = z.object({ emails: z.array(Email).min(1).max(30) });
+
+export const MemberBody = z.object({
+  email: Email,
+  /** 1 = Basic, 2 = Licensed (Zoom's user types). */
+  type: z.union([z.literal(1), z.literal(2)]).optional(),
 });
 
 export const ConfigBody = z.object({
@@ -36,6 +66,22 @@ export const ConfigBody = z.object({
     .optional(),
   webhookSecretToken: z.string().min(1).nullable().optional(),
   appName: z.string().min(1).max(200).optional(),
+  webhookRetry: z
+    .object({
+      scale: z.number().min(0).max(MAX_WEBHOOK_RETRY_SCALE).optional(),
+      timestamp: z.enum(['original', 'fresh']).optional(),
+    })
+    .optional(),
+  webhookDrop: z.number().int().min(0).max(10000).optional(),
+  missingScopeAnswer: z
+    .object({
+      status: z.union([z.literal(400), z.literal(401)]).optional(),
+      code: z.union([z.literal(4711), z.literal(4700)]).optional(),
+    })
+    .optional(),
+  unknownAssistantDelete: z.union([z.literal(204), z.literal(404)]).optional(),
+  unknownSchedulerDelete: z.union([z.literal(204), z.literal(404)]).optional(),
+  paidAccount: z.boolean().optional(),
 });
 
 export const ClockBody = z.object({

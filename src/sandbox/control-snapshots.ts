@@ -1,14 +1,17 @@
-import type { SandboxState, SandboxUser } from './state';
+import { assistantsOf, isDemoUser, schedulersOf } from './members';
+import type { AccountMember, SandboxState, SandboxUser } from './state';
 
-/** What tests assert on: the user, its assistants and its grant, tokens included (local only). */
+/** What tests assert on: the user, assistants, schedulers and grant, tokens included (local). */
 export function userSnapshot(state: SandboxState, user: SandboxUser): Record<string, unknown> {
   const grant = state.grants.get(user.key);
   const access = grant?.accessToken ? state.accessTokens.get(grant.accessToken) : undefined;
   const accessStatus = !access ? 'none' : state.now() >= access.expiresAt ? 'expired' : 'live';
+  const refused = grant?.refreshToken ? undefined : refusedAnswer(state, user.key);
   return {
     key: user.key,
     user: user.profile,
-    assistants: user.assistants,
+    assistants: assistantsOf(state, user.profile.id),
+    schedulers: schedulersOf(state, user.profile.id),
     grant: grant
       ? {
           client_id: grant.clientId,
@@ -21,9 +24,30 @@ export function userSnapshot(state: SandboxState, user: SandboxUser): Record<str
           access_token_status: accessStatus,
           access_token_expires_at: access ? new Date(access.expiresAt).toISOString() : null,
           refresh_token: grant.refreshToken ?? null,
+          refresh_answer: refused ?? null,
         }
       : null,
     signed_in: [...state.sessions.values()].includes(user.key),
+  };
+}
+
+/** The durable refusal set by `revoke-grant {answer}` for the user's last refresh token. */
+function refusedAnswer(state: SandboxState, userKey: string): string | undefined {
+  let answer: string | undefined;
+  for (const r of state.refusedRefreshTokens.values())
+    if (r.userKey === userKey) answer = r.refusal;
+  return answer;
+}
+
+export function memberSnapshot(state: SandboxState, m: AccountMember): Record<string, unknown> {
+  return {
+    id: m.id,
+    email: m.email,
+    type: m.type,
+    pmi: m.pmi,
+    demo_user: isDemoUser(state, m.id),
+    assistants: assistantsOf(state, m.id),
+    schedulers: schedulersOf(state, m.id),
   };
 }
 
@@ -35,6 +59,12 @@ export function configSnapshot(state: SandboxState): Record<string, unknown> {
     appName: s.appName,
     webhookUrl: s.webhookUrl ?? null,
     webhookSecretTokenSet: s.webhookSecretToken !== undefined,
+    webhookRetry: { ...s.webhookRetry },
+    webhookDrop: s.webhookDrop,
+    missingScopeAnswer: { ...s.missingScopeAnswer },
+    unknownAssistantDelete: s.unknownAssistantDelete,
+    unknownSchedulerDelete: s.unknownSchedulerDelete,
+    paidAccount: s.paidAccount,
     publicUrl: state.publicUrl,
     clientId: state.clientId,
     redirectUris: state.redirectUris,

@@ -3,9 +3,16 @@ import type { SandboxContext } from './context';
 import { WebhookSendBody } from './control-schemas';
 import { parseBody } from './control-util';
 import { sendJson } from './http-util';
-import { deliverWebhook, encryptPlainToken, newPlainToken, urlValidationBody } from './webhooks';
+import { deliverWebhook } from './webhook-delivery';
+import {
+  encryptPlainToken,
+  newPlainToken,
+  postWebhook,
+  prepareWebhook,
+  urlValidationBody,
+} from './webhooks';
 
-/** `POST /_sandbox/webhooks/send`: one notification, signed as asked. */
+/** `POST /_sandbox/webhooks/send`: one event, signed as asked, retried on Zoom's schedule. */
 export async function sendWebhook(ctx: SandboxContext, req: Request, res: Response): Promise<void> {
   const body = parseBody(WebhookSendBody, req, res);
   if (!body.ok) return;
@@ -28,7 +35,11 @@ export async function urlValidation(ctx: SandboxContext, res: Response): Promise
   }
   const plainToken = newPlainToken();
   const expected = { plainToken, encryptedToken: encryptPlainToken(secret, plainToken) };
-  const result = await deliverWebhook(ctx, urlValidationBody(plainToken), { sign: 'valid' });
+  const hook = prepareWebhook(ctx.state, urlValidationBody(plainToken), { sign: 'valid' });
+  // A CRC is not an event: a failed one is not retried (Zoom re-validates every 72 h instead).
+  const result = hook
+    ? await postWebhook(ctx, hook.url, hook.headers, hook.rawBody)
+    : { status: 0, body: '', error: 'no webhookUrl configured' };
   let got: unknown = result.body;
   try {
     got = JSON.parse(result.body);

@@ -1,64 +1,20 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { SandboxContext } from './context';
+import { setConfig } from './control-config';
+import { peopleRoutes } from './control-people';
 import {
-  AddAssistantsControlBody,
   ClockBody,
-  ConfigBody,
   FaultBody,
   RequiredUserBody,
+  RevokeGrantBody,
   UserRefBody,
 } from './control-schemas';
 import { configSnapshot, userSnapshot } from './control-snapshots';
 import { parseBody, targetUsers, userOr404 } from './control-util';
 import { sendWebhook, urlValidation } from './control-webhooks';
 import { errorStatus, pathParam, sendJson } from './http-util';
-import { derivedUserId } from './ids';
 import { deauthorize } from './remove-app';
 import { expireAccessTokens, invalidateAccessTokens, revokeGrant } from './tokens';
-
-function addAssistantsDirect(ctx: SandboxContext, req: Request, res: Response): void {
-  const { state } = ctx;
-  const user = userOr404(state, pathParam(req, 'user'), res);
-  if (!user) return;
-  const body = parseBody(AddAssistantsControlBody, req, res);
-  if (!body.ok) return;
-  for (const email of body.data.emails) {
-    if (email.toLowerCase() === user.profile.email.toLowerCase()) {
-      return sendJson(res, 400, { error: 'a user cannot be their own assistant' });
-    }
-  }
-  for (const email of body.data.emails) {
-    let member = state.findMemberByEmail(email);
-    if (!member) {
-      member = { id: derivedUserId(email), email };
-      state.members.set(member.id, member);
-    }
-    const memberId = member.id;
-    if (user.assistants.some((a) => a.id === memberId)) continue;
-    user.assistants.push({
-      id: member.id,
-      email: member.email,
-      can_manage_host_private_event: false,
-    });
-  }
-  sendJson(res, 200, { assistants: user.assistants });
-}
-
-function setConfig(ctx: SandboxContext, req: Request, res: Response): void {
-  const body = parseBody(ConfigBody, req, res);
-  if (!body.ok) return;
-  const s = ctx.state.settings;
-  const d = body.data;
-  if (d.accessTokenTtlSeconds !== undefined) s.accessTokenTtlSeconds = d.accessTokenTtlSeconds;
-  if (d.grantScopes !== undefined) {
-    const list = typeof d.grantScopes === 'string' ? d.grantScopes.split(/\s+/) : d.grantScopes;
-    s.grantScopes = [...new Set(list.filter((x) => x !== ''))];
-  }
-  if (d.webhookUrl !== undefined) s.webhookUrl = d.webhookUrl ?? undefined;
-  if (d.webhookSecretToken !== undefined) s.webhookSecretToken = d.webhookSecretToken ?? undefined;
-  if (d.appName !== undefined) s.appName = d.appName;
-  sendJson(res, 200, configSnapshot(ctx.state));
-}
 
 export function controlRoutes(ctx: SandboxContext): Router {
   const { state } = ctx;
@@ -84,11 +40,12 @@ export function controlRoutes(ctx: SandboxContext): Router {
     if (target) sendJson(res, 200, { invalidated: invalidateAccessTokens(state, target.userKey) });
   });
   router.post('/revoke-grant', (req, res) => {
-    const body = parseBody(RequiredUserBody, req, res);
+    const body = parseBody(RevokeGrantBody, req, res);
     if (!body.ok) return;
     const user = userOr404(state, body.data.user, res);
     if (!user) return;
-    sendJson(res, 200, { revoked: revokeGrant(state, user.key) !== undefined });
+    const revoked = revokeGrant(state, user.key, body.data.answer) !== undefined;
+    sendJson(res, 200, { revoked, answer: revoked ? (body.data.answer ?? null) : null });
   });
   router.post('/remove-app', async (req, res) => {
     const body = parseBody(RequiredUserBody, req, res);
@@ -100,11 +57,13 @@ export function controlRoutes(ctx: SandboxContext): Router {
       return sendJson(res, 409, { error: 'the app is not installed for this user' });
     }
     const { delivery } = await deauthorize(ctx, user);
+    // The first delivery attempt; retries show in GET /_sandbox/webhooks/deliveries.
     sendJson(res, 200, {
       revoked: true,
       delivered: delivery.delivered,
       status: delivery.status,
       error: delivery.error,
+      delivery_id: delivery.id ?? null,
     });
   });
 
@@ -121,6 +80,7 @@ export function controlRoutes(ctx: SandboxContext): Router {
       retryAfter: d.retryAfter,
       rateLimitType: d.rateLimitType ?? 'QPS',
       body: d.body,
+      refusal: d.refusal,
     });
     sendJson(res, 200, { faults: state.faults });
   });
@@ -137,7 +97,7 @@ export function controlRoutes(ctx: SandboxContext): Router {
     const user = userOr404(state, pathParam(req, 'user'), res);
     if (user) sendJson(res, 200, userSnapshot(state, user));
   });
-  router.post('/users/:user/assistants', (req, res) => addAssistantsDirect(ctx, req, res));
+  router.use(peopleRoutes(ctx));
 
   router.get('/config', (_req, res) => sendJson(res, 200, configSnapshot(state)));
   router.post('/config', (req, res) => setConfig(ctx, req, res));
@@ -154,6 +114,9 @@ export function controlRoutes(ctx: SandboxContext): Router {
 
   router.post('/webhooks/send', (req, res) => sendWebhook(ctx, req, res));
   router.post('/webhooks/url-validation', (_req, res) => urlValidation(ctx, res));
+  router.get('/webhooks/deliveries', (_req, res) =>
+    sendJson(res, 200, { deliveries: state.deliveries }),
+  );
 
   router.use((_req, res) => sendJson(res, 404, { error: 'unknown control route' }));
   // Malformed JSON bodies and the like; anything worse goes to the app-wide handler.

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import type { SandboxContext } from './context';
 import { sendJson, zoomDate } from './http-util';
+import { REFUSALS, type RefusalName } from './refusals';
 import type { SandboxState } from './state';
 
 export type FaultSite = 'api' | 'token' | 'revoke';
@@ -16,9 +17,11 @@ export interface Fault {
   retryAfter?: string;
   rateLimitType: RateLimitType;
   body?: Record<string, unknown>;
+  /** A named token-endpoint refusal (refusals.ts); sets the status and body. */
+  refusal?: RefusalName;
 }
 
-/** Zoom's 429 texts (zoom-api.md §5). */
+/** Zoom's 429 texts (https://developers.zoom.us/docs/api/rate-limits/). */
 const QPS_MESSAGE =
   'You have reached the maximum per-second rate limit for this API. Try again later.';
 const DAILY_MESSAGE =
@@ -78,6 +81,11 @@ export async function applyFault(
   if (!fault) return false;
   ctx.state.stats.faults_applied += 1;
   if (fault.delayMs > 0 && !(await ctx.runtime.sleep(fault.delayMs))) return true;
+  if (fault.refusal !== undefined) {
+    const shape = REFUSALS[fault.refusal];
+    sendJson(res, shape.status, shape.body);
+    return true;
+  }
   if (fault.status === undefined) return false;
   if (site === 'api' && fault.status === 401) ctx.state.stats.api_401 += 1;
   sendFault(res, fault, fault.status, category);

@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { SandboxContext } from './context';
 import { sendHtml } from './http-util';
+import { assistantsOf, schedulersOf } from './members';
 import { deauthorize } from './remove-app';
 import { signOut, signedInUser } from './session';
 import { homePage } from './views';
@@ -20,7 +21,11 @@ function getHome(ctx: SandboxContext, req: Request, res: Response): void {
     200,
     homePage({
       signedIn: user,
-      users: [...state.users.values()],
+      users: [...state.users.values()].map((u) => ({
+        user: u,
+        assistants: assistantsOf(state, u.profile.id).length,
+        schedulers: schedulersOf(state, u.profile.id).length,
+      })),
       grants: grant ? [grant] : [],
       appName: state.settings.appName,
     }),

@@ -39,3 +39,9 @@ export function derivedUserId(email: string): string {
     .digest('base64url')
     .slice(0, 22);
 }
+
+/** A 10-digit PMI for a member created at run time, stable per email like its id. */
+export function derivedPmi(email: string): number {
+  const hash = createHash('sha256').update(`zoom-sandbox-pmi:${email.toLowerCase()}`).digest();
+  return 1000000000 + (hash.readUInt32BE(0) % 9000000000);
+}

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
-import type { RunningSandbox, SandboxOptions } from './options';
+import { MAX_WEBHOOK_RETRY_SCALE, type RunningSandbox, type SandboxOptions } from './options';
 import { Runtime } from './runtime';
 import { SandboxState } from './state';
 
@@ -19,6 +19,10 @@ function checkOptions(opts: SandboxOptions): void {
   const ttl = opts.accessTokenTtlSeconds;
   if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1)) {
     throw new Error('startSandbox: accessTokenTtlSeconds must be a positive integer');
+  }
+  const scale = opts.webhookRetry?.scale;
+  if (scale !== undefined && !(scale >= 0 && scale <= MAX_WEBHOOK_RETRY_SCALE)) {
+    throw new Error(`startSandbox: webhookRetry.scale must be 0..${MAX_WEBHOOK_RETRY_SCALE}`);
   }
 }
 

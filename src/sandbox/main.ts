@@ -1,4 +1,5 @@
 import { startSandbox, type SandboxOptions } from './index';
+import { MAX_WEBHOOK_RETRY_SCALE } from './options';
 
 /** CLI: `node dist/src/sandbox/main.js`, configured by the same env names as the app. */
 
@@ -12,6 +13,18 @@ function optionalInt(env: NodeJS.ProcessEnv, name: string, problems: string[]): 
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) {
     problems.push(`${name} must be a non-negative integer`);
+    return undefined;
+  }
+  return n;
+}
+
+/** A retry scale (a multiplier, e.g. 0.001); absent = Zoom's real delays. */
+function retryScale(env: NodeJS.ProcessEnv, problems: string[]): number | undefined {
+  const raw = env['SANDBOX_WEBHOOK_RETRY_SCALE'];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!(n >= 0 && n <= MAX_WEBHOOK_RETRY_SCALE)) {
+    problems.push(`SANDBOX_WEBHOOK_RETRY_SCALE must be a number 0..${MAX_WEBHOOK_RETRY_SCALE}`);
     return undefined;
   }
   return n;
@@ -42,6 +55,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EnvResult {
   if (webhookUrl !== undefined && !URL.canParse(webhookUrl)) {
     problems.push('SANDBOX_WEBHOOK_URL is not a valid URL');
   }
+  const scale = retryScale(env, problems);
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -53,6 +67,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): EnvResult {
       accessTokenTtlSeconds: ttl,
       webhookUrl,
       webhookSecretToken: env['ZOOM_WEBHOOK_SECRET_TOKEN'] || undefined,
+      webhookRetry: scale === undefined ? undefined : { scale },
       publicUrl: env['SANDBOX_PUBLIC_URL'] || undefined,
     },
   };

@@ -4,11 +4,11 @@ import type { SandboxContext } from './context';
 import { applyFault } from './faults';
 import { field, sendJson } from './http-util';
 import { verifyPkce } from './pkce';
+import { REFUSALS } from './refusals';
 import type { SandboxState } from './state';
 import { issueTokens } from './tokens';
 
 const INVALID_CODE = { reason: 'Invalid authorization code', error: 'invalid_grant' };
-const INVALID_REFRESH = { reason: 'Invalid Token!', error: 'invalid_grant' };
 const UNSUPPORTED = { reason: 'Unsupported grant type', error: 'unsupported_grant_type' };
 
 function exchangeCode(state: SandboxState, body: unknown, res: Response): void {
@@ -33,13 +33,22 @@ function exchangeCode(state: SandboxState, body: unknown, res: Response): void {
 
 function refresh(state: SandboxState, body: unknown, res: Response): void {
   const token = field(body, 'refresh_token');
+  // A grant revoked with `answer` keeps refusing its last refresh token in that shape.
+  const refused = token === undefined ? undefined : state.refusedRefreshTokens.get(token);
+  if (refused) {
+    state.stats.token_refresh_refused += 1;
+    const shape = REFUSALS[refused.refusal];
+    return sendJson(res, shape.status, shape.body);
+  }
   const rec = token === undefined ? undefined : state.refreshTokens.get(token);
   const grant = rec ? state.activeGrant(rec.userKey) : undefined;
   if (!rec || !grant || grant.refreshToken !== token || rec.clientId !== state.clientId) {
     state.stats.token_refresh_invalid_grant += 1;
-    return sendJson(res, 400, INVALID_REFRESH);
+    return sendJson(res, REFUSALS.invalid_grant.status, REFUSALS.invalid_grant.body);
   }
-  // Rotation, stricter reading of zoom-api.md §2: the old refresh AND access token die at once.
+  // Rotation: "once a new access token is issued, that request immediately invalidates the previous
+  // refresh token" (https://devforum.zoom.us/t/77706). [UNCONFIRMED] for the old access token;
+  // stricter reading: it dies at once too.
   const tokens = issueTokens(state, grant, rec.scopes);
   state.stats.token_refresh_ok += 1;
   sendJson(res, 200, tokens);

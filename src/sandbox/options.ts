@@ -11,6 +11,8 @@ export interface SandboxOptions {
   webhookUrl?: string;
   /** The app's Secret Token for x-zm-signature. */
   webhookSecretToken?: string;
+  /** Webhook retry timing; default `{ scale: 1, timestamp: 'original' }` (Zoom's real delays). */
+  webhookRetry?: { scale?: number; timestamp?: 'original' | 'fresh' };
   /** Base URL used in links and `api_url`; default http://127.0.0.1:<port>. */
   publicUrl?: string;
 }
@@ -22,9 +24,15 @@ export interface RunningSandbox {
 }
 
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 3599;
+/** What the Marketplace app is configured with: the granular scopes the app needs. */
 export const DEFAULT_GRANT_SCOPES: readonly string[] = [
   'user:read:user',
   'user:read:list_assistants',
   'user:delete:assistant',
+  'user:write:assistant',
+  'user:read:list_schedulers',
+  'user:delete:scheduler',
 ];
 export const DEFAULT_APP_NAME = 'Sandbox OAuth app';
+/** Longest retry scale accepted (10 × Zoom's delays). */
+export const MAX_WEBHOOK_RETRY_SCALE = 10;

@@ -1,12 +1,13 @@
 import type { SandboxContext } from './context';
-import { revokeGrant } from './tokens';
-import { appDeauthorizedBody, deliverWebhook, type DeliveryResult } from './webhooks';
 import type { SandboxUser } from './state';
+import { revokeGrant } from './tokens';
+import { deliverWebhook, type DeliveryResult } from './webhook-delivery';
+import { appDeauthorizedBody } from './webhooks';
 
 /**
  * Revokes the user's grant and notifies the app with a signed app_deauthorized, as Zoom does
  * after "Remove app" or /oauth/revoke. Unsigned if no Secret Token is configured (the app
- * should then reject it, which surfaces the misconfiguration).
+ * should then reject it, which surfaces the misconfiguration). Retried like every event.
  */
 export async function deauthorize(
   ctx: SandboxContext,

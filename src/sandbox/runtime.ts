@@ -23,6 +23,24 @@ export class Runtime {
     });
   }
 
+  /**
+   * Runs `fn` once after `ms` unless cancelled or the sandbox closes first; returns the cancel.
+   * Unref'd: a pending retry alone never keeps a process alive (the server does while open).
+   */
+  after(ms: number, fn: () => void): () => void {
+    if (this.closed) return () => undefined;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    timer.unref();
+    this.timers.set(timer, () => undefined);
+    return () => {
+      clearTimeout(timer);
+      this.timers.delete(timer);
+    };
+  }
+
   /** An abort signal that fires after `ms` or when the sandbox closes; call `done` when finished. */
   deadline(ms: number): { signal: AbortSignal; done: () => void } {
     const controller = new AbortController();

@@ -35,9 +35,19 @@ export interface ZoomUserProfile {
   location: string;
 }
 
+/** Someone on the account (not necessarily a demo user). `type` 1 = Basic, 2 = Licensed. */
+export interface SeedMember {
+  id: string;
+  email: string;
+  type: 1 | 2;
+  pmi: number;
+}
+
+/** One of a demo user's assistants, with the per-person setting Zoom keeps for each. */
 export interface SeedAssistant {
   id: string;
   email: string;
+  canManagePrivate: boolean;
 }
 
 export interface SeedUser {
@@ -50,26 +60,77 @@ export interface SeedUser {
   pmi: number;
   timezone: string;
   assistants: SeedAssistant[];
+  /** Members for whom this user is an assistant (the user's "schedulers"). */
+  schedulers: SeedMember[];
 }
 
-const GRACE_ASSISTANT: SeedAssistant = {
+const GRACE_ASSISTANT: SeedMember = {
   id: 'uCvltJ6axW4hFfR0kAqF4g',
   email: 'grace.assistant@example.com',
+  type: 2,
+  pmi: 3815552121,
 };
-const ALAN_ASSISTANT: SeedAssistant = {
+const ALAN_ASSISTANT: SeedMember = {
   id: 'Ph26q72nDjUdy5ODkxTQUA',
   email: 'alan.assistant@example.com',
+  type: 2,
+  pmi: 3815552222,
 };
-const KATHERINE_ASSISTANT: SeedAssistant = {
+const KATHERINE_ASSISTANT: SeedMember = {
   id: 's8B6GIiYc_ipeiU-rzG5GA',
   email: 'katherine.assistant@example.com',
+  type: 2,
+  pmi: 3815552323,
 };
-const MARGARET_ASSISTANT: SeedAssistant = {
+const MARGARET_ASSISTANT: SeedMember = {
   id: 'TTBbUkMOXOqZ6rkFANrucQ',
   email: 'margaret.assistant@example.com',
+  type: 2,
+  pmi: 3815552424,
 };
 /** A member nobody has as assistant yet, so `POST /assistants` by email can succeed. */
-const EDSGER_MEMBER: SeedAssistant = { id: 'gdWykqteabP4hAsOkaQQ6Q', email: 'edsger@example.com' };
+const EDSGER_MEMBER: SeedMember = {
+  id: 'gdWykqteabP4hAsOkaQQ6Q',
+  email: 'edsger@example.com',
+  type: 2,
+  pmi: 3815552525,
+};
+/** Basic (unlicensed) members: adding them answers Zoom's licence refusal. */
+const BARBARA_BASIC: SeedMember = {
+  id: 'bLsk0vBas1cUsr0000001A',
+  email: 'barbara.basic@example.com',
+  type: 1,
+  pmi: 3815552626,
+};
+const NIKLAUS_BASIC: SeedMember = {
+  id: 'nWrth0Bas1cUsr0000002B',
+  email: 'niklaus.basic@example.com',
+  type: 1,
+  pmi: 3815552727,
+};
+/** Hosts who made a demo user their assistant (they appear in that user's schedulers). */
+const CHARLES_HOST: SeedMember = {
+  id: 'cBbg3HostSchdlr000003C',
+  email: 'charles.host@example.com',
+  type: 2,
+  pmi: 3815553131,
+};
+const MARY_HOST: SeedMember = {
+  id: 'mSmv1HostSchdlr000004D',
+  email: 'mary.host@example.com',
+  type: 2,
+  pmi: 3815553232,
+};
+const HOWARD_HOST: SeedMember = {
+  id: 'hAkn2HostSchdlr000005E',
+  email: 'howard.host@example.com',
+  type: 2,
+  pmi: 3815553333,
+};
+
+function assistant(m: SeedMember, canManagePrivate: boolean): SeedAssistant {
+  return { id: m.id, email: m.email, canManagePrivate };
+}
 
 export const SEED_USERS: readonly SeedUser[] = [
   {
@@ -81,7 +142,12 @@ export const SEED_USERS: readonly SeedUser[] = [
     roleName: 'Owner',
     pmi: 3815551212,
     timezone: 'Europe/London',
-    assistants: [GRACE_ASSISTANT, ALAN_ASSISTANT, KATHERINE_ASSISTANT],
+    assistants: [
+      assistant(GRACE_ASSISTANT, false),
+      assistant(ALAN_ASSISTANT, true),
+      assistant(KATHERINE_ASSISTANT, false),
+    ],
+    schedulers: [CHARLES_HOST, MARY_HOST],
   },
   {
     key: 'grace',
@@ -92,7 +158,8 @@ export const SEED_USERS: readonly SeedUser[] = [
     roleName: 'Member',
     pmi: 3815551313,
     timezone: 'America/New_York',
-    assistants: [MARGARET_ASSISTANT],
+    assistants: [assistant(MARGARET_ASSISTANT, true)],
+    schedulers: [HOWARD_HOST],
   },
   {
     key: 'alan',
@@ -104,16 +171,22 @@ export const SEED_USERS: readonly SeedUser[] = [
     pmi: 3815551414,
     timezone: 'Europe/London',
     assistants: [],
+    schedulers: [],
   },
 ];
 
 /** Account members who are not demo users (assistants must be members of the same account). */
-export const SEED_EXTRA_MEMBERS: readonly SeedAssistant[] = [
+export const SEED_EXTRA_MEMBERS: readonly SeedMember[] = [
   GRACE_ASSISTANT,
   ALAN_ASSISTANT,
   KATHERINE_ASSISTANT,
   MARGARET_ASSISTANT,
   EDSGER_MEMBER,
+  BARBARA_BASIC,
+  NIKLAUS_BASIC,
+  CHARLES_HOST,
+  MARY_HOST,
+  HOWARD_HOST,
 ];
 
 export function profileOf(seed: SeedUser): ZoomUserProfile {

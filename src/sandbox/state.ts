@@ -1,29 +1,32 @@
-import {
-  DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
-  DEFAULT_APP_NAME,
-  DEFAULT_GRANT_SCOPES,
-  type SandboxOptions,
-} from './options';
-import { SEED_EXTRA_MEMBERS, SEED_USERS, profileOf, type ZoomUserProfile } from './seed';
-import { zeroStats, type Stats } from './stats';
 import type { Fault } from './faults';
-
-export interface Assistant {
-  id: string;
-  email: string;
-  can_manage_host_private_event: boolean;
-}
+import type { SandboxOptions } from './options';
+import type { RefusalName } from './refusals';
+import { SEED_EXTRA_MEMBERS, SEED_USERS, profileOf, type ZoomUserProfile } from './seed';
+import { initialSettings, type Settings } from './settings';
+import { zeroStats, type Stats } from './stats';
+import type { DeliveryAttempt } from './webhook-delivery';
 
 export interface SandboxUser {
   key: string;
   profile: ZoomUserProfile;
-  assistants: Assistant[];
 }
 
-/** Someone on the account who can be made an assistant. */
+/** Someone on the account: a demo user or not. `type` 1 = Basic, 2 = Licensed. */
 export interface AccountMember {
   id: string;
   email: string;
+  type: number;
+  pmi: number;
+}
+
+/**
+ * "assistant has scheduling privilege for owner", stored once: the owner's assistants and the
+ * assistant's schedulers are both read from these links, so the two views always agree.
+ */
+export interface AssistantLink {
+  ownerId: string;
+  assistantId: string;
+  canManagePrivate: boolean;
 }
 
 /** One user's authorization of the (single) client; the tokens named here are the only live ones. */
@@ -69,14 +72,14 @@ export interface RefreshTokenRecord {
   scopes: string[];
 }
 
-/** Settings tests may change at run time via `POST /_sandbox/config`. */
-export interface Settings {
-  accessTokenTtlSeconds: number;
-  grantScopes: string[];
-  appName: string;
-  webhookUrl?: string;
-  webhookSecretToken?: string;
+/** A refresh token that, after `revoke-grant {answer}`, keeps answering one refusal shape. */
+export interface RefusedRefreshToken {
+  userKey: string;
+  refusal: RefusalName;
 }
+
+/** Most delivery attempts kept in the log (oldest dropped first). */
+const DELIVERY_LOG_LIMIT = 10000;
 
 /** All state of one sandbox instance; nothing lives in module globals. */
 export class SandboxState {
@@ -87,28 +90,30 @@ export class SandboxState {
   settings: Settings;
   users = new Map<string, SandboxUser>();
   members = new Map<string, AccountMember>();
+  links: AssistantLink[] = [];
   grants = new Map<string, Grant>();
   codes = new Map<string, AuthCode>();
   accessTokens = new Map<string, AccessTokenRecord>();
   refreshTokens = new Map<string, RefreshTokenRecord>();
+  refusedRefreshTokens = new Map<string, RefusedRefreshToken>();
   sessions = new Map<string, string>();
   faults: Fault[] = [];
   stats: Stats = zeroStats();
   clockOffsetMs = 0;
-  private readonly initialTtl: number;
+  /** Every webhook delivery attempt, in order (`GET /_sandbox/webhooks/deliveries`). */
+  deliveries: DeliveryAttempt[] = [];
+  /** Cancels for scheduled webhook retries; `reset` runs them. */
+  readonly pendingRetries = new Set<() => void>();
+  /** Bumped by `reset`, so an attempt in flight across a reset neither logs nor retries. */
+  deliveryEpoch = 0;
+  private readonly opts: SandboxOptions;
 
   constructor(opts: SandboxOptions) {
+    this.opts = opts;
     this.clientId = opts.clientId;
     this.clientSecret = opts.clientSecret;
     this.redirectUris = [...opts.redirectUris];
-    this.initialTtl = opts.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS;
-    this.settings = {
-      accessTokenTtlSeconds: this.initialTtl,
-      grantScopes: [...DEFAULT_GRANT_SCOPES],
-      appName: DEFAULT_APP_NAME,
-      webhookUrl: opts.webhookUrl,
-      webhookSecretToken: opts.webhookSecretToken,
-    };
+    this.settings = initialSettings(opts);
     this.reset();
   }
 
@@ -118,39 +123,60 @@ export class SandboxState {
   }
 
   /**
-   * Back to the seed. Behaviour settings (TTL, scopes, app name) return to their start values;
-   * the webhook wiring is kept, since harnesses usually set it once after the app has started.
+   * Back to the seed. Behaviour settings return to their start values; the webhook wiring (URL
+   * and secret) is kept, since harnesses usually set it once after the app has started.
+   * Scheduled webhook retries are cancelled and the delivery log is emptied.
    */
   reset(): void {
     this.users = new Map();
     this.members = new Map();
+    this.links = [];
     for (const seed of SEED_USERS) {
-      this.users.set(seed.key, {
-        key: seed.key,
-        profile: profileOf(seed),
-        assistants: seed.assistants.map((a) => ({
-          id: a.id,
-          email: a.email,
-          can_manage_host_private_event: false,
-        })),
+      const profile = profileOf(seed);
+      this.users.set(seed.key, { key: seed.key, profile });
+      this.members.set(seed.id, {
+        id: seed.id,
+        email: seed.email,
+        type: profile.type,
+        pmi: seed.pmi,
       });
-      this.members.set(seed.id, { id: seed.id, email: seed.email });
     }
-    for (const m of SEED_EXTRA_MEMBERS) this.members.set(m.id, { id: m.id, email: m.email });
+    for (const m of SEED_EXTRA_MEMBERS) this.members.set(m.id, { ...m });
+    for (const seed of SEED_USERS) {
+      for (const a of seed.assistants) {
+        this.links.push({
+          ownerId: seed.id,
+          assistantId: a.id,
+          canManagePrivate: a.canManagePrivate,
+        });
+      }
+      for (const host of seed.schedulers) {
+        this.links.push({ ownerId: host.id, assistantId: seed.id, canManagePrivate: false });
+      }
+    }
     this.grants = new Map();
     this.codes = new Map();
     this.accessTokens = new Map();
     this.refreshTokens = new Map();
+    this.refusedRefreshTokens = new Map();
     this.sessions = new Map();
     this.faults = [];
     this.stats = zeroStats();
     this.clockOffsetMs = 0;
+    for (const cancel of this.pendingRetries) cancel();
+    this.pendingRetries.clear();
+    this.deliveries = [];
+    this.deliveryEpoch += 1;
     this.settings = {
-      ...this.settings,
-      accessTokenTtlSeconds: this.initialTtl,
-      grantScopes: [...DEFAULT_GRANT_SCOPES],
-      appName: DEFAULT_APP_NAME,
+      ...initialSettings(this.opts),
+      webhookUrl: this.settings.webhookUrl,
+      webhookSecretToken: this.settings.webhookSecretToken,
     };
+  }
+
+  logDelivery(attempt: DeliveryAttempt): void {
+    this.deliveries.push(attempt);
+    if (this.deliveries.length > DELIVERY_LOG_LIMIT) this.deliveries.shift();
   }
 
   /** A demo user by key ("ada"), Zoom id or email. */
@@ -168,6 +194,11 @@ export class SandboxState {
     const lower = email.toLowerCase();
     for (const m of this.members.values()) if (m.email.toLowerCase() === lower) return m;
     return undefined;
+  }
+
+  /** A member by Zoom id or email. */
+  findMember(ref: string): AccountMember | undefined {
+    return this.members.get(ref) ?? this.findMemberByEmail(ref);
   }
 
   activeGrant(userKey: string): Grant | undefined {

@@ -9,6 +9,8 @@ export interface Stats {
   token_refresh: number;
   token_refresh_ok: number;
   token_refresh_invalid_grant: number;
+  /** Refreshes answered by a durable `revoke-grant {answer}` shape. */
+  token_refresh_refused: number;
   token_invalid_client: number;
   token_unsupported_grant: number;
   revoke: number;
@@ -17,12 +19,26 @@ export interface Stats {
   add_assistants: number;
   delete_assistants: number;
   delete_assistant: number;
+  list_schedulers: number;
+  delete_schedulers: number;
+  delete_scheduler: number;
   api_401: number;
+  /** REST calls refused for a missing scope (`missingScopeAnswer`). */
+  api_missing_scope: number;
   faults_applied: number;
   remove_app: number;
+  /** Delivery attempts actually POSTed (first attempts and retries; dropped ones are not). */
   webhooks_sent: number;
+  /** Attempts answered 2xx. */
   webhooks_delivered: number;
+  /** Attempts POSTed that got no 2xx (an error status, a network error or a timeout). */
   webhooks_failed: number;
+  /** Attempts withheld by `webhookDrop` (counted as "no answer"). */
+  webhooks_dropped: number;
+  /** Retry attempts made (attempt 2..4), sent or dropped. */
+  webhooks_retried: number;
+  /** Events whose last attempt failed: a non-retryable answer, or the retries ran out. */
+  webhooks_given_up: number;
 }
 
 export function zeroStats(): Stats {
@@ -36,6 +52,7 @@ export function zeroStats(): Stats {
     token_refresh: 0,
     token_refresh_ok: 0,
     token_refresh_invalid_grant: 0,
+    token_refresh_refused: 0,
     token_invalid_client: 0,
     token_unsupported_grant: 0,
     revoke: 0,
@@ -44,12 +61,19 @@ export function zeroStats(): Stats {
     add_assistants: 0,
     delete_assistants: 0,
     delete_assistant: 0,
+    list_schedulers: 0,
+    delete_schedulers: 0,
+    delete_scheduler: 0,
     api_401: 0,
+    api_missing_scope: 0,
     faults_applied: 0,
     remove_app: 0,
     webhooks_sent: 0,
     webhooks_delivered: 0,
     webhooks_failed: 0,
+    webhooks_dropped: 0,
+    webhooks_retried: 0,
+    webhooks_given_up: 0,
   };
 }
 

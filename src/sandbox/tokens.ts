@@ -1,4 +1,5 @@
 import { newAccessToken, newRefreshToken } from './ids';
+import type { RefusalName } from './refusals';
 import type { AccessTokenRecord, Grant, SandboxState } from './state';
 
 export interface TokenResponse {
@@ -50,10 +51,20 @@ export function issueTokens(state: SandboxState, grant: Grant, scopes: string[])
   };
 }
 
-/** Revokes the user's grant (both tokens and unexchanged codes die). Returns it if it was active. */
-export function revokeGrant(state: SandboxState, userKey: string): Grant | undefined {
+/**
+ * Revokes the user's grant (both tokens and unexchanged codes die). Returns it if it was active.
+ * With `answer`, the grant's last refresh token keeps answering that refusal shape.
+ */
+export function revokeGrant(
+  state: SandboxState,
+  userKey: string,
+  answer?: RefusalName,
+): Grant | undefined {
   const grant = state.activeGrant(userKey);
   if (!grant) return undefined;
+  if (answer !== undefined && grant.refreshToken !== undefined) {
+    state.refusedRefreshTokens.set(grant.refreshToken, { userKey, refusal: answer });
+  }
   killTokens(state, grant);
   grant.revoked = true;
   grant.revokedAt = state.now();

@@ -67,9 +67,15 @@ ${codeLine}
   return page('Zoom sandbox — error', body);
 }
 
+export interface HomeUserRow {
+  user: SandboxUser;
+  assistants: number;
+  schedulers: number;
+}
+
 export interface HomeView {
   signedIn?: SandboxUser;
-  users: readonly SandboxUser[];
+  users: readonly HomeUserRow[];
   grants: readonly Grant[];
   appName: string;
 }
@@ -103,12 +109,12 @@ ${view.grants.map((g) => grantRow(g, view.appName)).join('\n')}
 </table>`;
   const users = view.users
     .map(
-      (u) =>
+      ({ user: u, assistants, schedulers }) =>
         `<tr><td><code>${escapeHtml(u.key)}</code></td><td>${escapeHtml(
           u.profile.display_name,
         )}</td><td>${escapeHtml(u.profile.email)}</td><td><code>${escapeHtml(
           u.profile.id,
-        )}</code></td><td>${escapeHtml(u.assistants.length)}</td></tr>`,
+        )}</code></td><td>${escapeHtml(assistants)}</td><td>${escapeHtml(schedulers)}</td></tr>`,
     )
     .join('\n');
   const body = `<h1>Zoom sandbox</h1>
@@ -116,7 +122,7 @@ ${who}
 ${apps}
 <h2>Demo users</h2>
 <table>
-<tr><th>Key</th><th>Name</th><th>Email</th><th>User id</th><th>Assistants</th></tr>
+<tr><th>Key</th><th>Name</th><th>Email</th><th>User id</th><th>Assistants</th><th>Schedulers</th></tr>
 ${users}
 </table>
 `;

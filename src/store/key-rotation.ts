@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { RecordCipher, SealedRecordError } from './crypto';
 import type { RedisKeys } from './keys';
+import { escapeGlob, scanKeys } from './scan';
 import { tokenRecordAssociatedData } from './token-store';
 
 /**
@@ -58,7 +59,7 @@ export async function rotateTokenRecords(
   cipher: RecordCipher,
   opts: RotationOptions = {},
 ): Promise<RotationReport> {
-  const base = keys.tokens('');
+  const base = keys.tokensPrefix;
   const pattern = `${escapeGlob(base)}*`;
   const count = opts.scanCount ?? DEFAULT_SCAN_COUNT;
   const report: RotationReport = {
@@ -72,10 +73,7 @@ export async function rotateTokenRecords(
   };
   // SCAN may return a key more than once; count and handle each once.
   const seen = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, page] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', count);
-    cursor = next;
+  for await (const page of scanKeys(redis, pattern, count)) {
     const fresh = page.filter((k) => !seen.has(k));
     for (const k of fresh) seen.add(k);
     if (fresh.length === 0) continue;
@@ -98,7 +96,7 @@ export async function rotateTokenRecords(
           report[outcome.kind] += 1;
       }
     }
-  } while (cursor !== '0');
+  }
   return report;
 }
 
@@ -146,9 +144,4 @@ async function readAll(redis: Redis, keys: readonly string[]): Promise<Stored[]>
     }
     return typeof value === 'string' ? { kind: 'value', value } : { kind: 'missing' };
   });
-}
-
-/** The prefix is configuration; keep any glob character in it literal in the MATCH pattern. */
-export function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
 }

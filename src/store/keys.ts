@@ -9,6 +9,11 @@ export class RedisKeys {
     return `${this.prefix}tokens:${userId}`;
   }
 
+  /** What every token record key starts with (for SCAN). */
+  get tokensPrefix(): string {
+    return `${this.prefix}tokens:`;
+  }
+
   refreshLock(userId: string): string {
     return `${this.prefix}lock:refresh:${userId}`;
   }
@@ -33,5 +38,13 @@ export class RedisKeys {
 
   userSessions(userId: string): string {
     return `${this.prefix}user-sessions:${userId}`;
+  }
+
+  /**
+   * Every key kept for one user besides the token record and the session index (which the
+   * erase step treats first): deleting a user deletes these.
+   */
+  otherUserKeys(userId: string): string[] {
+    return [this.refreshLock(userId), this.actionRateLimit(userId)];
   }
 }

@@ -1,16 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
+import type { DistributedLock, LockAttempt, LockHandle } from '../zoom/grant';
 
 /**
- * A lock shared by every process on one Redis: SET NX PX with a random owner value, released only
- * by its owner (compare-and-delete in Lua, so a holder whose lock expired cannot free someone
- * else's). A release is announced on a pub/sub channel so that waiters wake at once instead of
- * polling; a holder that dies frees the lock when its TTL runs out.
+ * A lock shared by every process on one Redis: SET NX PX with a random owner value, released
+ * only by its owner (compare-and-delete in Lua, so a holder whose lock expired cannot free
+ * someone else's). A release is announced on a pub/sub channel so that waiters wake at once
+ * instead of polling; a holder that dies frees the lock when its TTL runs out.
+ *
+ * A holder may release into a cool-down: the key then holds `cool:<reason>` for a while, and
+ * every attempt meanwhile learns the reason and how long is left, in the same round trip.
  */
+
+const COOL_PREFIX = 'cool:';
+
+// Returns 'OK' when taken, else the current value and its remaining life.
+const ACQUIRE_SCRIPT = `
+if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 'OK' end
+return { redis.call('GET', KEYS[1]) or '', redis.call('PTTL', KEYS[1]) }`;
 
 const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
+  if ARGV[3] ~= '' then
+    redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+  else
+    redis.call('DEL', KEYS[1])
+  end
   redis.call('PUBLISH', ARGV[2], KEYS[1])
   return 1
 end
@@ -24,19 +39,6 @@ return 0`;
 
 /** How often a waiter looks at the lock itself, in case a release message is missed. */
 const POLL_MS = 250;
-
-export interface LockHandle {
-  readonly key: string;
-  readonly owner: string;
-}
-
-/** What the token manager needs from a lock shared by all processes. */
-export interface DistributedLock {
-  tryAcquire(key: string, ttlMs: number): Promise<LockHandle | null>;
-  release(handle: LockHandle): Promise<boolean>;
-  extend(handle: LockHandle, ttlMs: number): Promise<boolean>;
-  waitForRelease(key: string, maxWaitMs: number): Promise<void>;
-}
 
 export class RedisLock implements DistributedLock {
   private readonly waiters = new Map<string, Set<() => void>>();
@@ -56,14 +58,33 @@ export class RedisLock implements DistributedLock {
     });
   }
 
-  async tryAcquire(key: string, ttlMs: number): Promise<LockHandle | null> {
+  async tryAcquire(key: string, ttlMs: number): Promise<LockAttempt> {
     const owner = randomBytes(16).toString('hex');
-    const ok = await this.redis.set(key, owner, 'PX', ttlMs, 'NX');
-    return ok === 'OK' ? { key, owner } : null;
+    const reply = (await this.redis.eval(ACQUIRE_SCRIPT, 1, key, owner, ttlMs)) as
+      'OK' | [string, number];
+    if (reply === 'OK') return { kind: 'acquired', handle: { key, owner } };
+    const [value, pttl] = reply;
+    if (value.startsWith(COOL_PREFIX)) {
+      return {
+        kind: 'cooling',
+        reason: value.slice(COOL_PREFIX.length),
+        remainingMs: Math.max(0, pttl),
+      };
+    }
+    return { kind: 'busy' };
   }
 
-  async release(handle: LockHandle): Promise<boolean> {
-    const n = await this.redis.eval(RELEASE_SCRIPT, 1, handle.key, handle.owner, this.channel);
+  async release(handle: LockHandle, coolDown?: { ms: number; reason: string }): Promise<boolean> {
+    const cool = coolDown && coolDown.ms > 0 ? coolDown : null;
+    const n = await this.redis.eval(
+      RELEASE_SCRIPT,
+      1,
+      handle.key,
+      handle.owner,
+      this.channel,
+      cool ? COOL_PREFIX + cool.reason : '',
+      cool ? Math.ceil(cool.ms) : 0,
+    );
     return n === 1;
   }
 
@@ -74,10 +95,11 @@ export class RedisLock implements DistributedLock {
   }
 
   /**
-   * Resolves when the lock at `key` is released or expires, or after `maxWaitMs`. The release
-   * message wakes waiters at once; the lock is also looked at every POLL_MS, so a message
-   * missed while the pub/sub connection was down (or never up) costs at most that much.
-   * Subscribing happens before the first look, so a release in between is not missed.
+   * Resolves when the lock at `key` is released, expires or starts cooling down, or after
+   * `maxWaitMs`. The release message wakes waiters at once; the lock is also looked at every
+   * POLL_MS, so a message missed while the pub/sub connection was down (or never up) costs at
+   * most that much. Subscribing happens before the first look, so a release in between is not
+   * missed.
    */
   async waitForRelease(key: string, maxWaitMs: number): Promise<void> {
     await this.ensureSubscribed().catch(() => undefined); // polling still works
@@ -91,7 +113,8 @@ export class RedisLock implements DistributedLock {
     void released.then(() => (woken = true));
     try {
       while (!woken && Date.now() < deadline) {
-        if ((await this.redis.pttl(key)) === -2) return; // gone: released or expired
+        const value = await this.redis.get(key);
+        if (value === null || value.startsWith(COOL_PREFIX)) return;
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
           released,

@@ -1,45 +1,42 @@
 import type Redis from 'ioredis';
+import {
+  UnreadableTokenRecordError,
+  type ErasedGrant,
+  type TokenRecord,
+  type TokenStore,
+  type TokenWriteOptions,
+} from '../zoom/grant';
 import { RecordCipher } from './crypto';
 import type { RedisKeys } from './keys';
+import { escapeGlob, scanKeys } from './scan';
 
-/** One user's OAuth grant, as the app keeps it. Times are epoch milliseconds. */
-export interface TokenRecord {
-  readonly accessToken: string;
-  readonly refreshToken: string;
-  readonly accessExpiresAt: number;
-  readonly scopes: readonly string[];
-  readonly apiUrl: string;
-  readonly updatedAt: number;
-}
-
-/** What the token manager depends on; Redis is one implementation. */
-export interface TokenStore {
-  get(userId: string): Promise<TokenRecord | null>;
-  put(userId: string, record: TokenRecord): Promise<void>;
-  /**
-   * Writes `next` only if the stored record is still exactly the one `seen` was read from
-   * (compare-and-set on the sealed value): false if it was deleted or rewritten meanwhile.
-   */
-  compareAndSet(userId: string, seen: TokenRecord, next: TokenRecord): Promise<boolean>;
-  delete(userId: string): Promise<boolean>;
-  /** Deletes the record only if it is still the one `seen` was read from (no lost writes). */
-  deleteIfUnchanged(userId: string, seen: TokenRecord): Promise<boolean>;
-}
-
+// ARGV[3]: the TTL in seconds, or '' to keep the key's TTL.
 const SET_IF_EQUAL = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+  if ARGV[3] == '' then
+    redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+  else
+    redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+  end
   return 1
 end
 return 0`;
 
-const DELETE_IF_EQUAL = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0`;
+// KEYS[1] the token record, KEYS[2] the session index, KEYS[3..] the user's other keys.
+// ARGV[1] what the caller saw: 'value' (then ARGV[2] is the sealed record), 'absent' or 'any'.
+// Returns nil when the record is not what was seen, else { records deleted, session ids }.
+const ERASE = `
+local stored = redis.call('GET', KEYS[1])
+if ARGV[1] == 'value' and stored ~= ARGV[2] then return nil end
+if ARGV[1] == 'absent' and stored then return nil end
+local sids = redis.call('ZRANGE', KEYS[2], 0, -1)
+local had = redis.call('DEL', KEYS[1])
+redis.call('DEL', unpack(KEYS, 2))
+return { had, sids }`;
 
 interface SealedShape {
+  gid?: string;
+  gat?: number;
   at: string;
   rt: string;
   exp: number;
@@ -52,6 +49,8 @@ function isSealedShape(v: unknown): v is SealedShape {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
   return (
+    (o.gid === undefined || typeof o.gid === 'string') &&
+    (o.gat === undefined || typeof o.gat === 'number') &&
     typeof o.at === 'string' &&
     typeof o.rt === 'string' &&
     typeof o.exp === 'number' &&
@@ -67,22 +66,13 @@ export function tokenRecordAssociatedData(userId: string): string {
   return `token-record:${userId}`;
 }
 
-export class UnreadableTokenRecordError extends Error {
-  constructor(
-    readonly userId: string,
-    reason: string,
-  ) {
-    super(`token record for a user could not be read: ${reason}`);
-    this.name = 'UnreadableTokenRecordError';
-  }
-}
-
 /**
  * Encrypted per-user records. The user id is the associated data, so a record cannot be moved
- * to another user's key. Every write renews the key's TTL: an idle grant is forgotten after it.
+ * to another user's key. Every write renews the key's TTL (unless told to keep it): an idle
+ * grant is forgotten after it.
  */
 export class RedisTokenStore implements TokenStore {
-  /** The sealed value each record was read from, for compare-and-delete. */
+  /** The sealed value each record was read from, for compare-and-set and compare-and-delete. */
   private readonly sealedOf = new WeakMap<TokenRecord, string>();
 
   constructor(
@@ -101,15 +91,17 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async put(userId: string, record: TokenRecord): Promise<void> {
-    await this.redis.set(
-      this.keys.tokens(userId),
-      this.seal(userId, record),
-      'EX',
-      this.ttlSeconds,
-    );
+    const sealed = this.seal(userId, record);
+    await this.redis.set(this.keys.tokens(userId), sealed, 'EX', this.ttlSeconds);
+    this.sealedOf.set(record, sealed);
   }
 
-  async compareAndSet(userId: string, seen: TokenRecord, next: TokenRecord): Promise<boolean> {
+  async compareAndSet(
+    userId: string,
+    seen: TokenRecord,
+    next: TokenRecord,
+    options: TokenWriteOptions = {},
+  ): Promise<boolean> {
     const expected = this.sealedOf.get(seen);
     if (expected === undefined) return false;
     const sealed = this.seal(userId, next);
@@ -119,15 +111,52 @@ export class RedisTokenStore implements TokenStore {
       this.keys.tokens(userId),
       expected,
       sealed,
-      this.ttlSeconds,
+      options.keepTtl ? '' : this.ttlSeconds,
     );
     if (n !== 1) return false;
     this.sealedOf.set(next, sealed);
     return true;
   }
 
+  async erase(userId: string, seen: TokenRecord | 'absent' | 'any'): Promise<ErasedGrant | null> {
+    const mode = seen === 'absent' || seen === 'any' ? seen : 'value';
+    let expected = '';
+    if (typeof seen === 'object') {
+      const sealed = this.sealedOf.get(seen);
+      if (sealed === undefined) return null; // not a record this store read: "changed"
+      expected = sealed;
+    }
+    const keys = [
+      this.keys.tokens(userId),
+      this.keys.userSessions(userId),
+      ...this.keys.otherUserKeys(userId),
+    ];
+    const reply = (await this.redis.eval(ERASE, keys.length, ...keys, mode, expected)) as
+      [number, string[]] | null;
+    if (reply === null) return null;
+    const [had, sessionIds] = reply;
+    // Sessions live under their own ids (and, on a cluster, in other slots): deleted after the
+    // grant. One that a request in flight writes back meanwhile is caught by the session
+    // store's check, and any other is dead on its next read, since its grant is gone.
+    let sessions = 0;
+    if (sessionIds.length > 0) {
+      sessions = await this.redis.del(...sessionIds.map((sid) => this.keys.sessionPrefix + sid));
+    }
+    return { tokenRecord: had === 1, sessions };
+  }
+
+  /** Pages of the ids of users that have a token record (SCAN). */
+  async *userIdPages(count = 200): AsyncGenerator<string[]> {
+    const base = this.keys.tokensPrefix;
+    for await (const page of scanKeys(this.redis, `${escapeGlob(base)}*`, count)) {
+      yield page.map((key) => key.slice(base.length));
+    }
+  }
+
   private seal(userId: string, record: TokenRecord): string {
     const body: SealedShape = {
+      gid: record.grantId,
+      gat: record.grantedAt,
       at: record.accessToken,
       rt: record.refreshToken,
       exp: record.accessExpiresAt,
@@ -135,30 +164,27 @@ export class RedisTokenStore implements TokenStore {
       api: record.apiUrl,
       upd: record.updatedAt,
     };
-    return this.cipher.seal(JSON.stringify(body), this.aad(userId));
-  }
-
-  async delete(userId: string): Promise<boolean> {
-    return (await this.redis.del(this.keys.tokens(userId))) > 0;
-  }
-
-  async deleteIfUnchanged(userId: string, seen: TokenRecord): Promise<boolean> {
-    const sealed = this.sealedOf.get(seen);
-    if (sealed === undefined) return false;
-    const n = await this.redis.eval(DELETE_IF_EQUAL, 1, this.keys.tokens(userId), sealed);
-    return n === 1;
+    return this.cipher.seal(JSON.stringify(body), tokenRecordAssociatedData(userId));
   }
 
   private unseal(userId: string, sealed: string): TokenRecord {
     let text: string;
     try {
-      text = this.cipher.open(sealed, this.aad(userId));
+      text = this.cipher.open(sealed, tokenRecordAssociatedData(userId));
     } catch (err) {
       throw new UnreadableTokenRecordError(userId, err instanceof Error ? err.message : 'unknown');
     }
-    const body: unknown = JSON.parse(text);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new UnreadableTokenRecordError(userId, 'not JSON');
+    }
     if (!isSealedShape(body)) throw new UnreadableTokenRecordError(userId, 'unexpected shape');
     return {
+      // A record from before grants had ids matches no session and predates any event.
+      grantId: body.gid ?? '',
+      grantedAt: body.gat ?? 0,
       accessToken: body.at,
       refreshToken: body.rt,
       accessExpiresAt: body.exp,
@@ -166,9 +192,5 @@ export class RedisTokenStore implements TokenStore {
       apiUrl: body.api,
       updatedAt: body.upd,
     };
-  }
-
-  private aad(userId: string): string {
-    return tokenRecordAssociatedData(userId);
   }
 }

@@ -6,7 +6,7 @@
 export type ZoomErrorKind =
   /** 401 (code 124): the access token was refused; refresh once and retry once. */
   | 'unauthorized'
-  /** 400/401 code 4711: the grant lacks a scope; only a reinstall helps. */
+  /** 400/401 code 4700 or 4711: the grant lacks a scope; only a reinstall helps (no refresh). */
   | 'missing_scope'
   /** 404 code 1001: the user (or the assistant named in the path) does not exist. */
   | 'not_found'
@@ -93,7 +93,10 @@ export function classifyZoomFailure(
   now: number,
 ): ZoomApiError {
   const { code, message } = readErrorBody(bodyText);
-  if (code === 4711) return new ZoomApiError('missing_scope', status, code, message);
+  // Before the 401 check: a refresh cannot add a scope, so none is spent on it.
+  if (code === 4700 || code === 4711) {
+    return new ZoomApiError('missing_scope', status, code, message);
+  }
   if (status === 401) return new ZoomApiError('unauthorized', status, code, message);
   if (status === 404) return new ZoomApiError('not_found', status, code, message);
   if (status === 429) {

@@ -1,37 +1,15 @@
 import { AuthorizationCode, type AuthorizationTokenConfig } from 'simple-oauth2';
-import { parseTokenResponse, TokenResponseError, type TokenSet } from './token-response';
+import { toOAuthError } from './oauth-errors';
+import { parseTokenResponse, type TokenSet } from './token-response';
 
 /**
  * Zoom's OAuth endpoints, one named function per protocol step: the authorize URL, the code
  * exchange, the refresh and the revoke. Client authentication is HTTP Basic and parameters go
  * in a form body, as Zoom's own SDK sends them.
  *
- * Errors leave this module as OAuthError only: simple-oauth2's own errors carry the request,
- * Basic credentials included, and must never reach a log.
+ * Errors leave this module as OAuthError only (oauth-errors.ts): simple-oauth2's own errors
+ * carry the request, Basic credentials included, and must never reach a log.
  */
-
-export type OAuthErrorKind =
-  /** The code or refresh token is dead (used, expired, rotated or revoked). */
-  | 'invalid_grant'
-  /** Zoom refused the app itself (client id/secret, redirect URL): an operator's problem. */
-  | 'rejected'
-  /** The answer was a 200 without the fields a token response must have. */
-  | 'bad_response'
-  /** 5xx, 429, a timeout or a network failure: nothing is known to have changed. */
-  | 'unavailable';
-
-export class OAuthError extends Error {
-  constructor(
-    readonly kind: OAuthErrorKind,
-    readonly status: number | null,
-    readonly oauthError: string | null,
-  ) {
-    super(
-      `Zoom OAuth ${kind}${status === null ? '' : ` [${status}]`}${oauthError ? ` ${oauthError}` : ''}`,
-    );
-    this.name = 'OAuthError';
-  }
-}
 
 export interface ZoomOAuthSettings {
   readonly clientId: string;
@@ -50,43 +28,6 @@ export interface AuthorizationRequest {
 /** What the token manager needs from Zoom: a refresh. */
 export interface TokenRefresher {
   refresh(refreshToken: string): Promise<TokenSet>;
-}
-
-interface BoomLike {
-  isBoom: true;
-  output?: { statusCode?: number };
-  data?: { isResponseError?: boolean; payload?: unknown } | null;
-}
-
-function isBoomLike(err: unknown): err is BoomLike {
-  return typeof err === 'object' && err !== null && (err as { isBoom?: unknown }).isBoom === true;
-}
-
-const OAUTH_ERROR_CODE = /^[a-z_]{1,64}$/;
-
-/** Reduces any failure of a token-endpoint call to an OAuthError, dropping everything else. */
-export function toOAuthError(err: unknown): OAuthError {
-  if (err instanceof OAuthError) return err;
-  if (err instanceof TokenResponseError) return new OAuthError('bad_response', 200, null);
-  if (!isBoomLike(err)) return new OAuthError('unavailable', null, null);
-  const status = err.output?.statusCode ?? null;
-  if (!err.data?.isResponseError) return new OAuthError('unavailable', null, null); // timeout, network
-  const payload = err.data.payload;
-  let oauthError: string | null = null;
-  if (Buffer.isBuffer(payload) || typeof payload === 'string') {
-    const m = /"error"\s*:\s*"([^"]{1,64})"/.exec(payload.toString());
-    oauthError = m?.[1] ?? null;
-  } else if (typeof payload === 'object' && payload !== null) {
-    const e = (payload as Record<string, unknown>).error;
-    if (typeof e === 'string') oauthError = e;
-  }
-  // Only a short OAuth error code is kept: anything else in the answer may be sensitive.
-  if (oauthError !== null && !OAUTH_ERROR_CODE.test(oauthError)) oauthError = null;
-  if (status !== null && (status >= 500 || status === 429)) {
-    return new OAuthError('unavailable', status, oauthError);
-  }
-  if (oauthError === 'invalid_grant') return new OAuthError('invalid_grant', status, oauthError);
-  return new OAuthError('rejected', status, oauthError);
 }
 
 export class ZoomOAuthClient implements TokenRefresher {
@@ -131,7 +72,7 @@ export class ZoomOAuthClient implements TokenRefresher {
       const token = await this.client.getToken(params);
       return parseTokenResponse(token.token, this.now());
     } catch (err) {
-      throw toOAuthError(err);
+      throw toOAuthError(err, this.now());
     }
   }
 
@@ -140,7 +81,7 @@ export class ZoomOAuthClient implements TokenRefresher {
       const token = await this.client.createToken({ refresh_token: refreshToken }).refresh();
       return parseTokenResponse(token.token, this.now());
     } catch (err) {
-      throw toOAuthError(err);
+      throw toOAuthError(err, this.now());
     }
   }
 
@@ -149,7 +90,7 @@ export class ZoomOAuthClient implements TokenRefresher {
     try {
       await this.client.createToken({ access_token: accessToken }).revoke('access_token');
     } catch (err) {
-      throw toOAuthError(err);
+      throw toOAuthError(err, this.now());
     }
   }
 }

@@ -8,7 +8,8 @@ import { RecordCipher } from '../../src/store/crypto';
 import { rotateTokenRecords, type RotationOptions } from '../../src/store/key-rotation';
 import { RedisKeys } from '../../src/store/keys';
 import { createRedis } from '../../src/store/redis';
-import { RedisTokenStore, type TokenRecord } from '../../src/store/token-store';
+import { RedisTokenStore } from '../../src/store/token-store';
+import type { TokenRecord } from '../../src/zoom/grant';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SCRIPT = path.join(ROOT, 'dist', 'scripts', 'rotate-keys.js');
@@ -73,6 +74,8 @@ function fixture(): Fixture {
 
 function record(n: number): TokenRecord {
   return {
+    grantId: `grant-${n}`,
+    grantedAt: 1_700_000_000_000,
     accessToken: `access-SECRET-${n}`,
     refreshToken: `refresh-SECRET-${n}`,
     accessExpiresAt: 1_700_000_000_000 + n,
@@ -231,7 +234,7 @@ test('a record deleted between read and write (disconnect) is not brought back',
 
   const report = await f.rotate({
     beforeWrite: async (userId) => {
-      await f.underNew.delete(userId);
+      await f.underNew.erase(userId, 'any');
     },
   });
 

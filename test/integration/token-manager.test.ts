@@ -7,13 +7,21 @@ import { RedisKeys } from '../../src/store/keys';
 import { RedisLock } from '../../src/store/lock';
 import { createRedis } from '../../src/store/redis';
 import { RedisTokenStore } from '../../src/store/token-store';
+import type { GrantRef } from '../../src/zoom/grant';
 import type { TokenRefresher } from '../../src/zoom/oauth';
-import { ReconnectRequiredError, TokenManager } from '../../src/zoom/token-manager';
+import { OAuthError } from '../../src/zoom/oauth-errors';
+import {
+  GrantEndedError,
+  ReconnectRequiredError,
+  StorageUnavailableError,
+  TokenManager,
+} from '../../src/zoom/token-manager';
 import type { TokenSet } from '../../src/zoom/token-response';
 
 /**
- * The token manager's races, with a Zoom whose answers the test releases by hand, on a real
- * Redis: what a slow refresh meets while it is in flight.
+ * The token manager's protocol, with a Zoom whose answers the test scripts or releases by
+ * hand, on a real Redis: what a refresh meets while it is in flight, and what each of Zoom's
+ * answers does to the grant.
  */
 
 const url = process.env.TEST_REDIS_URL ?? '';
@@ -28,6 +36,7 @@ function connect(): Redis {
   connections.push(r);
   return r;
 }
+const admin = connect();
 
 /** A Zoom whose refresh answers wait until the test says so; it counts the grants. */
 class HeldZoom implements TokenRefresher {
@@ -43,6 +52,18 @@ class HeldZoom implements TokenRefresher {
   }
 }
 
+/** A Zoom that answers each refresh with the next scripted answer (an error or tokens). */
+class ScriptedZoom implements TokenRefresher {
+  grants = 0;
+  constructor(private readonly answers: (Error | 'ok')[]) {}
+  refresh(refreshToken: string): Promise<TokenSet> {
+    this.grants++;
+    const next = this.answers.shift() ?? 'ok';
+    if (next instanceof Error) return Promise.reject(next);
+    return Promise.resolve(tokens(`from-${refreshToken}`));
+  }
+}
+
 function tokens(tag: string, expiresInMs = 3_600_000): TokenSet {
   return {
     accessToken: `at-${tag}`,
@@ -53,85 +74,293 @@ function tokens(tag: string, expiresInMs = 3_600_000): TokenSet {
   };
 }
 
-function manager(zoom: TokenRefresher, lockTtlMs = 15_000, subscriber = connect()): TokenManager {
+interface ManagerOptions {
+  lockTtlMs?: number;
+  subscriber?: Redis;
+  coolDownMs?: number;
+  waitMarginMs?: number;
+}
+
+function manager(zoom: TokenRefresher, opts: ManagerOptions = {}): TokenManager {
   const redis = connect();
   return new TokenManager({
-    store: new RedisTokenStore(redis, keys, cipher, 3600),
-    lock: new RedisLock(redis, subscriber, keys.lockReleasedChannel),
-    keys,
+    store: storeOn(redis),
+    lock: new RedisLock(redis, opts.subscriber ?? connect(), keys.lockReleasedChannel),
+    lockKeyFor: (userId) => keys.refreshLock(userId),
     refresher: zoom,
     logger,
     refreshMarginMs: 60_000,
-    lockTtlMs,
-    refreshWaitMarginMs: 2_000,
+    lockTtlMs: opts.lockTtlMs ?? 15_000,
+    refreshWaitMarginMs: opts.waitMarginMs ?? 2_000,
+    refusalCoolDownMs: opts.coolDownMs ?? 60_000,
     defaultApiUrl: 'https://api.example/v2',
   });
+}
+
+function storeOn(redis: Redis): RedisTokenStore {
+  return new RedisTokenStore(redis, keys, cipher, 3600);
+}
+const store = storeOn(admin);
+
+/** A stored grant whose access token expires in `expiresInMs` (inside the margin: stale). */
+async function grantFor(m: TokenManager, userId: string, expiresInMs = 1000): Promise<GrantRef> {
+  return m.beginGrant(userId, tokens(`${userId}-old`, expiresInMs));
 }
 
 const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 afterAll(async () => {
-  const admin = connect();
   const found = await admin.keys(`${keys.prefix}*`);
   if (found.length) await admin.del(...found);
   await Promise.allSettled(connections.map((c) => c.quit()));
 });
 
-test('a refresh slower than the lock’s life keeps its lock: another process waits, one grant', async () => {
-  const zoom = new HeldZoom();
-  const a = manager(zoom, 300);
-  const b = manager(zoom, 300);
-  await a.storeGrant('slow', tokens('old', 1000)); // inside the 60 s margin: stale
-  const first = a.accessTokenFor('slow');
-  await tick(50);
-  const second = b.accessTokenFor('slow');
-  await tick(1000); // more than three lock lives
-  zoom.answerAll();
-  const [ta, tb] = await Promise.all([first, second]);
-  expect(zoom.grants).toBe(1);
-  expect(ta).toBe('at-from-rt-old');
-  expect(tb).toBe(ta);
+describe('exactly one refresh per expiry', () => {
+  test('a refresh slower than the lock’s life keeps its lock: another process waits, one grant', async () => {
+    const zoom = new HeldZoom();
+    const a = manager(zoom, { lockTtlMs: 300 });
+    const b = manager(zoom, { lockTtlMs: 300 });
+    const ref = await grantFor(a, 'slow');
+    const first = a.accessTokenFor(ref);
+    await tick(50);
+    const second = b.accessTokenFor(ref);
+    await tick(1000); // more than three lock lives
+    zoom.answerAll();
+    const [ta, tb] = await Promise.all([first, second]);
+    expect(zoom.grants).toBe(1);
+    expect(ta).toBe('at-from-rt-slow-old');
+    expect(tb).toBe(ta);
+  });
+
+  test('a process that takes the lock only after another released it re-reads: still one grant', async () => {
+    const zoom = new ScriptedZoom([]);
+    const a = manager(zoom);
+    const b = manager(zoom);
+    const ref = await grantFor(a, 'late-b');
+    // B read the stale record before A refreshed (its view is old), and locks after A is done.
+    const staleSeenByB = await store.get('late-b');
+    expect(staleSeenByB?.accessToken).toBe('at-late-b-old');
+    expect(await a.accessTokenFor(ref)).toBe('at-from-rt-late-b-old');
+    expect(await admin.exists(keys.refreshLock('late-b'))).toBe(0); // released
+    expect(await b.accessTokenFor(ref)).toBe('at-from-rt-late-b-old');
+    expect(zoom.grants).toBe(1);
+  });
+
+  test('a waiter whose pub/sub connection is down still wakes, by looking at the lock', async () => {
+    const zoom = new HeldZoom();
+    const deadSubscriber = connect();
+    await deadSubscriber.quit();
+    const waiter = manager(zoom, { subscriber: deadSubscriber });
+    const holder = manager(zoom);
+    const ref = await grantFor(holder, 'deaf');
+    const first = holder.accessTokenFor(ref);
+    await tick(50);
+    const started = Date.now();
+    const second = waiter.accessTokenFor(ref);
+    await tick(100);
+    zoom.answerAll();
+    const [t1, t2] = await Promise.all([first, second]);
+    expect(t2).toBe(t1);
+    expect(Date.now() - started).toBeLessThan(1500); // not the lock's 15 s
+    expect(zoom.grants).toBe(1);
+  });
+
+  test('a lock that is never released: the waiter gives up with a storage error, not a Zoom one', async () => {
+    const zoom = new ScriptedZoom([]);
+    const m = manager(zoom, { lockTtlMs: 400, waitMarginMs: 200 });
+    const ref = await grantFor(m, 'stuck');
+    // A holder that keeps extending its lock forever (a stuck process).
+    await admin.set(keys.refreshLock('stuck'), 'someone-else', 'PX', 60_000);
+    const started = Date.now();
+    await expect(m.accessTokenFor(ref)).rejects.toBeInstanceOf(StorageUnavailableError);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(zoom.grants).toBe(0);
+  });
 });
 
-test('a refresh that finishes after a re-install does not overwrite the new grant', async () => {
-  const zoom = new HeldZoom();
-  const m = manager(zoom);
-  await m.storeGrant('reinstall', tokens('old', 1000));
-  const pending = m.accessTokenFor('reinstall');
-  await tick(50);
-  await m.storeGrant('reinstall', tokens('new-install')); // the callback of a re-install
-  zoom.answerAll();
-  expect(await pending).toBe('at-new-install');
-  expect((await m.currentRecord('reinstall'))?.refreshToken).toBe('rt-new-install');
+describe('the grant’s identity', () => {
+  test('a refresh keeps the grant’s id and time; a re-install makes a new grant', async () => {
+    const m = manager(new ScriptedZoom([]));
+    const ref = await grantFor(m, 'identity');
+    const before = await store.get('identity');
+    await m.accessTokenFor(ref); // stale: refreshed
+    const after = await store.get('identity');
+    expect(after?.accessToken).not.toBe(before?.accessToken);
+    expect(after?.grantId).toBe(ref.grantId);
+    expect(after?.grantedAt).toBe(before?.grantedAt);
+
+    const again = await m.beginGrant('identity', tokens('reinstall'));
+    expect(again.grantId).not.toBe(ref.grantId);
+    expect(await m.isCurrent(ref)).toBe(false);
+    expect(await m.isCurrent(again)).toBe(true);
+    await expect(m.accessTokenFor(ref)).rejects.toBeInstanceOf(GrantEndedError);
+    expect(await m.accessTokenFor(again)).toBe('at-reinstall');
+  });
+
+  test('a refresh that finishes after a re-install does not overwrite the new grant', async () => {
+    const zoom = new HeldZoom();
+    const m = manager(zoom);
+    const ref = await grantFor(m, 'reinstall');
+    const pending = m.accessTokenFor(ref);
+    await tick(50);
+    const fresh = await m.beginGrant('reinstall', tokens('new-install')); // a re-install's callback
+    zoom.answerAll();
+    // The old session's request learns its grant is over; the new grant is untouched.
+    await expect(pending).rejects.toBeInstanceOf(GrantEndedError);
+    expect((await store.get('reinstall'))?.refreshToken).toBe('rt-new-install');
+    expect(await m.accessTokenFor(fresh)).toBe('at-new-install');
+  });
+
+  test('a refresh that finishes after the grant ended does not bring it back', async () => {
+    const zoom = new HeldZoom();
+    const m = manager(zoom);
+    const ref = await grantFor(m, 'gone');
+    const pending = m.accessTokenFor(ref);
+    await tick(50);
+    await m.endGrant('gone');
+    zoom.answerAll();
+    await expect(pending).rejects.toBeInstanceOf(GrantEndedError);
+    expect(await store.get('gone')).toBeNull();
+  });
+
+  test('endGrant with a time leaves a grant made at or after it, and erases an older one', async () => {
+    const m = manager(new ScriptedZoom([]));
+    const ref = await grantFor(m, 'late-event', 3_600_000);
+    const grantedAt = (await store.get('late-event'))?.grantedAt ?? 0;
+    expect(await m.endGrant('late-event', grantedAt)).toEqual({ kind: 'newer_grant' });
+    expect(await m.endGrant('late-event', grantedAt - 1)).toEqual({ kind: 'newer_grant' });
+    expect(await m.isCurrent(ref)).toBe(true);
+    expect(await m.endGrant('late-event', grantedAt + 1)).toEqual({
+      kind: 'erased',
+      tokenRecord: true,
+      sessions: 0,
+    });
+    expect(await m.isCurrent(ref)).toBe(false);
+    // Idempotent: a repeat finds nothing.
+    expect(await m.endGrant('late-event', grantedAt + 1)).toEqual({
+      kind: 'erased',
+      tokenRecord: false,
+      sessions: 0,
+    });
+  });
 });
 
-test('a refresh that finishes after the record was deleted does not bring it back', async () => {
-  const zoom = new HeldZoom();
-  const m = manager(zoom);
-  await m.storeGrant('gone', tokens('old', 1000));
-  const pending = m.accessTokenFor('gone');
-  await tick(50);
-  await m.forget('gone');
-  zoom.answerAll();
-  await expect(pending).rejects.toBeInstanceOf(ReconnectRequiredError);
-  expect(await m.currentRecord('gone')).toBeNull();
+describe('what each of Zoom’s refusals does', () => {
+  const dead = [
+    ['invalid_grant', new OAuthError('grant_dead', 400, 'invalid_grant')],
+    ['Invalid Token! with invalid_request', new OAuthError('grant_dead', 400, 'invalid_request')],
+    ['4741 revoked', new OAuthError('grant_dead', 400, 'invalid_request', 4741)],
+  ] as const;
+
+  test.each(dead)(
+    '%s: the grant and everything of the user is erased, one refresh, reconnect',
+    async (label, refusal) => {
+      const userId = `dead-${label.length}`;
+      const zoom = new ScriptedZoom([refusal]);
+      const m = manager(zoom);
+      const ref = await grantFor(m, userId);
+      await admin.set(keys.actionRateLimit(userId), '3');
+      await admin.zadd(keys.userSessions(userId), Date.now() + 60_000, 'sid-1');
+      await admin.set(`${keys.sessionPrefix}sid-1`, '{"user":{}}');
+      await expect(m.accessTokenFor(ref)).rejects.toBeInstanceOf(ReconnectRequiredError);
+      expect(zoom.grants).toBe(1);
+      const left = await admin.exists(
+        keys.tokens(userId),
+        keys.actionRateLimit(userId),
+        keys.userSessions(userId),
+        keys.refreshLock(userId),
+        `${keys.sessionPrefix}sid-1`,
+      );
+      expect(left).toBe(0);
+      // The next request does not refresh again: it finds no grant.
+      await expect(m.accessTokenFor(ref)).rejects.toBeInstanceOf(GrantEndedError);
+      expect(zoom.grants).toBe(1);
+    },
+  );
+
+  test.each([
+    ['another 4xx', new OAuthError('refused', 400, 'invalid_request'), 'refused'],
+    ['invalid_client', new OAuthError('invalid_client', 401, 'invalid_client'), 'invalid_client'],
+  ] as const)(
+    '%s: the grant is kept, and no process asks Zoom again during the cool-down',
+    async (label, refusal, kind) => {
+      const userId = `cool-${kind}`;
+      const zoom = new ScriptedZoom([refusal]);
+      const a = manager(zoom);
+      const b = manager(zoom);
+      const ref = await grantFor(a, userId);
+      await expect(a.accessTokenFor(ref)).rejects.toMatchObject({ kind });
+      expect(zoom.grants).toBe(1);
+      // Another page view, on this process and on another one: no second refresh.
+      await expect(a.accessTokenFor(ref)).rejects.toMatchObject({ kind });
+      await expect(b.accessTokenFor(ref)).rejects.toMatchObject({ kind });
+      expect(zoom.grants).toBe(1);
+      expect(await a.isCurrent(ref)).toBe(true);
+      const pttl = await admin.pttl(keys.refreshLock(userId));
+      expect(pttl).toBeGreaterThan(55_000);
+      expect(label).toBeTruthy();
+    },
+  );
+
+  test('the cool-down tells how long is left, and ends by itself', async () => {
+    const zoom = new ScriptedZoom([new OAuthError('refused', 400, 'invalid_request')]);
+    const m = manager(zoom, { coolDownMs: 1500 });
+    const ref = await grantFor(m, 'cool-ends');
+    await expect(m.accessTokenFor(ref)).rejects.toMatchObject({ kind: 'refused' });
+    await expect(m.accessTokenFor(ref)).rejects.toMatchObject({
+      kind: 'refused',
+      retryAfterSeconds: expect.any(Number) as number,
+    });
+    await tick(1600);
+    expect(await m.accessTokenFor(ref)).toBe('at-from-rt-cool-ends-old');
+    expect(zoom.grants).toBe(2);
+  });
+
+  test('Zoom’s 429 closes the refresh for its Retry-After, not for the whole cool-down', async () => {
+    const zoom = new ScriptedZoom([new OAuthError('unavailable', 429, null, null, 1)]);
+    const m = manager(zoom);
+    const ref = await grantFor(m, 'rate');
+    await expect(m.accessTokenFor(ref)).rejects.toMatchObject({ status: 429 });
+    await expect(m.accessTokenFor(ref)).rejects.toMatchObject({ status: 429 });
+    expect(zoom.grants).toBe(1);
+    await tick(1100);
+    expect(await m.accessTokenFor(ref)).toBe('at-from-rt-rate-old');
+  });
+
+  test('a 5xx keeps the grant and does not close the refresh', async () => {
+    const zoom = new ScriptedZoom([new OAuthError('unavailable', 503, null)]);
+    const m = manager(zoom);
+    const ref = await grantFor(m, 'flaky');
+    await expect(m.accessTokenFor(ref)).rejects.toMatchObject({ kind: 'unavailable' });
+    expect(await m.accessTokenFor(ref)).toBe('at-from-rt-flaky-old');
+    expect(zoom.grants).toBe(2);
+  });
+
+  test('a re-install during a cool-down is used at once', async () => {
+    const zoom = new ScriptedZoom([new OAuthError('refused', 400, 'invalid_request')]);
+    const m = manager(zoom);
+    const ref = await grantFor(m, 'cool-reinstall');
+    await expect(m.accessTokenFor(ref)).rejects.toMatchObject({ kind: 'refused' });
+    const fresh = await m.beginGrant('cool-reinstall', tokens('after'));
+    expect(await m.accessTokenFor(fresh)).toBe('at-after');
+  });
 });
 
-test('a waiter whose pub/sub connection is down still wakes, by looking at the lock', async () => {
-  const zoom = new HeldZoom();
-  const deadSubscriber = connect();
-  await deadSubscriber.quit();
-  const waiter = manager(zoom, 15_000, deadSubscriber);
-  const holder = manager(zoom);
-  await holder.storeGrant('deaf', tokens('old', 1000));
-  const first = holder.accessTokenFor('deaf');
-  await tick(50);
-  const started = Date.now();
-  const second = waiter.accessTokenFor('deaf');
-  await tick(100);
-  zoom.answerAll();
-  const [t1, t2] = await Promise.all([first, second]);
-  expect(t2).toBe(t1);
-  expect(Date.now() - started).toBeLessThan(1500); // not the lock's 15 s
-  expect(zoom.grants).toBe(1);
+describe('the sweep’s check', () => {
+  test('a grant Zoom honours is refreshed without renewing its time to live', async () => {
+    const m = manager(new ScriptedZoom([]));
+    await grantFor(m, 'idle', 3_600_000); // fresh: a request would not refresh it
+    await admin.expire(keys.tokens('idle'), 100);
+    expect(await m.verifyWithZoom('idle')).toBe('alive');
+    expect((await store.get('idle'))?.accessToken).toBe('at-from-rt-idle-old');
+    expect(await admin.ttl(keys.tokens('idle'))).toBeLessThanOrEqual(100);
+  });
+
+  test('a grant Zoom refuses is erased', async () => {
+    const m = manager(new ScriptedZoom([new OAuthError('grant_dead', 400, 'invalid_grant')]));
+    await grantFor(m, 'revoked-quietly', 3_600_000);
+    expect(await m.verifyWithZoom('revoked-quietly')).toBe('dead');
+    expect(await store.get('revoked-quietly')).toBeNull();
+    expect(await m.verifyWithZoom('revoked-quietly')).toBe('gone');
+  });
 });

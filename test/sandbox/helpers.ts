@@ -44,6 +44,8 @@ export class WebhookReceiver {
   responseBody = '';
   /** When set, decides the answer per notification (e.g. to answer a CRC challenge). */
   respond?: (hook: ReceivedWebhook) => { status: number; body: string };
+  /** When set, milliseconds to wait before answering (e.g. past the sandbox's 3 s timeout). */
+  hold?: (hook: ReceivedWebhook) => number;
   private waiters: ((w: ReceivedWebhook) => void)[] = [];
   private readonly server: Server;
 
@@ -55,8 +57,14 @@ export class WebhookReceiver {
         const hook = { headers: req.headers, rawBody: Buffer.concat(chunks).toString('utf8') };
         this.received.push(hook);
         const answer = this.respond?.(hook) ?? { status: this.status, body: this.responseBody };
-        res.writeHead(answer.status, { 'content-type': 'application/json' });
-        res.end(answer.body);
+        const reply = (): void => {
+          if (res.destroyed) return;
+          res.writeHead(answer.status, { 'content-type': 'application/json' });
+          res.end(answer.body);
+        };
+        const holdMs = this.hold?.(hook) ?? 0;
+        if (holdMs > 0) setTimeout(reply, holdMs).unref();
+        else reply();
         const waiters = this.waiters;
         this.waiters = [];
         for (const w of waiters) w(hook);

@@ -155,7 +155,8 @@ describe('OAuth authorization code + PKCE', () => {
       token_type: 'bearer',
       refresh_token: expect.stringMatching(/^sbx_rt_[A-Za-z0-9_-]{40,}$/) as unknown,
       expires_in: 3599,
-      scope: 'user:read:user user:read:list_assistants user:delete:assistant',
+      scope:
+        'user:read:user user:read:list_assistants user:delete:assistant user:write:assistant user:read:list_schedulers user:delete:scheduler',
       api_url: sb.url,
     });
     const me = await api('/users/me', String(body['access_token']));
@@ -451,6 +452,15 @@ describe('REST /v2', () => {
     });
     const one = await api('/users/me/assistants/uCvltJ6axW4hFfR0kAqF4g', t.access_token, 'DELETE');
     expect(one.status).toBe(204);
+    // Not an assistant any more: 204 by default, as a third party saw (PSZoom#65) …
+    const again = await api(
+      '/users/me/assistants/uCvltJ6axW4hFfR0kAqF4g',
+      t.access_token,
+      'DELETE',
+    );
+    expect(again.status).toBe(204);
+    // … or the spec's only listed error, on request.
+    await post('/_sandbox/config', { unknownAssistantDelete: 404 });
     const gone = await api('/users/me/assistants/uCvltJ6axW4hFfR0kAqF4g', t.access_token, 'DELETE');
     expect(gone.status).toBe(404);
     expect(await json(gone)).toEqual({
@@ -466,7 +476,7 @@ describe('REST /v2', () => {
     expect((await api('/users/me/assistants', t.access_token, 'DELETE')).status).toBe(204);
     expect(await stats()).toMatchObject({
       list_assistants: 1,
-      delete_assistant: 2,
+      delete_assistant: 3,
       delete_assistants: 2,
     });
   });

@@ -1,7 +1,8 @@
 import { loadConfig } from '../../src/config';
 import { RecordCipher } from '../../src/store/crypto';
 import { RedisKeys } from '../../src/store/keys';
-import { RedisTokenStore, type TokenRecord } from '../../src/store/token-store';
+import { RedisTokenStore } from '../../src/store/token-store';
+import type { TokenRecord } from '../../src/zoom/grant';
 import type { Stack } from './stack';
 
 /** Direct access to a stack's token records, for arranging and asserting. */

@@ -73,7 +73,7 @@ describe('app.json follows the app.json schema', () => {
     expect(bps.map((b) => b.url)).toContain('heroku/nodejs');
   });
 
-  test('addons: strings or {plan, as?, options?}; Heroku Redis mini is one', () => {
+  test('addons: strings or {plan, as?, options?}; Heroku Redis mini and Scheduler are there', () => {
     const addons = manifest.addons as unknown[];
     const plans = addons.map((a) => {
       if (typeof a === 'string') return a;
@@ -84,6 +84,7 @@ describe('app.json follows the app.json schema', () => {
       return o.plan as string;
     });
     expect(plans).toContain('heroku-redis:mini');
+    expect(plans).toContain('scheduler:standard'); // runs npm run sweep daily
   });
 
   test('formation: quantity and a known size per process type', () => {

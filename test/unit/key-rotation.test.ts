@@ -6,7 +6,8 @@ import {
 } from '../../scripts/rotate-keys';
 import { deriveEncryptionKey } from '../../src/config';
 import { RecordCipher } from '../../src/store/crypto';
-import { escapeGlob, type RotationReport } from '../../src/store/key-rotation';
+import { type RotationReport } from '../../src/store/key-rotation';
+import { escapeGlob } from '../../src/store/scan';
 import { tokenRecordAssociatedData } from '../../src/store/token-store';
 
 const clean: RotationReport = {

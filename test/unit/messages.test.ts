@@ -1,11 +1,12 @@
 import {
+  MISCONFIGURED,
   describeZoomFailure,
   removedMessage,
   seconds,
   type ZoomAction,
 } from '../../src/http/messages';
 import { ZoomApiError, type ZoomErrorKind } from '../../src/zoom/errors';
-import { OAuthError } from '../../src/zoom/oauth';
+import { OAuthError } from '../../src/zoom/oauth-errors';
 
 const ACTIONS: ZoomAction[] = ['list', 'clear', 'remove'];
 
@@ -105,22 +106,47 @@ describe('describeZoomFailure for Zoom API errors', () => {
 });
 
 describe('describeZoomFailure for OAuth errors', () => {
-  it.each(['unavailable', 'bad_response'] as const)('says Zoom did not answer on %s', (kind) => {
-    expect(describeZoomFailure(new OAuthError(kind, null, null), 'clear')).toEqual({
-      status: 502,
-      text: 'Zoom did not answer; try again.',
-    });
+  it.each([
+    [
+      'no answer',
+      new OAuthError('unavailable', null, null),
+      502,
+      'Zoom did not answer; try again.',
+    ],
+    ['a 5xx', new OAuthError('unavailable', 503, null), 502, 'Zoom did not answer; try again.'],
+    [
+      'an unreadable 200',
+      new OAuthError('bad_response', 200, null),
+      502,
+      'Zoom gave an answer the app could not read; try again.',
+    ],
+    [
+      'a 429 with a wait',
+      new OAuthError('unavailable', 429, null, null, 7),
+      429,
+      'Zoom is limiting requests; try again in 7 seconds.',
+    ],
+    [
+      'another refusal, cooling down',
+      new OAuthError('refused', 400, 'invalid_request', null, 42),
+      502,
+      'Zoom refused to renew the app’s access just now, without saying it has ended. Nothing changed; try again in 42 seconds.',
+    ],
+    [
+      'the app’s credentials refused',
+      new OAuthError('invalid_client', 401, 'invalid_client'),
+      503,
+      MISCONFIGURED,
+    ],
+  ])('%s → %i with its sentence', (_label, err, status, text) => {
+    expect(describeZoomFailure(err, 'clear')).toMatchObject({ status, text });
   });
 
-  it.each(['rejected', 'invalid_grant'] as const)(
-    'says Zoom refused the credentials on %s',
-    (kind) => {
-      expect(describeZoomFailure(new OAuthError(kind, 401, 'invalid_client'), 'list')).toEqual({
-        status: 502,
-        text: 'Zoom refused the app’s credentials. Try again later; if it persists, tell the app’s operator.',
-      });
-    },
-  );
+  it('leaves a dead grant to the token manager (it becomes a reconnect)', () => {
+    expect(
+      describeZoomFailure(new OAuthError('grant_dead', 400, 'invalid_grant'), 'list'),
+    ).toBeNull();
+  });
 });
 
 describe('describeZoomFailure for other errors', () => {

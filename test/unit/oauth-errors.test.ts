@@ -1,90 +1,196 @@
 import { inspect } from 'node:util';
-import { OAuthError, toOAuthError } from '../../src/zoom/oauth';
+import {
+  OAuthError,
+  classifyTokenRefusal,
+  toOAuthError,
+  type OAuthErrorKind,
+} from '../../src/zoom/oauth-errors';
 import { TokenResponseError } from '../../src/zoom/token-response';
 
 const SECRET = 'S3CRET-refresh-eyJzZWNyZXQ';
 const BASIC = 'Basic Y2xpZW50SWQ6Y2xpZW50U2VjcmV0';
+const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 
 /** The shape @hapi/wreck (under simple-oauth2) throws for a non-2xx answer. */
-function responseError(statusCode: number, payload: unknown): unknown {
+function responseError(
+  statusCode: number,
+  payload: unknown,
+  headers: Record<string, string> = {},
+): unknown {
   return {
     isBoom: true,
     message: `Response Error: ${statusCode}`,
     output: { statusCode },
     data: {
       isResponseError: true,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       res: { req: { headers: { authorization: BASIC } } },
       payload,
     },
   };
 }
 
-describe('toOAuthError', () => {
-  it('maps 400 invalid_grant ("Invalid Token!") to invalid_grant', () => {
-    const err = toOAuthError(
-      responseError(400, { error: 'invalid_grant', reason: 'Invalid Token!' }),
-    );
+describe('classifyTokenRefusal: every refusal shape Zoom sends', () => {
+  // [label, status, body, kind, zoomCode]
+  const table: [string, number, string, OAuthErrorKind, number | null][] = [
+    // A dead grant: only a new install helps.
+    [
+      'invalid_grant, Invalid Token!',
+      400,
+      '{"reason":"Invalid Token!","error":"invalid_grant"}',
+      'grant_dead',
+      null,
+    ],
+    ['bare invalid_grant', 400, '{"error":"invalid_grant"}', 'grant_dead', null],
+    [
+      'invalid authorization code',
+      400,
+      '{"reason":"Invalid authorization code","error":"invalid_grant"}',
+      'grant_dead',
+      null,
+    ],
+    ['older 401 invalid_grant', 401, '{"error":"invalid_grant"}', 'grant_dead', null],
+    [
+      'Invalid Token! with invalid_request',
+      400,
+      '{"reason":"Invalid Token!","error":"invalid_request"}',
+      'grant_dead',
+      null,
+    ],
+    ['Invalid Token! with no error', 400, '{"reason":"invalid token!"}', 'grant_dead', null],
+    [
+      '4735 owner gone, as a field',
+      400,
+      '{"reason":"The owner of this token does not exist","error":"invalid_request","code":4735}',
+      'grant_dead',
+      4735,
+    ],
+    [
+      '4738 disabled by the admin, in the reason',
+      400,
+      '{"reason":"Token disabled by admin (4738)","error":"invalid_request"}',
+      'grant_dead',
+      4738,
+    ],
+    [
+      '4740 tolerance, as a string',
+      400,
+      '{"error":"invalid_request","error_code":"4740"}',
+      'grant_dead',
+      4740,
+    ],
+    ['4741 revoked, in plain text', 400, 'error 4741: token has been revoked', 'grant_dead', 4741],
+    // The app's own credentials: the operator's problem.
+    [
+      'invalid_client',
+      401,
+      '{"reason":"Invalid client_id or client_secret","error":"invalid_client"}',
+      'invalid_client',
+      null,
+    ],
+    ['4702 invalid client', 400, '{"error":"invalid_request","code":4702}', 'invalid_client', 4702],
+    ['4704 invalid secret', 401, '{"code":4704}', 'invalid_client', 4704],
+    [
+      '4706 client id missing',
+      400,
+      '{"code":4706,"reason":"Client ID or client secret is missing"}',
+      'invalid_client',
+      4706,
+    ],
+    [
+      '4709 redirect URI mismatch',
+      400,
+      '{"reason":"Redirect URI mismatch","code":4709}',
+      'invalid_client',
+      4709,
+    ],
+    // Another refusal: the grant may be fine.
+    [
+      'invalid_request internal error',
+      400,
+      '{"reason":"Internal Error","error":"invalid_request"}',
+      'refused',
+      null,
+    ],
+    ['a 400 without a body', 400, '', 'refused', null],
+    ['a 400 with HTML', 400, '<html>Bad Request</html>', 'refused', null],
+    ['a 403', 403, '{"error":"access_denied"}', 'refused', null],
+    [
+      'a code inside a longer number is not a code',
+      400,
+      '{"error":"invalid_request","id":"x147411"}',
+      'refused',
+      null,
+    ],
+    [
+      'a code inside an id is not a code',
+      400,
+      '{"error":"invalid_request","id":"ab4741cd"}',
+      'refused',
+      null,
+    ],
+    // Transient.
+    ['500', 500, 'oops', 'unavailable', null],
+    ['503 with invalid_grant in it', 503, '{"error":"invalid_grant"}', 'unavailable', null],
+    ['429 even with invalid_grant', 429, '{"error":"invalid_grant"}', 'unavailable', null],
+  ];
+
+  it.each(table)('%s → %s', (_label, status, body, kind, zoomCode) => {
+    const err = classifyTokenRefusal({ status, body, retryAfter: null }, NOW);
     expect(err).toBeInstanceOf(OAuthError);
-    expect(err).toMatchObject({ kind: 'invalid_grant', status: 400, oauthError: 'invalid_grant' });
+    expect(err).toMatchObject({ kind, status, zoomCode });
   });
 
-  // BUG: src/zoom/oauth.ts toOAuthError checks `typeof payload === 'object'` before
-  // `Buffer.isBuffer(payload)`; a Buffer is an object, so its `.error` (undefined) is read and the
-  // Buffer/string branch is never reached for Buffers: 400 + Buffer invalid_grant → 'rejected'.
-  it('BUG: maps a Buffer payload of the same JSON to invalid_grant', () => {
-    const payload = Buffer.from('{"reason":"Invalid Token!","error":"invalid_grant"}');
-    expect(toOAuthError(responseError(400, payload))).toMatchObject({
-      kind: 'invalid_grant',
+  it('reads a 429’s Retry-After as seconds or a date', () => {
+    expect(classifyTokenRefusal({ status: 429, body: '', retryAfter: '7' }, NOW)).toMatchObject({
+      kind: 'unavailable',
+      retryAfterSeconds: 7,
+    });
+    const date = new Date(NOW + 90_000).toISOString();
+    expect(
+      classifyTokenRefusal({ status: 429, body: '', retryAfter: date }, NOW).retryAfterSeconds,
+    ).toBe(90);
+    expect(
+      classifyTokenRefusal({ status: 429, body: '', retryAfter: null }, NOW).retryAfterSeconds,
+    ).toBeNull();
+  });
+
+  it('keeps Zoom’s error only when it is a short OAuth code', () => {
+    expect(
+      classifyTokenRefusal(
+        { status: 400, body: '{"error":"invalid_grant"}', retryAfter: null },
+        NOW,
+      ).oauthError,
+    ).toBe('invalid_grant');
+    const err = classifyTokenRefusal(
+      {
+        status: 400,
+        body: JSON.stringify({ error: `Invalid Token! ${SECRET}` }),
+        retryAfter: null,
+      },
+      NOW,
+    );
+    expect(err.oauthError).toBeNull();
+    expect(err.message).not.toContain(SECRET);
+  });
+});
+
+describe('toOAuthError: what simple-oauth2 throws', () => {
+  it.each([
+    ['an object payload', { error: 'invalid_grant', reason: 'Invalid Token!' }],
+    ['a Buffer payload', Buffer.from('{"reason":"Invalid Token!","error":"invalid_grant"}')],
+    ['a string payload', '{"error" : "invalid_grant"}'],
+  ])('reads %s', (_label, payload) => {
+    expect(toOAuthError(responseError(400, payload), NOW)).toMatchObject({
+      kind: 'grant_dead',
       status: 400,
       oauthError: 'invalid_grant',
     });
   });
 
-  it('maps a string payload of the same JSON to invalid_grant', () => {
-    expect(toOAuthError(responseError(400, '{"error" : "invalid_grant"}')).kind).toBe(
-      'invalid_grant',
-    );
-  });
-
-  it('maps an invalid authorization code (400 invalid_grant) to invalid_grant', () => {
-    const payload = { reason: 'Invalid authorization code', error: 'invalid_grant' };
-    expect(toOAuthError(responseError(400, payload)).kind).toBe('invalid_grant');
-  });
-
-  it('maps a 401 invalid_grant (older Zoom answer) to invalid_grant', () => {
-    expect(toOAuthError(responseError(401, { error: 'invalid_grant' })).kind).toBe('invalid_grant');
-  });
-
-  it('maps 401 invalid_client to rejected', () => {
-    expect(toOAuthError(responseError(401, { error: 'invalid_client' }))).toMatchObject({
-      kind: 'rejected',
-      status: 401,
-      oauthError: 'invalid_client',
-    });
-  });
-
-  it.each([
-    ['a 400 invalid_request', 400, { error: 'invalid_request' }],
-    ['a 400 without a body', 400, null],
-    ['a 400 with a non-JSON Buffer', 400, Buffer.from('<html>Bad Request</html>')],
-    ['a 403', 403, { error: 'access_denied' }],
-  ])('maps %s to rejected', (_label, status, payload) => {
-    expect(toOAuthError(responseError(status, payload)).kind).toBe('rejected');
-  });
-
-  it.each([500, 502, 503])('maps %i to unavailable', (status) => {
-    expect(toOAuthError(responseError(status, Buffer.from('oops')))).toMatchObject({
-      kind: 'unavailable',
-      status,
-    });
-  });
-
-  it('maps 429 to unavailable, even with an error code', () => {
-    expect(toOAuthError(responseError(429, { error: 'invalid_grant' }))).toMatchObject({
-      kind: 'unavailable',
-      status: 429,
-    });
+  it('passes the Retry-After header of a 429 on', () => {
+    const err = toOAuthError(responseError(429, {}, { 'retry-after': '12' }), NOW);
+    expect(err).toMatchObject({ kind: 'unavailable', status: 429, retryAfterSeconds: 12 });
   });
 
   it.each([
@@ -92,37 +198,31 @@ describe('toOAuthError', () => {
     ['a network failure', { isBoom: true, output: { statusCode: 502 }, data: { payload: 'x' } }],
     ['a non-JSON content type', { isBoom: true, output: { statusCode: 406 }, data: { res: {} } }],
     ['a Boom without data', { isBoom: true }],
-  ])('maps %s (a Boom that is not a response error) to unavailable', (_label, boom) => {
-    expect(toOAuthError(boom)).toMatchObject({
+    ['a plain Error', new Error('socket hang up')],
+    ['a string', 'boom'],
+    ['undefined', undefined],
+    ['an object with isBoom not true', { isBoom: 'true', output: { statusCode: 400 } }],
+  ])('maps %s (not an answer from Zoom) to unavailable', (_label, value) => {
+    expect(toOAuthError(value, NOW)).toMatchObject({
       kind: 'unavailable',
       status: null,
       oauthError: null,
     });
   });
 
-  it.each([
-    ['a plain Error', new Error('socket hang up')],
-    ['a string', 'boom'],
-    ['undefined', undefined],
-    ['an object with isBoom not true', { isBoom: 'true', output: { statusCode: 400 } }],
-  ])('maps %s to unavailable', (_label, value) => {
-    expect(toOAuthError(value)).toMatchObject({ kind: 'unavailable', status: null });
-  });
-
   it('maps a TokenResponseError to bad_response', () => {
-    expect(toOAuthError(new TokenResponseError('scope'))).toMatchObject({
+    expect(toOAuthError(new TokenResponseError('scope'), NOW)).toMatchObject({
       kind: 'bad_response',
       status: 200,
-      oauthError: null,
     });
   });
 
   it('passes an OAuthError through unchanged', () => {
-    const original = new OAuthError('invalid_grant', 400, 'invalid_grant');
-    expect(toOAuthError(original)).toBe(original);
+    const original = new OAuthError('grant_dead', 400, 'invalid_grant');
+    expect(toOAuthError(original, NOW)).toBe(original);
   });
 
-  describe('never leaks the payload', () => {
+  describe('never leaks the payload or the request', () => {
     const payloads: [string, unknown][] = [
       [
         'an object',
@@ -136,9 +236,8 @@ describe('toOAuthError', () => {
     ];
 
     it.each(payloads)('keeps only the short error code from %s', (_label, payload) => {
-      const err = toOAuthError(responseError(400, payload));
-      expect(err.message).toMatch(/^Zoom OAuth \w+ \[400\]( [a-z_]+)?$/);
-      expect(err.message).not.toContain(SECRET);
+      const err = toOAuthError(responseError(400, payload), NOW);
+      expect(err.message).toMatch(/^Zoom OAuth \w+ \[400(\/\d+)?\]( [a-z_]+)?$/);
       const everything = inspect(err, { depth: 10, showHidden: true });
       expect(everything).not.toContain(SECRET);
       expect(everything).not.toContain(BASIC);
@@ -146,25 +245,21 @@ describe('toOAuthError', () => {
     });
 
     it('keeps nothing from a 5xx body', () => {
-      const err = toOAuthError(responseError(502, Buffer.from(`<html>${SECRET}</html>`)));
+      const err = toOAuthError(responseError(502, Buffer.from(`<html>${SECRET}</html>`)), NOW);
       expect(inspect(err, { depth: 10, showHidden: true })).not.toContain(SECRET);
-    });
-
-    // BUG: src/zoom/oauth.ts toOAuthError, object-payload branch: `oauthError = e.slice(0, 64)`
-    // copies any string from payload.error into the message, while the Buffer branch only accepts
-    // /[a-z_]{1,64}/. A payload whose `error` is not a short code leaks into OAuthError.message.
-    it('BUG: does not copy an `error` field that is not a short code into the message', () => {
-      const err = toOAuthError(responseError(400, { error: `Invalid Token! ${SECRET}` }));
-      expect(err.message).not.toContain(SECRET);
     });
   });
 });
 
 describe('OAuthError', () => {
-  it('names its kind, status and error code in the message', () => {
-    const err = new OAuthError('invalid_grant', 400, 'invalid_grant');
-    expect(err.name).toBe('OAuthError');
-    expect(err.message).toBe('Zoom OAuth invalid_grant [400] invalid_grant');
+  it('names its kind, status, Zoom code and error code in the message', () => {
+    expect(new OAuthError('grant_dead', 400, 'invalid_grant').message).toBe(
+      'Zoom OAuth grant_dead [400] invalid_grant',
+    );
+    expect(new OAuthError('grant_dead', 400, 'invalid_request', 4741).message).toBe(
+      'Zoom OAuth grant_dead [400/4741] invalid_request',
+    );
     expect(new OAuthError('unavailable', null, null).message).toBe('Zoom OAuth unavailable');
+    expect(new OAuthError('unavailable', null, null).name).toBe('OAuthError');
   });
 });

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import {
+  DEAUTHORIZATION_TOLERANCE_SECONDS,
+  deauthorizationTime,
   deauthorizedUserId,
   readEvent,
   signatureFor,
@@ -19,37 +21,63 @@ describe('verifySignature', () => {
   const body = '{"event":"app_deauthorized","payload":{"user_id":"abc"}}';
   const ok = { rawBody: Buffer.from(body), timestamp: TS, signature: zoomSignature(body) };
 
-  test('accepts Zoom’s v0 HMAC-SHA256 over v0:{timestamp}:{raw body}', () => {
-    expect(verifySignature(ok, SECRET, NOW)).toEqual({ ok: true });
+  test('accepts Zoom’s v0 HMAC-SHA256 over v0:{timestamp}:{raw body}, and says how old it is', () => {
+    expect(verifySignature(ok, SECRET, NOW)).toEqual({ ok: true, ageSeconds: 0 });
+    expect(verifySignature(ok, SECRET, NOW + 42_000)).toEqual({ ok: true, ageSeconds: 42 });
     expect(signatureFor(SECRET, TS, Buffer.from(body))).toBe(zoomSignature(body));
   });
 
-  test('missing headers', () => {
-    expect(verifySignature({ ...ok, signature: undefined }, SECRET, NOW)).toEqual({
+  test.each([
+    ['no timestamp', { timestamp: undefined }, 'missing_timestamp', null],
+    ['an empty timestamp', { timestamp: '' }, 'missing_timestamp', null],
+    ['a timestamp that is not seconds', { timestamp: '12a' }, 'malformed_timestamp', null],
+    [
+      'a timestamp in milliseconds',
+      { timestamp: String(NOW) + '000' },
+      'malformed_timestamp',
+      null,
+    ],
+    ['no signature', { signature: undefined }, 'missing_signature', 0],
+    ['a signature of another scheme', { signature: 'v1=abc' }, 'malformed_signature', 0],
+    [
+      'a truncated signature',
+      { signature: zoomSignature(body).slice(0, -1) },
+      'malformed_signature',
+      0,
+    ],
+  ])('%s → %s', (_label, change, reason, ageSeconds) => {
+    expect(verifySignature({ ...ok, ...change }, SECRET, NOW)).toEqual({
       ok: false,
-      reason: 'missing_headers',
+      reason,
+      ageSeconds,
     });
-    expect(verifySignature({ ...ok, timestamp: undefined }, SECRET, NOW).ok).toBe(false);
-    expect(verifySignature({ ...ok, timestamp: '12a' }, SECRET, NOW).ok).toBe(false);
   });
 
-  test('a timestamp outside ±5 minutes is stale, inside is fine', () => {
+  test('the window: 5 minutes by default, longer when asked, never more than 5 minutes ahead', () => {
+    expect(verifySignature(ok, SECRET, NOW + 299_000).ok).toBe(true);
     expect(verifySignature(ok, SECRET, NOW + 301_000)).toEqual({
       ok: false,
       reason: 'stale_timestamp',
+      ageSeconds: 301,
     });
-    expect(verifySignature(ok, SECRET, NOW - 301_000).ok).toBe(false);
-    expect(verifySignature(ok, SECRET, NOW + 299_000).ok).toBe(true);
+    const day = DEAUTHORIZATION_TOLERANCE_SECONDS;
+    expect(verifySignature(ok, SECRET, NOW + 301_000, day).ok).toBe(true);
+    expect(verifySignature(ok, SECRET, NOW + (day - 1) * 1000, day).ok).toBe(true);
+    expect(verifySignature(ok, SECRET, NOW + (day + 1) * 1000, day).ok).toBe(false);
+    expect(verifySignature(ok, SECRET, NOW - 301_000, day)).toEqual({
+      ok: false,
+      reason: 'future_timestamp',
+      ageSeconds: -301,
+    });
   });
 
-  test('another secret, another body, another timestamp or a truncated signature → bad', () => {
-    const bad = { ok: false, reason: 'bad_signature' };
+  test('another secret, another body or another timestamp → bad', () => {
+    const bad = { ok: false, reason: 'bad_signature', ageSeconds: 0 };
     expect(verifySignature(ok, 'other', NOW)).toEqual(bad);
     expect(verifySignature({ ...ok, rawBody: Buffer.from(`${body} `) }, SECRET, NOW)).toEqual(bad);
-    expect(verifySignature({ ...ok, timestamp: String(Number(TS) + 1) }, SECRET, NOW)).toEqual(bad);
-    expect(verifySignature({ ...ok, signature: ok.signature.slice(0, -1) }, SECRET, NOW)).toEqual(
-      bad,
-    );
+    expect(
+      verifySignature({ ...ok, timestamp: String(Number(TS) + 1) }, SECRET, NOW + 1000),
+    ).toEqual(bad);
   });
 
   test('the raw bytes count: non-ASCII bodies are signed as UTF-8 bytes', () => {
@@ -104,5 +132,41 @@ describe('readEvent and deauthorizedUserId', () => {
       const e = readEvent({ event: 'app_deauthorized', payload: { user_id: id } });
       expect(e && deauthorizedUserId(e)).toBeNull();
     }
+  });
+});
+
+describe('deauthorizationTime', () => {
+  const event = (payload: Record<string, unknown>, eventTs?: unknown) =>
+    readEvent({
+      event: 'app_deauthorized',
+      ...(eventTs === undefined ? {} : { event_ts: eventTs }),
+      payload,
+    });
+
+  test.each([
+    [
+      'ISO deauthorization_time',
+      { deauthorization_time: '2025-06-08T06:55:26.209Z' },
+      undefined,
+      Date.UTC(2025, 5, 8, 6, 55, 26, 209),
+    ],
+    [
+      'it wins over event_ts',
+      { deauthorization_time: '2025-06-08T06:55:26.209Z' },
+      1,
+      Date.UTC(2025, 5, 8, 6, 55, 26, 209),
+    ],
+    ['event_ts in ms when there is no deauthorization_time', {}, 1749365726209, 1749365726209],
+    [
+      'Zoom’s example event_ts, read as UTC',
+      { event_ts: '2024-09-08 15:58:40' },
+      undefined,
+      Date.UTC(2024, 8, 8, 15, 58, 40),
+    ],
+    ['an unreadable time falls back to event_ts', { deauthorization_time: 'yesterday' }, 5, 5],
+    ['nothing readable', { deauthorization_time: 'soon' }, undefined, null],
+  ])('%s', (_label, payload, eventTs, expected) => {
+    const e = event(payload, eventTs);
+    expect(e && deauthorizationTime(e)).toBe(expected);
   });
 });

@@ -1,0 +1,75 @@
+import { composeServices } from '../compose';
+import { loadConfigOrExit } from '../config';
+import { createLogger } from '../log';
+import { createRedis } from '../store/redis';
+import { sweepCompleted, sweepIdleGrants, type SweepReport } from '../zoom/sweep';
+
+/**
+ * `npm run sweep` (Heroku Scheduler, daily): checks with Zoom every grant not used for
+ * SWEEP_IDLE_HOURS and erases everything of the grants Zoom no longer honours. Prints counts
+ * (never a token). Exit 0 when every idle grant got Zoom's answer; 1 when it could not do its
+ * job (storage, configuration, or Zoom not answering for some grants — they are checked again
+ * on the next run).
+ */
+
+export function formatSweep(report: SweepReport, idleHours: number): string[] {
+  const lines = [
+    `sweep: grants unused for ${idleHours} h or more, checked with Zoom`,
+    `  scanned             ${report.scanned}`,
+    `  used recently       ${report.recent}`,
+    `  kept (Zoom agrees)  ${report.kept}`,
+    `  deleted (refused)   ${report.deleted}`,
+    `  gone meanwhile      ${report.gone}`,
+    `  unreadable          ${report.unreadable}  (left to expire by TTL)`,
+    `  not checked         ${report.unchecked}  (Zoom did not answer; next run)`,
+  ];
+  if (report.stoppedEarly) lines.push(`stopped early: ${report.stoppedEarly}; run again later`);
+  return lines;
+}
+
+async function main(): Promise<number> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const settings = {
+    url: config.redis.url,
+    tlsRejectUnauthorized: config.redis.tlsRejectUnauthorized,
+  };
+  const redis = createRedis({ ...settings, connectionName: 'sweep' });
+  const subscriber = createRedis({ ...settings, connectionName: 'sweep-sub' });
+  let lastRedisError: string | undefined;
+  for (const client of [redis, subscriber]) {
+    client.on('error', (err: Error) => (lastRedisError = err.message));
+  }
+  const services = composeServices(config, { redis, subscriber }, logger);
+  const store = services.tokenStore;
+  try {
+    const report = await sweepIdleGrants(
+      { userIds: () => store.userIdPages(), store, tokens: services.tokens, logger },
+      { idleMs: config.sweep.idleMs },
+    );
+    process.stdout.write(`${formatSweep(report, config.sweep.idleMs / 3_600_000).join('\n')}\n`);
+    return sweepCompleted(report) ? 0 : 1;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const cause = lastRedisError && lastRedisError !== message ? ` (redis: ${lastRedisError})` : '';
+    process.stderr.write(
+      `sweep failed: ${message}${cause}\nnothing more was deleted; run again.\n`,
+    );
+    return 1;
+  } finally {
+    await services.tokens.settled();
+    await Promise.allSettled([redis.quit(), subscriber.quit()]);
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`fatal: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
