@@ -53,6 +53,7 @@ export function dashboardRoutes(
         flash,
         assistants: null,
         loadError: failure.text,
+        reconnect: failure.reconnect === true,
       });
     }
     renderDashboard(res, 200, {

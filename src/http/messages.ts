@@ -9,6 +9,8 @@ export interface FailureMessage {
   readonly status: number;
   readonly text: string;
   readonly retryAfterSeconds?: number;
+  /** Only a new authorization helps (a missing scope): the page offers one. */
+  readonly reconnect?: boolean;
 }
 
 export type ZoomAction = 'list' | 'clear' | 'remove';
@@ -45,6 +47,7 @@ export function describeZoomFailure(err: unknown, action: ZoomAction): FailureMe
       return {
         status: 403,
         text: 'The app lacks a permission it needs in Zoom — reinstall it to grant the permission.',
+        reconnect: true,
       };
     case 'not_found':
       return action === 'remove'

@@ -28,6 +28,8 @@ export interface DashboardPage extends Layout {
   flash?: Flash;
   assistants: { id: string; email: string }[] | null;
   loadError?: string;
+  /** Offer a new authorization (a missing scope). */
+  reconnect?: boolean;
 }
 
 /** A sentence shown above the landing page's pitch, after the app signed someone out. */

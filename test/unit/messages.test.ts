@@ -67,6 +67,7 @@ describe('describeZoomFailure for Zoom API errors', () => {
     expect(describeZoomFailure(zoomError('missing_scope', 400), action)).toEqual({
       status: 403,
       text: 'The app lacks a permission it needs in Zoom — reinstall it to grant the permission.',
+      reconnect: true,
     });
   });
 
