@@ -1,11 +1,35 @@
-/** @type {import('jest').Config} */
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
-module.exports = {
+/**
+ * Four projects: unit (pure logic and the sandbox over HTTP — no Redis), integration and fuzz
+ * (a real redis-server started once per run), e2e (Debian's Chromium against the production
+ * build). `npm run test:all` runs them all after one build.
+ * @type {import('jest').Config}
+ */
+const base = {
   testEnvironment: 'node',
-  transform,
-  testTimeout: 20000,
-  globalSetup: '<rootDir>/test/support/globalSetup.ts',
-  globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/e2e/'],
+  testTimeout: 30000,
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+};
+const withRedis = {
+  globalSetup: '<rootDir>/test/redis-setup.ts',
+  globalTeardown: '<rootDir>/test/redis-teardown.ts',
+};
+
+module.exports = {
+  testTimeout: 30000,
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/{unit,sandbox}/**/*.test.ts'] },
+    {
+      ...base,
+      ...withRedis,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+    },
+    { ...base, ...withRedis, displayName: 'fuzz', testMatch: ['<rootDir>/test/fuzz/**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      testTimeout: 60000,
+    },
+  ],
 };

@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npm run --silent build
-exec node dist/scripts/demo.js
+exec node_modules/.bin/tsx scripts/demo.ts

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The tests: sets up what is missing, then runs every test against a real redis-server.
+# Every test: sets up what is missing (redis-server, Chromium, node_modules), builds the
+# production server once, then runs the unit, integration, fuzz and browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-npm test
+WITH_CHROMIUM=1 bash scripts/setup.sh
+npm run --silent build
+npx jest "$@"

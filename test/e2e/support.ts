@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { freePort, startRedisServer, type RunningRedis } from '../../scripts/lib/redis-server';
-import { sandboxedAppEnv } from '../../scripts/lib/sandboxed-app-env';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox';
-import { startServerProcess, waitForStatus, type ServerProcess } from '../support/server-process';
-import { SandboxControl, ROOT } from '../support/stack';
+import { newCredentials, sandboxedAppEnv } from '../../harness/app-env';
+import { startReadyApp, type AppProcess } from '../../harness/app-process';
+import { freePort, ROOT } from '../../harness/processes';
+import { startRedisServer, type RunningRedis } from '../../harness/redis';
+import { SandboxControl, startSandboxFor, type RunningSandbox } from '../../harness/sandbox';
 
 /**
  * The product as a person meets it: the production build (the Procfile's command) on a real
@@ -36,38 +35,21 @@ export interface E2eStack {
   readonly sandbox: RunningSandbox;
   readonly control: SandboxControl;
   readonly redis: RunningRedis;
-  readonly server: ServerProcess;
+  readonly server: AppProcess;
   readonly browser: Browser;
   close(): Promise<void>;
 }
 
 export async function startE2eStack(env: Record<string, string> = {}): Promise<E2eStack> {
   const redis = await startRedisServer();
-  const port = await freePort();
-  const appUrl = `http://127.0.0.1:${port}`;
-  const clientId = 'e2e-client-id';
-  const clientSecret = randomBytes(16).toString('hex');
-  const webhookSecret = randomBytes(16).toString('hex');
-  const sandbox = await startSandbox({
-    clientId,
-    clientSecret,
-    redirectUris: [`${appUrl}/oauth/callback`],
-    webhookUrl: `${appUrl}/webhooks/zoom`,
-    webhookSecretToken: webhookSecret,
-  });
-  const server = startServerProcess({
-    ...sandboxedAppEnv({
-      appUrl,
-      sandboxUrl: sandbox.url,
-      redisUrl: redis.url,
-      clientId,
-      clientSecret,
-      webhookSecret,
-    }),
+  const appUrl = `http://127.0.0.1:${await freePort()}`;
+  const credentials = newCredentials('e2e');
+  const sandbox = await startSandboxFor({ appUrl, credentials });
+  const server = await startReadyApp({
+    ...sandboxedAppEnv({ appUrl, sandboxUrl: sandbox.url, redisUrl: redis.url, credentials }),
     LOG_LEVEL: 'warn',
     ...env,
   });
-  await waitForStatus(`${appUrl}/readyz`, 200);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -82,8 +64,7 @@ export async function startE2eStack(env: Record<string, string> = {}): Promise<E
     browser,
     close: async () => {
       await browser.close();
-      server.child.kill('SIGTERM');
-      await server.exited;
+      await server.stop();
       await sandbox.close();
       await redis.stop();
     },

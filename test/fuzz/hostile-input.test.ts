@@ -1,19 +1,11 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { SEED_USERS } from '../../src/sandbox/seed';
-import { Browser, type Page } from '../support/browser';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  csrfOf,
-  signIn,
-  startStack,
-  WEBHOOK_SECRET,
-  type Stack,
-} from '../support/stack';
+import { SEED_USERS } from '../../sandbox/seed';
 import { FuzzClient, type FuzzRequest, type Outcome } from './client';
 import { generate, routeOf, type FuzzContext } from './generators';
 import { Rng } from './prng';
+import { Browser, type Page, signIn, csrfOf } from '../../harness/browser';
+import { startStack, type Stack } from '../../harness/stack';
 
 /**
  * Thousands of malformed requests from a fixed seed, on every route, signed out and signed in
@@ -93,8 +85,8 @@ function leakMarkers(stack: Stack): string[] {
   return [
     stack.env.SESSION_SECRET ?? '',
     stack.env.TOKEN_ENCRYPTION_KEY ?? '',
-    CLIENT_SECRET,
-    WEBHOOK_SECRET,
+    stack.credentials.clientSecret,
+    stack.credentials.webhookSecret,
     '"devDependencies"', // package.json
     "from 'express'", // TypeScript sources
     "<% layout('./layout') %>", // templates
@@ -203,8 +195,8 @@ function contextFor(stack: Stack, browser: Browser, dashboard: Page): FuzzContex
     adaId: ADA.id,
     assistantIds: ADA.assistants.map((a) => a.id),
     sessionSecret: stack.env.SESSION_SECRET ?? '',
-    webhookSecret: WEBHOOK_SECRET,
-    clientId: CLIENT_ID,
+    webhookSecret: stack.credentials.webhookSecret,
+    clientId: stack.credentials.clientId,
     pending: [],
   };
 }
@@ -296,7 +288,7 @@ test(`${REQUESTS} hostile requests from a fixed seed: no 5xx, healthy after, onl
   await stack.reset();
   await stack.control.clearFaults();
   const browser = new Browser();
-  const dashboard = await signIn(browser, stack, 'ada');
+  const dashboard = await signIn(browser, stack.app.url, 'ada');
   expect(dashboard.text).toContain('Ada Lovelace');
   const ctx = contextFor(stack, browser, dashboard);
   ctx.pending.push(...(await pendingSignIns(stack, ctx.adaCookie, 30, 5)));
@@ -375,7 +367,7 @@ test('a slice at tight rate limits: 429 is an answer, never a 5xx', async () => 
   await limited.reset();
   await limited.control.clearFaults();
   const browser = new Browser();
-  const dashboard = await signIn(browser, limited, 'ada');
+  const dashboard = await signIn(browser, limited.app.url, 'ada');
   const ctx = contextFor(limited, browser, dashboard);
 
   const tally = await runFuzz(limited, ctx, new Rng(SEED ^ 0x1234), LIMITED_REQUESTS);

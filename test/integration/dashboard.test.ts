@@ -1,5 +1,5 @@
-import { Browser, type Page } from '../support/browser';
-import { csrfOf, signIn, startStack, type Stack } from '../support/stack';
+import { Browser, type Page, signIn, csrfOf } from '../../harness/browser';
+import { startStack, type Stack } from '../../harness/stack';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -32,7 +32,7 @@ function removeForm(dash: Page, email: string): { action: string; fields: Record
 }
 
 test('the dashboard shows name, email, the assistants and a count', async () => {
-  const dash = await signIn(new Browser(), stack, 'ada');
+  const dash = await signIn(new Browser(), stack.app.url, 'ada');
   expect(dash.text).toContain('Ada Lovelace');
   expect(dash.text).toContain('ada@example.com');
   for (const e of ['grace.assistant@', 'alan.assistant@', 'katherine.assistant@']) {
@@ -43,14 +43,14 @@ test('the dashboard shows name, email, the assistants and a count', async () => 
 });
 
 test('a user with no assistants sees the empty state', async () => {
-  const dash = await signIn(new Browser(), stack, 'alan');
+  const dash = await signIn(new Browser(), stack.app.url, 'alan');
   expect(dash.text).toContain('You have no assistants');
   expect(dash.text).not.toContain('Remove all assistants');
 });
 
 test('clear all → DELETE /users/me/assistants → 303 with "Removed 3 assistants", then the empty state', async () => {
   const browser = new Browser();
-  const dash = await signIn(browser, stack, 'ada');
+  const dash = await signIn(browser, stack.app.url, 'ada');
   const res = await browser.postForm(
     url('/assistants/clear'),
     { _csrf: csrfOf(dash), count: '3', confirm: 'yes' },
@@ -71,7 +71,7 @@ test('clear all → DELETE /users/me/assistants → 303 with "Removed 3 assistan
 
 test('remove one → DELETE /users/me/assistants/{id} → "Removed <email>", the others stay', async () => {
   const browser = new Browser();
-  const dash = await signIn(browser, stack, 'ada');
+  const dash = await signIn(browser, stack.app.url, 'ada');
   const form = removeForm(dash, 'grace.assistant@example.com');
   const after = await browser.postForm(url(form.action), form.fields);
   expect(after.status).toBe(200);
@@ -83,7 +83,7 @@ test('remove one → DELETE /users/me/assistants/{id} → "Removed <email>", the
 
 test('clear all without the confirmation → nothing removed, and the page says why', async () => {
   const browser = new Browser();
-  const dash = await signIn(browser, stack, 'ada');
+  const dash = await signIn(browser, stack.app.url, 'ada');
   const after = await browser.postForm(url('/assistants/clear'), {
     _csrf: csrfOf(dash),
     count: '3',
@@ -95,7 +95,7 @@ test('clear all without the confirmation → nothing removed, and the page says 
 
 test('an invalid assistant id → 400, no call to Zoom', async () => {
   const browser = new Browser();
-  const dash = await signIn(browser, stack, 'ada');
+  const dash = await signIn(browser, stack.app.url, 'ada');
   const res = await browser.postForm(url('/assistants/bad%20id%3B/remove'), {
     _csrf: csrfOf(dash),
   });
@@ -105,7 +105,7 @@ test('an invalid assistant id → 400, no call to Zoom', async () => {
 
 test('a missing or forged CSRF token → 403 before any call to Zoom', async () => {
   const browser = new Browser();
-  await signIn(browser, stack, 'ada');
+  await signIn(browser, stack.app.url, 'ada');
   const none = await browser.postForm(url('/assistants/clear'), { count: '3' });
   const forged = await browser.postForm(url('/assistants/clear'), { _csrf: 'forged', count: '3' });
   expect(none.status).toBe(403);
@@ -124,7 +124,7 @@ test('signed out, an action changes nothing', async () => {
 describe('every answer Zoom can give has a clear outcome', () => {
   test('429 with Retry-After in seconds → "try again in N seconds"', async () => {
     const browser = new Browser();
-    const dash = await signIn(browser, stack, 'ada');
+    const dash = await signIn(browser, stack.app.url, 'ada');
     await stack.control.post('/faults', { target: 'api', status: 429, retryAfter: '7' });
     const after = await clearAll(browser, dash);
     expect(after.text).toContain('Zoom is limiting requests; try again in 7 seconds.');
@@ -135,7 +135,7 @@ describe('every answer Zoom can give has a clear outcome', () => {
 
   test('429 with a daily-limit date → the seconds until then', async () => {
     const browser = new Browser();
-    const dash = await signIn(browser, stack, 'ada');
+    const dash = await signIn(browser, stack.app.url, 'ada');
     const at = new Date(Date.now() + 120_000).toISOString();
     await stack.control.post('/faults', {
       target: 'api',
@@ -149,7 +149,7 @@ describe('every answer Zoom can give has a clear outcome', () => {
 
   test('429 while listing → the dashboard says so with status 429 and Retry-After', async () => {
     const browser = new Browser();
-    await signIn(browser, stack, 'ada');
+    await signIn(browser, stack.app.url, 'ada');
     await stack.control.post('/faults', { target: 'api', status: 429, retryAfter: '1' });
     const page = await browser.get(url('/'));
     expect(page.status).toBe(429);
@@ -159,7 +159,7 @@ describe('every answer Zoom can give has a clear outcome', () => {
 
   test('5xx → "Zoom did not answer; try again"', async () => {
     const browser = new Browser();
-    const dash = await signIn(browser, stack, 'ada');
+    const dash = await signIn(browser, stack.app.url, 'ada');
     await stack.control.post('/faults', { target: 'api', status: 503 });
     const after = await clearAll(browser, dash);
     expect(after.text).toContain('Zoom did not answer; try again.');
@@ -167,7 +167,7 @@ describe('every answer Zoom can give has a clear outcome', () => {
 
   test('a timeout → "Zoom did not answer; try again", and the app stays up', async () => {
     const browser = new Browser();
-    const dash = await signIn(browser, stack, 'ada');
+    const dash = await signIn(browser, stack.app.url, 'ada');
     await stack.control.post('/faults', { target: 'api', delayMs: 1500 });
     const started = Date.now();
     const after = await clearAll(browser, dash);
@@ -178,7 +178,7 @@ describe('every answer Zoom can give has a clear outcome', () => {
 
   test('404 code 1001 → "Your Zoom user no longer exists"', async () => {
     const browser = new Browser();
-    const dash = await signIn(browser, stack, 'ada');
+    const dash = await signIn(browser, stack.app.url, 'ada');
     await stack.control.post('/faults', {
       target: 'api',
       status: 404,
@@ -193,7 +193,7 @@ describe('every answer Zoom can give has a clear outcome', () => {
       grantScopes: 'user:read:user user:read:list_assistants',
     });
     const browser = new Browser();
-    const dash = await signIn(browser, stack, 'ada');
+    const dash = await signIn(browser, stack.app.url, 'ada');
     const after = await clearAll(browser, dash);
     expect(after.text).toContain('The app lacks a permission it needs in Zoom — reinstall it');
     expect(
@@ -203,14 +203,14 @@ describe('every answer Zoom can give has a clear outcome', () => {
 
   test('204 needs no body: clear all succeeds with an empty answer', async () => {
     const browser = new Browser();
-    const dash = await signIn(browser, stack, 'grace');
+    const dash = await signIn(browser, stack.app.url, 'grace');
     const after = await clearAll(browser, dash);
     expect(after.text).toContain('Removed 1 assistant.');
   });
 
   test('no stack trace ever reaches the page', async () => {
     const browser = new Browser();
-    const dash = await signIn(browser, stack, 'ada');
+    const dash = await signIn(browser, stack.app.url, 'ada');
     await stack.control.post('/faults', {
       target: 'api',
       status: 500,

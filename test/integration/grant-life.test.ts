@@ -2,10 +2,11 @@ import { execFile } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startRedisServer } from '../../scripts/lib/redis-server';
-import { Browser } from '../support/browser';
-import { csrfOf, ROOT, signIn, startStack, WEBHOOK_SECRET, type Stack } from '../support/stack';
-import { ageStoredToken, tokenStoreOf, userIdOf, valueOf } from '../support/tokens';
+import { Browser, signIn, csrfOf } from '../../harness/browser';
+import { startStack, type Stack } from '../../harness/stack';
+import { makeTokenStale, valueOf } from '../../harness/tokens';
+import { ROOT } from '../../harness/processes';
+import { startRedisServer } from '../../harness/redis';
 
 /**
  * The grant's whole life against Zoom's real behaviour (issue 10): late, lost and repeated
@@ -29,8 +30,10 @@ const hook = (s: Stack = stack): string => `${s.app.url}/webhooks/zoom`;
 const now = (): number => Math.floor(Date.now() / 1000);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function signed(body: string, ts = now()): Record<string, string> {
-  const mac = createHmac('sha256', WEBHOOK_SECRET).update(`v0:${ts}:${body}`).digest('hex');
+function signed(body: string, ts = now(), s: Stack = stack): Record<string, string> {
+  const mac = createHmac('sha256', s.credentials.webhookSecret)
+    .update(`v0:${ts}:${body}`)
+    .digest('hex');
   return {
     'content-type': 'application/json; charset=utf-8',
     'x-zm-request-timestamp': String(ts),
@@ -65,7 +68,7 @@ async function post(
 async function traces(userId: string, ...words: string[]): Promise<string[]> {
   const found: string[] = [];
   for (const k of await stack.keys()) {
-    const v = await valueOf(stack, k);
+    const v = await valueOf(stack.admin, k);
     if ([userId, ...words].some((w) => k.includes(w) || v.includes(w))) found.push(k);
   }
   return found;
@@ -97,19 +100,19 @@ describe('app_deauthorized as Zoom really sends it', () => {
   test.each(['original', 'fresh'] as const)(
     'a late retry (%s timestamp) after a re-install leaves the new install working',
     async (timestamp) => {
-      const userId = await userIdOf(stack, 'ada');
+      const userId = await stack.control.userId('ada');
       await stack.control.post('/config', {
         webhookRetry: { scale: 0.002, timestamp }, // +5 min → 600 ms
         webhookDrop: 1, // the first delivery never arrives
       });
-      await signIn(new Browser(), stack, 'ada');
+      await signIn(new Browser(), stack.app.url, 'ada');
       const removed = await stack.control.post<{ delivered: boolean }>('/remove-app', {
         user: 'ada',
       });
       expect(removed.delivered).toBe(false);
       // The user adds the app again before Zoom's retry comes.
       const again = new Browser();
-      const dashboard = await signIn(again, stack, 'ada');
+      const dashboard = await signIn(again, stack.app.url, 'ada');
       expect(dashboard.text).toContain('Ada Lovelace');
       const retry = await until('the retry', async () =>
         (await deliveries()).find((d) => d.attempt === 2 && d.status > 0),
@@ -123,20 +126,20 @@ describe('app_deauthorized as Zoom really sends it', () => {
       const page = await again.get(`${stack.app.url}/`);
       expect(page.status).toBe(200);
       expect(page.text).toContain('Ada Lovelace');
-      expect(await tokenStoreOf(stack).get(userId)).not.toBeNull();
+      expect(await stack.tokenStore.get(userId)).not.toBeNull();
     },
   );
 
   test('a replay of a captured event after a re-install does nothing', async () => {
-    const userId = await userIdOf(stack, 'ada');
-    await signIn(new Browser(), stack, 'ada');
+    const userId = await stack.control.userId('ada');
+    await signIn(new Browser(), stack.app.url, 'ada');
     const body = deauthBody(userId);
     const headers = signed(body);
     expect((await post(body, headers)).status).toBe(200);
-    expect(await tokenStoreOf(stack).get(userId)).toBeNull();
+    expect(await stack.tokenStore.get(userId)).toBeNull();
     await sleep(5);
     const browser = new Browser();
-    await signIn(browser, stack, 'ada');
+    await signIn(browser, stack.app.url, 'ada');
     const replay = await post(body, headers);
     expect(replay.status).toBe(200);
     expect(await replay.json()).toEqual({ status: 'newer grant kept' });
@@ -144,15 +147,15 @@ describe('app_deauthorized as Zoom really sends it', () => {
   });
 
   test('an app_deauthorized hours late is acted on; other events that late are not; past 24 h neither', async () => {
-    const userId = await userIdOf(stack, 'ada');
-    await signIn(new Browser(), stack, 'ada');
+    const userId = await stack.control.userId('ada');
+    await signIn(new Browser(), stack.app.url, 'ada');
     const deauth = deauthBody(userId);
     const other = JSON.stringify({ event: 'meeting.started', event_ts: Date.now(), payload: {} });
     expect((await post(deauth, signed(deauth, now() - 25 * 3600))).status).toBe(401);
     expect((await post(other, signed(other, now() - 6 * 60))).status).toBe(401);
-    expect(await tokenStoreOf(stack).get(userId)).not.toBeNull();
+    expect(await stack.tokenStore.get(userId)).not.toBeNull();
     expect((await post(deauth, signed(deauth, now() - 3 * 3600))).status).toBe(200);
-    expect(await tokenStoreOf(stack).get(userId)).toBeNull();
+    expect(await stack.tokenStore.get(userId)).toBeNull();
   });
 
   test('a signature failure logs enough to diagnose it, never the secret or the signature', async () => {
@@ -176,7 +179,7 @@ describe('app_deauthorized as Zoom really sends it', () => {
     expect(lines[0]?.timestampAgeSeconds).toEqual(expect.any(Number));
     expect(lines[1]).toMatchObject({ reason: 'missing_signature', bodySha256: sha });
     for (const l of stack.logLines.filter((x) => x.includes('webhook rejected'))) {
-      expect(l).not.toContain(WEBHOOK_SECRET);
+      expect(l).not.toContain(stack.credentials.webhookSecret);
       expect(l).not.toContain('0'.repeat(64));
     }
   });
@@ -184,9 +187,9 @@ describe('app_deauthorized as Zoom really sends it', () => {
 
 describe('no session outlives its grant', () => {
   test('a deauthorization during a slow removal leaves no trace of the user', async () => {
-    const userId = await userIdOf(stack, 'ada');
+    const userId = await stack.control.userId('ada');
     const browser = new Browser();
-    const dash = await signIn(browser, stack, 'ada');
+    const dash = await signIn(browser, stack.app.url, 'ada');
     // Zoom answers the removal slowly; the deauthorization lands while it is in flight, and
     // the removal still succeeds at Zoom, so the request writes its one-time message back.
     await stack.control.post('/faults', { target: 'api', delayMs: 800 });
@@ -208,7 +211,7 @@ describe('no session outlives its grant', () => {
 
   test('the grant check costs no Redis round trip: a warm GET / reads the session and the record', async () => {
     const browser = new Browser();
-    await signIn(browser, stack, 'ada');
+    await signIn(browser, stack.app.url, 'ada');
     await browser.get(`${stack.app.url}/`); // warm: the one-time state is written
     const monitor = await stack.admin.monitor();
     const seen: string[] = [];
@@ -226,10 +229,10 @@ describe('no session outlives its grant', () => {
   test('a session of an earlier grant is signed out and deleted at its next request', async () => {
     const laptop = new Browser();
     const phone = new Browser();
-    await signIn(laptop, stack, 'ada');
+    await signIn(laptop, stack.app.url, 'ada');
     const laptopSession = decodeURIComponent(laptop.cookie(stack.app.url, 'zar.sid') ?? '');
     const sid = laptopSession.slice(2, laptopSession.indexOf('.'));
-    await signIn(phone, stack, 'ada'); // a new authorization: a new grant
+    await signIn(phone, stack.app.url, 'ada'); // a new authorization: a new grant
     expect(await stack.admin.exists(`${stack.prefix}sess:${sid}`)).toBe(1);
     const page = await laptop.get(`${stack.app.url}/`);
     expect(page.status).toBe(200);
@@ -243,9 +246,9 @@ describe('no session outlives its grant', () => {
 describe('every refusal Zoom sends on refresh', () => {
   async function staleSignIn(user = 'ada'): Promise<{ browser: Browser; userId: string }> {
     const browser = new Browser();
-    await signIn(browser, stack, user);
-    const userId = await userIdOf(stack, user);
-    await ageStoredToken(stack, userId, -1000);
+    await signIn(browser, stack.app.url, user);
+    const userId = await stack.control.userId(user);
+    await makeTokenStale(stack.tokenStore, userId, -1000);
     return { browser, userId };
   }
 
@@ -292,7 +295,7 @@ describe('every refusal Zoom sends on refresh', () => {
       const errors = stack.logLines.filter((l) => l.includes('client credentials'));
       expect(errors).toHaveLength(1);
       expect(errors[0]).toContain('"level":50');
-      expect(await tokenStoreOf(stack).get(userId)).not.toBeNull();
+      expect(await stack.tokenStore.get(userId)).not.toBeNull();
     },
   );
 
@@ -306,7 +309,7 @@ describe('every refusal Zoom sends on refresh', () => {
       expect(page.text).toContain('Ada Lovelace'); // still signed in
     }
     expect((await stack.control.stats()).token_refresh).toBe(1);
-    expect(await tokenStoreOf(stack).get(userId)).not.toBeNull();
+    expect(await stack.tokenStore.get(userId)).not.toBeNull();
   });
 
   test.each([
@@ -321,7 +324,7 @@ describe('every refusal Zoom sends on refresh', () => {
         missingScopeAnswer: { status, code },
         grantScopes: 'user:read:user',
       });
-      const page = await signIn(new Browser(), stack, 'ada');
+      const page = await signIn(new Browser(), stack.app.url, 'ada');
       expect(page.status).toBe(403);
       expect(page.text).toContain('reinstall it to grant the permission');
       expect((await stack.control.stats()).token_refresh).toBe(0);
@@ -348,7 +351,7 @@ describe('deletion within days, even when the event never comes', () => {
 
   /** Makes a stored grant look unused for `hours`. */
   async function idle(userId: string, hours: number): Promise<void> {
-    const store = tokenStoreOf(stack);
+    const store = stack.tokenStore;
     const rec = await store.get(userId);
     if (!rec) throw new Error('no record');
     const then = Date.now() - hours * 3_600_000;
@@ -356,9 +359,9 @@ describe('deletion within days, even when the event never comes', () => {
   }
 
   test('deletes a grant that Zoom revoked without sending any event, keeps the live ones', async () => {
-    for (const user of ['ada', 'grace', 'alan']) await signIn(new Browser(), stack, user);
+    for (const user of ['ada', 'grace', 'alan']) await signIn(new Browser(), stack.app.url, user);
     const [ada, grace, alan] = await Promise.all(
-      ['ada', 'grace', 'alan'].map((u) => userIdOf(stack, u)),
+      ['ada', 'grace', 'alan'].map((u) => stack.control.userId(u)),
     );
     await idle(ada as string, 30);
     await idle(grace as string, 30);
@@ -371,16 +374,16 @@ describe('deletion within days, even when the event never comes', () => {
     expect(out).toMatch(/kept \(Zoom agrees\)\s+1/);
     expect(out).toMatch(/deleted \(refused\)\s+1/);
     expect(await traces(ada as string, 'ada@example.com', 'Ada Lovelace')).toEqual([]);
-    const kept = await tokenStoreOf(stack).get(grace as string);
+    const kept = await stack.tokenStore.get(grace as string);
     expect(kept?.updatedAt).toBeGreaterThan(Date.now() - 60_000); // checked (refreshed) now
     expect(await stack.admin.ttl(`${stack.prefix}tokens:${grace}`)).toBeLessThanOrEqual(1000);
-    expect(await tokenStoreOf(stack).get(alan as string)).not.toBeNull();
+    expect(await stack.tokenStore.get(alan as string)).not.toBeNull();
     expect((await stack.control.stats()).token_refresh).toBe(2);
   });
 
   test('waits out Zoom’s rate limit as asked, then finishes', async () => {
-    await signIn(new Browser(), stack, 'grace');
-    await idle(await userIdOf(stack, 'grace'), 30);
+    await signIn(new Browser(), stack.app.url, 'grace');
+    await idle(await stack.control.userId('grace'), 30);
     await stack.control.post('/faults', { target: 'token', status: 429, retryAfter: '1' });
     const started = Date.now();
     const { code, out } = await sweep();
@@ -390,20 +393,20 @@ describe('deletion within days, even when the event never comes', () => {
   });
 
   test('exits 1 when Zoom does not answer for a grant (kept for the next run)', async () => {
-    await signIn(new Browser(), stack, 'grace');
-    const grace = await userIdOf(stack, 'grace');
+    await signIn(new Browser(), stack.app.url, 'grace');
+    const grace = await stack.control.userId('grace');
     await idle(grace, 30);
     await stack.control.post('/faults', { target: 'token', status: 503, count: 10 });
     const { code, out } = await sweep();
     expect(code).toBe(1);
     expect(out).toMatch(/not checked\s+1/);
-    expect(await tokenStoreOf(stack).get(grace)).not.toBeNull();
+    expect(await stack.tokenStore.get(grace)).not.toBeNull();
   });
 
   test('thousands of grants, read page by page', async () => {
-    const store = tokenStoreOf(stack);
-    await signIn(new Browser(), stack, 'grace');
-    const rec = await store.get(await userIdOf(stack, 'grace'));
+    const store = stack.tokenStore;
+    await signIn(new Browser(), stack.app.url, 'grace');
+    const rec = await store.get(await stack.control.userId('grace'));
     if (!rec) throw new Error('no record');
     await Promise.all(
       Array.from({ length: 2000 }, (_, i) =>
@@ -422,7 +425,7 @@ describe('floods and outages', () => {
   test('800 signed events in a minute from one address are all acted on; bad ones are limited', async () => {
     const tight = await startStack({ env: { RATE_LIMIT_WEBHOOK_PER_MIN: '20' } });
     try {
-      const store = tokenStoreOf(tight);
+      const store = tight.tokenStore;
       const base = {
         grantId: 'g',
         grantedAt: Date.now() - 60_000,
@@ -440,7 +443,7 @@ describe('floods and outages', () => {
       for (let i = 0; i < ids.length; i += 40) {
         const batch = ids.slice(i, i + 40).map(async (id) => {
           const body = deauthBody(id);
-          return (await post(body, signed(body), tight)).status;
+          return (await post(body, signed(body, now(), tight), tight)).status;
         });
         statuses.push(...(await Promise.all(batch)));
       }
@@ -449,13 +452,13 @@ describe('floods and outages', () => {
       expect(await tight.admin.keys(`${tight.prefix}tokens:*`)).toEqual([]);
       // Badly signed calls are counted and limited; a signed one still gets through after.
       const bad = deauthBody('org0000');
-      const wrong = { ...signed(bad), 'x-zm-signature': `v0=${'1'.repeat(64)}` };
+      const wrong = { ...signed(bad, now(), tight), 'x-zm-signature': `v0=${'1'.repeat(64)}` };
       const answers: number[] = [];
       for (let i = 0; i < 21; i++) answers.push((await post(bad, wrong, tight)).status);
       expect(answers.slice(0, 20).every((s) => s === 401)).toBe(true);
       expect(answers[20]).toBe(429);
       const good = deauthBody('org0001');
-      expect((await post(good, signed(good), tight)).status).toBe(200);
+      expect((await post(good, signed(good, now(), tight), tight)).status).toBe(200);
     } finally {
       await tight.close();
     }
@@ -466,8 +469,8 @@ describe('floods and outages', () => {
     const own = await startStack({ redisUrl: redis.url });
     try {
       await own.control.post('/config', { webhookRetry: { scale: 0.002 } });
-      await signIn(new Browser(), own, 'ada');
-      const userId = await userIdOf(own, 'ada');
+      await signIn(new Browser(), own.app.url, 'ada');
+      const userId = await own.control.userId('ada');
       redis.process.kill('SIGSTOP');
       let first: { status: number };
       try {
@@ -481,7 +484,7 @@ describe('floods and outages', () => {
           .deliveries;
         return list.find((d) => d.attempt === 2 && d.delivered);
       });
-      expect(await tokenStoreOf(own).get(userId)).toBeNull();
+      expect(await own.tokenStore.get(userId)).toBeNull();
     } finally {
       await own.close();
       await redis.stop();

@@ -1,12 +1,12 @@
-import { Browser, hiddenField } from '../support/browser';
 import {
+  Browser,
+  hiddenField,
+  signIn,
+  submitConsent,
   callbackUrlFor,
   csrfOf,
-  signIn,
-  startStack,
-  submitConsent,
-  type Stack,
-} from '../support/stack';
+} from '../../harness/browser';
+import { startStack, type Stack } from '../../harness/stack';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -62,7 +62,7 @@ describe('the callback', () => {
     const before = browser.cookie(stack.app.url, 'zar.sid');
     await browser.get(`${stack.app.url}/install`, { follow: false });
     const preSession = browser.cookie(stack.app.url, 'zar.sid');
-    const page = await signIn(browser, stack, 'ada');
+    const page = await signIn(browser, stack.app.url, 'ada');
     expect(before).toBeUndefined();
     expect(page.status).toBe(200);
     expect(page.url).toBe(`${stack.app.url}/`);
@@ -101,7 +101,7 @@ describe('the callback', () => {
 
   test('a replayed callback (same state and code) → 400 the second time', async () => {
     const browser = new Browser();
-    const callbackUrl = (await callbackUrlFor(browser, stack, 'grace')).toString();
+    const callbackUrl = (await callbackUrlFor(browser, stack.app.url, 'grace')).toString();
     const first = await browser.get(callbackUrl);
     expect(first.status).toBe(200);
     expect(first.text).toContain('Grace Hopper');
@@ -178,20 +178,20 @@ describe('the callback', () => {
 describe('sign out', () => {
   test('POST /logout ends the session; the tokens stay for the next sign-in', async () => {
     const browser = new Browser();
-    const dash = await signIn(browser, stack, 'ada');
+    const dash = await signIn(browser, stack.app.url, 'ada');
     const out = await browser.postForm(`${stack.app.url}/logout`, { _csrf: csrfOf(dash) });
     expect(out.status).toBe(200);
     expect(out.text).toContain('Add to Zoom');
     expect((await stack.keys()).filter((k) => k.includes(':tokens:'))).toHaveLength(1);
     // Signing in again needs no consent (the sandbox remembers the grant).
-    const again = await signIn(browser, stack, 'ada');
+    const again = await signIn(browser, stack.app.url, 'ada');
     expect(again.text).toContain('Ada Lovelace');
     expect((await stack.control.stats()).consent_allow).toBe(1);
   });
 
   test('POST /logout without the CSRF token → 403, still signed in', async () => {
     const browser = new Browser();
-    await signIn(browser, stack, 'ada');
+    await signIn(browser, stack.app.url, 'ada');
     const out = await browser.postForm(`${stack.app.url}/logout`, {});
     expect(out.status).toBe(403);
     const dash = await browser.get(`${stack.app.url}/`);

@@ -1,14 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { Browser } from '../support/browser';
-import {
-  csrfOf,
-  signIn,
-  startStack,
-  WEBHOOK_SECRET,
-  type AppInstance,
-  type Stack,
-} from '../support/stack';
-import { ageStoredToken, tokenStoreOf, userIdOf, valueOf } from '../support/tokens';
+import { Browser, signIn, csrfOf } from '../../harness/browser';
+import { startStack, type Stack, type AppInstance } from '../../harness/stack';
+import { makeTokenStale, valueOf } from '../../harness/tokens';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -25,7 +18,9 @@ beforeEach(async () => {
 const hook = (): string => `${stack.app.url}/webhooks/zoom`;
 
 function sign(body: string, ts = Math.floor(Date.now() / 1000)): Record<string, string> {
-  const mac = createHmac('sha256', WEBHOOK_SECRET).update(`v0:${ts}:${body}`).digest('hex');
+  const mac = createHmac('sha256', stack.credentials.webhookSecret)
+    .update(`v0:${ts}:${body}`)
+    .digest('hex');
   return {
     'content-type': 'application/json; charset=utf-8',
     'x-zm-request-timestamp': String(ts),
@@ -57,7 +52,7 @@ function deauthBody(userId: string, topLevelTs = true): string {
 async function userKeys(userId: string, email: string): Promise<string[]> {
   const found: string[] = [];
   for (const k of await stack.keys()) {
-    const v = await valueOf(stack, k);
+    const v = await valueOf(stack.admin, k);
     if (k.includes(userId) || v.includes(userId) || v.includes(email)) found.push(k);
   }
   return found;
@@ -73,8 +68,8 @@ describe('signature checks', () => {
 
   test('missing headers, a bad signature or a stale timestamp → 401, nothing changes, one warning', async () => {
     const browser = new Browser();
-    await signIn(browser, stack, 'ada');
-    const userId = await userIdOf(stack, 'ada');
+    await signIn(browser, stack.app.url, 'ada');
+    const userId = await stack.control.userId('ada');
     const body = deauthBody(userId);
     // Past even the 24 hours a deauthorization may be late by.
     const stale = Math.floor(Date.now() / 1000) - 25 * 60 * 60;
@@ -85,13 +80,13 @@ describe('signature checks', () => {
       await post(body, sign(body, Math.floor(Date.now() / 1000) + 6 * 60)),
     ];
     expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401]);
-    expect(await tokenStoreOf(stack).get(userId)).not.toBeNull();
+    expect(await stack.tokenStore.get(userId)).not.toBeNull();
     expect((await browser.get(`${stack.app.url}/`)).text).toContain('Ada Lovelace');
     const warnings = stack.logLines.filter((l) => l.includes('webhook rejected'));
     expect(warnings).toHaveLength(4);
     for (const w of warnings) {
       expect(w).not.toContain(userId);
-      expect(w).not.toContain(WEBHOOK_SECRET);
+      expect(w).not.toContain(stack.credentials.webhookSecret);
       expect(w).not.toContain('x-zm-signature');
     }
   });
@@ -106,7 +101,7 @@ describe('signature checks', () => {
   });
 
   test('a signature over re-serialized JSON, when the raw body has other whitespace → 401', async () => {
-    const userId = await userIdOf(stack, 'ada');
+    const userId = await stack.control.userId('ada');
     const compact = deauthBody(userId);
     const spaced = JSON.stringify(JSON.parse(compact), null, 2);
     const r = await post(spaced, sign(compact));
@@ -140,14 +135,14 @@ describe('app_deauthorized', () => {
   test('deletes the token record and every session; the old cookie is signed out on every instance', async () => {
     const laptop = new Browser();
     const phone = new Browser();
-    await signIn(laptop, stack, 'ada');
-    await signIn(phone, stack, 'ada', stack.apps[1]?.url);
-    const userId = await userIdOf(stack, 'ada');
+    await signIn(laptop, stack.app.url, 'ada');
+    await signIn(phone, stack.apps[1]?.url ?? '', 'ada');
+    const userId = await stack.control.userId('ada');
     const r = await stack.control.post<{ delivered: boolean; status: number }>('/remove-app', {
       user: 'ada',
     });
     expect(r.status).toBe(200);
-    expect(await tokenStoreOf(stack).get(userId)).toBeNull();
+    expect(await stack.tokenStore.get(userId)).toBeNull();
     const [app0, app1] = stack.apps as [AppInstance, AppInstance];
     // The laptop's cookie taken to the other instance too, as the platform's router might.
     const laptopOnApp1 = laptop.clone();
@@ -169,9 +164,9 @@ describe('app_deauthorized', () => {
 
   test('data we keep: after deauthorization no Redis key belongs to the user', async () => {
     const browser = new Browser();
-    await signIn(browser, stack, 'ada');
-    await signIn(new Browser(), stack, 'ada');
-    const userId = await userIdOf(stack, 'ada');
+    await signIn(browser, stack.app.url, 'ada');
+    await signIn(new Browser(), stack.app.url, 'ada');
+    const userId = await stack.control.userId('ada');
     expect((await userKeys(userId, 'ada@example.com')).length).toBeGreaterThanOrEqual(3);
     const body = deauthBody(userId);
     expect((await post(body, sign(body))).status).toBe(200);
@@ -179,8 +174,8 @@ describe('app_deauthorized', () => {
   });
 
   test('the same notification twice → 200 both times; a time in payload.event_ts is read too', async () => {
-    await signIn(new Browser(), stack, 'grace');
-    const userId = await userIdOf(stack, 'grace');
+    await signIn(new Browser(), stack.app.url, 'grace');
+    const userId = await stack.control.userId('grace');
     // Zoom's documented example: no deauthorization_time, event_ts as "YYYY-MM-DD hh:mm:ss".
     const at = new Date(Date.now() + 2000);
     const eventTs = at.toISOString().slice(0, 19).replace('T', ' ');
@@ -191,7 +186,7 @@ describe('app_deauthorized', () => {
     const first = await post(body, sign(body));
     const second = await post(body, sign(body));
     expect([first.status, second.status]).toEqual([200, 200]);
-    expect(await tokenStoreOf(stack).get(userId)).toBeNull();
+    expect(await stack.tokenStore.get(userId)).toBeNull();
     const audit = stack.logLines.filter((l) => l.includes('"audit":"app_deauthorized"'));
     expect(audit[0]).toContain(`"deauthorizedAt":"${eventTs.replace(' ', 'T')}.000Z"`);
   });
@@ -213,9 +208,9 @@ describe('uninstall from the dashboard', () => {
     const browser = new Browser();
     const other = new Browser();
     // Two sign-ins, two sessions; the later one's grant is the live one.
-    await signIn(other, stack, 'ada');
-    await signIn(browser, stack, 'ada');
-    const userId = await userIdOf(stack, 'ada');
+    await signIn(other, stack.app.url, 'ada');
+    await signIn(browser, stack.app.url, 'ada');
+    const userId = await stack.control.userId('ada');
     const page = await disconnect(browser);
     expect(page.status).toBe(200);
     expect(page.text).toContain('The app is disconnected');
@@ -240,8 +235,8 @@ describe('uninstall from the dashboard', () => {
 
   test('when the revoke answers 500, everything is still deleted locally and the page says where to look', async () => {
     const browser = new Browser();
-    await signIn(browser, stack, 'ada');
-    const userId = await userIdOf(stack, 'ada');
+    await signIn(browser, stack.app.url, 'ada');
+    const userId = await stack.control.userId('ada');
     await stack.control.post('/faults', { target: 'revoke', status: 500 });
     const page = await disconnect(browser);
     expect(page.status).toBe(200);
@@ -251,34 +246,34 @@ describe('uninstall from the dashboard', () => {
 
   test('without the confirmation nothing happens', async () => {
     const browser = new Browser();
-    await signIn(browser, stack, 'ada');
+    await signIn(browser, stack.app.url, 'ada');
     const page = await disconnect(browser, false);
     expect(page.text).toContain('Tick the box to confirm');
     expect((await stack.control.stats()).revoke).toBe(0);
-    expect(await tokenStoreOf(stack).get(await userIdOf(stack, 'ada'))).not.toBeNull();
+    expect(await stack.tokenStore.get(await stack.control.userId('ada'))).not.toBeNull();
   });
 });
 
 test('a grant found revoked while in use ends all the user’s sessions, not only the current one', async () => {
   const a = new Browser();
   const b = new Browser();
-  await signIn(a, stack, 'ada');
-  await signIn(b, stack, 'ada');
+  await signIn(a, stack.app.url, 'ada');
+  await signIn(b, stack.app.url, 'ada');
   await stack.control.post('/revoke-grant', { user: 'ada' });
   await stack.control.post('/invalidate-access-tokens', { user: 'ada' });
   const page = await b.get(`${stack.app.url}/`);
   expect(page.text).toContain('Reconnect to Zoom');
   const other = await a.get(`${stack.app.url}/`);
   expect(other.text).toContain('Add to Zoom');
-  const userId = await userIdOf(stack, 'ada');
+  const userId = await stack.control.userId('ada');
   expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
 });
 
 test('a refresh that finishes after the deauthorization does not bring the grant back', async () => {
   const browser = new Browser();
-  await signIn(browser, stack, 'ada');
-  const userId = await userIdOf(stack, 'ada');
-  await ageStoredToken(stack, userId, -1000);
+  await signIn(browser, stack.app.url, 'ada');
+  const userId = await stack.control.userId('ada');
+  await makeTokenStale(stack.tokenStore, userId, -1000);
   // Zoom answers the refresh slowly; the deauthorization lands while it is in flight.
   await stack.control.post('/faults', { target: 'token', delayMs: 400 });
   const pending = browser.get(`${stack.app.url}/`);

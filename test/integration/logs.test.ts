@@ -1,13 +1,6 @@
-import { Browser } from '../support/browser';
-import {
-  callbackUrlFor,
-  CLIENT_SECRET,
-  csrfOf,
-  startStack,
-  WEBHOOK_SECRET,
-  type Stack,
-} from '../support/stack';
-import { ageStoredToken, userIdOf } from '../support/tokens';
+import { Browser, callbackUrlFor, csrfOf } from '../../harness/browser';
+import { startStack, type Stack } from '../../harness/stack';
+import { makeTokenStale } from '../../harness/tokens';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -23,13 +16,13 @@ interface Grant {
 
 test('a full install, a refresh and a clear, logged at debug: no token, secret, code or state in any line', async () => {
   const secrets = new Set<string>([
-    CLIENT_SECRET,
-    WEBHOOK_SECRET,
+    stack.credentials.clientSecret,
+    stack.credentials.webhookSecret,
     stack.env.SESSION_SECRET ?? '',
     stack.env.TOKEN_ENCRYPTION_KEY ?? '',
   ]);
   const browser = new Browser();
-  const callback = await callbackUrlFor(browser, stack, 'ada');
+  const callback = await callbackUrlFor(browser, stack.app.url, 'ada');
   secrets.add(callback.searchParams.get('state') ?? 'missing-state');
   secrets.add(callback.searchParams.get('code') ?? 'missing-code');
   const dash = await browser.get(callback.toString());
@@ -39,7 +32,7 @@ test('a full install, a refresh and a clear, logged at debug: no token, secret, 
   secrets.add(decodeURIComponent(browser.cookie(stack.app.url, 'zar.sid') ?? 'missing-cookie'));
 
   // A refresh.
-  await ageStoredToken(stack, await userIdOf(stack, 'ada'), -1000);
+  await makeTokenStale(stack.tokenStore, await stack.control.userId('ada'), -1000);
   const refreshed = await browser.get(`${stack.app.url}/`);
   expect(refreshed.status).toBe(200);
   const second = await stack.control.get<Grant>('/users/ada');

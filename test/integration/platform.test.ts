@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { startRedisServer, freePort, type RunningRedis } from '../../scripts/lib/redis-server';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox';
-import { Browser } from '../support/browser';
-import { startServerProcess, waitForStatus, type ServerProcess } from '../support/server-process';
-import { CLIENT_ID, CLIENT_SECRET, submitConsent, WEBHOOK_SECRET } from '../support/stack';
-import { selfSignedCertificate } from '../support/tls';
+import { newCredentials, sandboxedAppEnv } from '../../harness/app-env';
+import { startAppProcess, type AppProcess } from '../../harness/app-process';
+import { Browser, signIn } from '../../harness/browser';
+import { freePort, waitUntilReady } from '../../harness/processes';
+import { startRedisServer, type RunningRedis } from '../../harness/redis';
+import { SandboxControl, startSandboxFor, type RunningSandbox } from '../../harness/sandbox';
+import { selfSignedCertificate } from '../../harness/tls';
 
 /** The production server as its own process, started by the Procfile's web line. */
 
+const credentials = newCredentials('platform');
 let tlsRedis: RunningRedis;
-const running: ServerProcess[] = [];
+const running: AppProcess[] = [];
 
 beforeAll(async () => {
   tlsRedis = await startRedisServer({ tls: selfSignedCertificate() });
@@ -25,10 +27,10 @@ async function platformEnv(extra: Record<string, string> = {}): Promise<Record<s
     NODE_ENV: 'production',
     PORT: String(await freePort()),
     REDIS_URL: tlsRedis.url,
-    ZOOM_CLIENT_ID: CLIENT_ID,
-    ZOOM_CLIENT_SECRET: CLIENT_SECRET,
+    ZOOM_CLIENT_ID: credentials.clientId,
+    ZOOM_CLIENT_SECRET: credentials.clientSecret,
     ZOOM_REDIRECT_URL: 'https://assistant-remover.example/oauth/callback',
-    ZOOM_WEBHOOK_SECRET_TOKEN: WEBHOOK_SECRET,
+    ZOOM_WEBHOOK_SECRET_TOKEN: credentials.webhookSecret,
     // The shape of Heroku's "generator": "secret": 64 hex characters.
     SESSION_SECRET: randomBytes(32).toString('hex'),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
@@ -37,16 +39,16 @@ async function platformEnv(extra: Record<string, string> = {}): Promise<Record<s
   };
 }
 
-function start(env: Record<string, string>): ServerProcess {
-  const p = startServerProcess(env);
+async function start(env: Record<string, string>): Promise<AppProcess> {
+  const p = await startAppProcess(env);
   running.push(p);
   return p;
 }
 
 test('boots by the Procfile line on TLS Redis with a self-signed certificate, behind the proxy, and stops on SIGTERM with 0', async () => {
   const env = await platformEnv();
-  const p = start(env);
-  await waitForStatus(`${p.url}/readyz`, 200);
+  const p = await start(env);
+  await waitUntilReady(`${p.url}/readyz`);
   expect((await fetch(`${p.url}/healthz`)).status).toBe(200);
 
   // Plain http at the router → https.
@@ -84,8 +86,8 @@ test('boots by the Procfile line on TLS Redis with a self-signed certificate, be
 });
 
 test('REDIS_TLS_REJECT_UNAUTHORIZED=1 turns verification on: the self-signed certificate is refused', async () => {
-  const p = start(await platformEnv({ REDIS_TLS_REJECT_UNAUTHORIZED: '1' }));
-  await waitForStatus(`${p.url}/healthz`, 200);
+  const p = await start(await platformEnv({ REDIS_TLS_REJECT_UNAUTHORIZED: '1' }));
+  await waitUntilReady(`${p.url}/healthz`);
   const ready = await fetch(`${p.url}/readyz`);
   expect(ready.status).toBe(503);
   p.child.kill('SIGTERM');
@@ -99,7 +101,7 @@ test('config errors: one line per problem naming the variable, never its value; 
   });
   delete env.ZOOM_CLIENT_SECRET;
   delete env.REDIS_URL;
-  const p = start(env);
+  const p = await start(env);
   const { code } = await p.exited;
   expect(code).toBe(1);
   const err = p.stderr.join('\n');
@@ -127,33 +129,23 @@ describe('SIGTERM drain', () => {
 
   test('a request in flight when SIGTERM arrives completes with 200, new connections are refused, exit 0', async () => {
     plainRedis = await startRedisServer();
-    const port = await freePort();
-    const appUrl = `http://127.0.0.1:${port}`;
-    sandbox = await startSandbox({
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      redirectUris: [`${appUrl}/oauth/callback`],
+    const appUrl = `http://127.0.0.1:${await freePort()}`;
+    sandbox = await startSandboxFor({ appUrl, credentials });
+    const p = await start({
+      ...sandboxedAppEnv({
+        appUrl,
+        sandboxUrl: sandbox.url,
+        redisUrl: plainRedis.url,
+        credentials,
+      }),
+      LOG_LEVEL: 'warn',
     });
-    const p = start({
-      ...(await platformEnv()),
-      NODE_ENV: 'development',
-      PORT: String(port),
-      REDIS_URL: plainRedis.url,
-      ZOOM_REDIRECT_URL: `${appUrl}/oauth/callback`,
-      ZOOM_OAUTH_URL: sandbox.url,
-      ZOOM_API_URL: `${sandbox.url}/v2`,
-    });
-    await waitForStatus(`${appUrl}/readyz`, 200);
+    await waitUntilReady(`${appUrl}/readyz`);
     const browser = new Browser();
-    const consent = await browser.get(`${appUrl}/install`);
-    const dash = await submitConsent(browser, consent, 'ada', 'allow');
+    const dash = await signIn(browser, appUrl, 'ada');
     expect(dash.text).toContain('Ada Lovelace');
 
-    await fetch(`${sandbox.url}/_sandbox/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ target: 'api', delayMs: 1500 }),
-    });
+    await new SandboxControl(sandbox.url).fault({ target: 'api', delayMs: 1500 });
     const inFlight = browser.get(`${appUrl}/`);
     await new Promise((r) => setTimeout(r, 300));
     p.child.kill('SIGTERM');

@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startRedisServer, type RunningRedis } from '../../scripts/lib/redis-server';
-import { Browser } from '../support/browser';
-import { signIn, startStack, type Stack } from '../support/stack';
+import { Browser, signIn } from '../../harness/browser';
+import { startStack, type Stack } from '../../harness/stack';
+import { startRedisServer, type RunningRedis } from '../../harness/redis';
 
 /** Redis as the platform gives it: sometimes slow, sometimes gone, then back. */
 
@@ -34,7 +34,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 
 test('Redis hanging, then gone, then back: 503 pages within 2 s, no crash, recovery with the same session and tokens', async () => {
   const browser = new Browser();
-  const dash = await signIn(browser, stack, 'ada');
+  const dash = await signIn(browser, stack.app.url, 'ada');
   expect(dash.text).toContain('Ada Lovelace');
 
   // Hanging: the process is stopped, the socket stays open, nothing answers.

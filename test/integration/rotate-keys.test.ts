@@ -12,7 +12,7 @@ import { RedisTokenStore } from '../../src/store/token-store';
 import type { TokenRecord } from '../../src/zoom/grant';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SCRIPT = path.join(ROOT, 'dist', 'scripts', 'rotate-keys.js');
+const SCRIPT = path.join(ROOT, 'dist', 'src', 'commands', 'rotate-keys.js');
 const PREFIX = `t${randomBytes(4).toString('hex')}:`;
 const TTL_SECONDS = 5_000;
 

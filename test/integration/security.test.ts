@@ -1,12 +1,5 @@
-import { Browser } from '../support/browser';
-import {
-  callbackUrlFor,
-  csrfOf,
-  signIn,
-  startStack,
-  submitConsent,
-  type Stack,
-} from '../support/stack';
+import { Browser, signIn, submitConsent, callbackUrlFor, csrfOf } from '../../harness/browser';
+import { startStack, type Stack } from '../../harness/stack';
 
 /** Each control, shown to work (each assertion fails without its control). */
 
@@ -57,7 +50,7 @@ describe('headers', () => {
     const pages = [
       await browser.get(`${stack.app.url}/`),
       await browser.get(`${stack.app.url}/nowhere`),
-      await signIn(browser, stack, 'ada'),
+      await signIn(browser, stack.app.url, 'ada'),
       await browser.get(`${stack.app.url}/oauth/callback?code=x&state=y`),
     ];
     for (const p of pages) {
@@ -69,8 +62,8 @@ describe('headers', () => {
 describe('CSRF and login CSRF', () => {
   test('a form posted from another site without the session’s token is refused before Zoom is called', async () => {
     const victim = new Browser();
-    await signIn(victim, stack, 'ada');
-    const attackerPage = await signIn(new Browser(), stack, 'grace');
+    await signIn(victim, stack.app.url, 'ada');
+    const attackerPage = await signIn(new Browser(), stack.app.url, 'grace');
     // The attacker's own valid token is useless in the victim's session.
     const res = await victim.postForm(`${stack.app.url}/assistants/clear`, {
       _csrf: csrfOf(attackerPage),
@@ -82,7 +75,7 @@ describe('CSRF and login CSRF', () => {
 
   test('login CSRF: an attacker’s valid code and state, opened in the victim’s browser, signs nobody in', async () => {
     const attacker = new Browser();
-    const link = (await callbackUrlFor(attacker, stack, 'grace')).toString();
+    const link = (await callbackUrlFor(attacker, stack.app.url, 'grace')).toString();
     const victim = new Browser();
     await victim.get(`${stack.app.url}/install`, { follow: false }); // the victim has a session
     const page = await victim.get(link);
@@ -96,7 +89,7 @@ describe('sessions', () => {
   test('the cookie lives 7 days at most, and so does the stored session', async () => {
     const browser = new Browser();
     await browser.get(`${stack.app.url}/install`, { follow: false });
-    await signIn(browser, stack, 'ada');
+    await signIn(browser, stack.app.url, 'ada');
     const sid = decodeURIComponent(browser.cookie(stack.app.url, 'zar.sid') ?? '')
       .slice(2)
       .split('.')[0];
@@ -107,7 +100,7 @@ describe('sessions', () => {
 
   test('a session idle for more than 24 hours is ended', async () => {
     const browser = new Browser();
-    await signIn(browser, stack, 'ada');
+    await signIn(browser, stack.app.url, 'ada');
     const sid = decodeURIComponent(browser.cookie(stack.app.url, 'zar.sid') ?? '')
       .slice(2)
       .split('.')[0];
@@ -122,7 +115,7 @@ describe('sessions', () => {
 
   test('a tampered or foreign session cookie is a signed-out visitor, never an error', async () => {
     const browser = new Browser();
-    await signIn(browser, stack, 'ada');
+    await signIn(browser, stack.app.url, 'ada');
     const real = browser.cookie(stack.app.url, 'zar.sid') ?? '';
     for (const value of [real.slice(0, -2) + 'xx', 's%3Aforged.sig', 'garbage', '%%%']) {
       const b = new Browser();
@@ -159,7 +152,7 @@ describe('rate limits shared by all processes', () => {
 
   test('assistant actions per user: the 4th in a minute is refused without calling Zoom', async () => {
     const browser = new Browser();
-    const dash = await signIn(browser, stack, 'ada');
+    const dash = await signIn(browser, stack.app.url, 'ada');
     const [app0, app1] = stack.apps;
     browser.setCookie(app1?.url ?? '', 'zar.sid', browser.cookie(app0?.url ?? '', 'zar.sid') ?? '');
     const statuses: number[] = [];

@@ -1,6 +1,6 @@
-import { Browser } from '../support/browser';
-import { signIn, startStack, type Stack } from '../support/stack';
-import { ageStoredToken, tokenStoreOf, userIdOf, valueOf } from '../support/tokens';
+import { Browser, signIn } from '../../harness/browser';
+import { startStack, type Stack } from '../../harness/stack';
+import { makeTokenStale, valueOf } from '../../harness/tokens';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -16,8 +16,8 @@ beforeEach(async () => {
 
 async function signedIn(user = 'ada'): Promise<{ browser: Browser; userId: string }> {
   const browser = new Browser();
-  await signIn(browser, stack, user);
-  return { browser, userId: await userIdOf(stack, user) };
+  await signIn(browser, stack.app.url, user);
+  return { browser, userId: await stack.control.userId(user) };
 }
 
 const totalGrants = (): number => stack.apps.reduce((n, a) => n + a.refreshGrants, 0);
@@ -33,12 +33,12 @@ test('a fresh token is used as stored: no refresh on every call', async () => {
 
 test('refresh before expiry: inside the 5-minute margin the token is renewed once, then reused', async () => {
   const { browser, userId } = await signedIn();
-  const before = await tokenStoreOf(stack).get(userId);
-  await ageStoredToken(stack, userId, 4 * 60 * 1000);
+  const before = await stack.tokenStore.get(userId);
+  await makeTokenStale(stack.tokenStore, userId, 4 * 60 * 1000);
   const page = await browser.get(`${stack.app.url}/`);
   expect(page.status).toBe(200);
   expect(page.text).toContain('grace.assistant@example.com');
-  const after = await tokenStoreOf(stack).get(userId);
+  const after = await stack.tokenStore.get(userId);
   expect(after?.refreshToken).not.toBe(before?.refreshToken);
   expect(after?.accessExpiresAt).toBeGreaterThan(Date.now() + 50 * 60 * 1000);
   await browser.get(`${stack.app.url}/`);
@@ -59,7 +59,7 @@ test('refresh on 401: a token Zoom refuses is refreshed once and the call retrie
 test('50 concurrent requests with a stale token → exactly 1 refresh grant, all succeed', async () => {
   const { browser, userId } = await signedIn();
   await stack.control.post('/expire-tokens', { user: 'ada' });
-  await ageStoredToken(stack, userId, -1000);
+  await makeTokenStale(stack.tokenStore, userId, -1000);
   const pages = await Promise.all(
     Array.from({ length: 50 }, () => browser.clone().get(`${stack.app.url}/`)),
   );
@@ -73,7 +73,7 @@ test('50 concurrent requests with a stale token → exactly 1 refresh grant, all
 test('two app instances on one Redis, stale token → exactly 1 refresh grant', async () => {
   const { browser, userId } = await signedIn();
   await stack.control.post('/expire-tokens', { user: 'ada' });
-  await ageStoredToken(stack, userId, -1000);
+  await makeTokenStale(stack.tokenStore, userId, -1000);
   // Slow the refresh so that both instances are certainly inside it together.
   await stack.control.post('/faults', { target: 'token', delayMs: 200, count: 5 });
   const [a, b] = stack.apps;
@@ -98,12 +98,12 @@ test('50 concurrent 401s on two instances → exactly 1 refresh (the refused tok
 test('invalid_grant → the reconnect page (not a 5xx), the record deleted, no loop on the next visit', async () => {
   const { browser, userId } = await signedIn();
   await stack.control.post('/revoke-grant', { user: 'ada' });
-  await ageStoredToken(stack, userId, -1000);
+  await makeTokenStale(stack.tokenStore, userId, -1000);
   const page = await browser.get(`${stack.app.url}/`);
   expect(page.status).toBe(401);
   expect(page.text).toContain('Reconnect to Zoom');
   expect(page.text).toContain('href="/install"');
-  expect(await tokenStoreOf(stack).get(userId)).toBeNull();
+  expect(await stack.tokenStore.get(userId)).toBeNull();
   const next = await browser.get(`${stack.app.url}/`);
   expect(next.status).toBeLessThan(500);
   const stats = await stack.control.stats();
@@ -112,7 +112,7 @@ test('invalid_grant → the reconnect page (not a 5xx), the record deleted, no l
 
 test('invalid_grant after another holder rotated the token: the newer record is used, nothing deleted', async () => {
   const { browser, userId } = await signedIn();
-  const store = tokenStoreOf(stack);
+  const store = stack.tokenStore;
   const current = await store.get(userId);
   if (!current) throw new Error('no record');
   // A holder whose lock expired refreshed meanwhile: simulate by rotating at the sandbox and
@@ -120,7 +120,7 @@ test('invalid_grant after another holder rotated the token: the newer record is 
   const res = await fetch(`${stack.sandbox.url}/oauth/token`, {
     method: 'POST',
     headers: {
-      authorization: `Basic ${Buffer.from('test-client-id:test-client-secret-0123456789').toString('base64')}`,
+      authorization: `Basic ${Buffer.from(`${stack.credentials.clientId}:${stack.credentials.clientSecret}`).toString('base64')}`,
       'content-type': 'application/x-www-form-urlencoded',
     },
     body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: current.refreshToken }),
@@ -148,12 +148,12 @@ test('invalid_grant after another holder rotated the token: the newer record is 
 
 test('a 5xx on refresh never deletes anything', async () => {
   const { browser, userId } = await signedIn();
-  await ageStoredToken(stack, userId, -1000);
+  await makeTokenStale(stack.tokenStore, userId, -1000);
   await stack.control.post('/faults', { target: 'token', status: 500 });
   const page = await browser.get(`${stack.app.url}/`);
   expect(page.status).toBe(502);
   expect(page.text).toContain('Zoom did not answer; try again.');
-  expect(await tokenStoreOf(stack).get(userId)).not.toBeNull();
+  expect(await stack.tokenStore.get(userId)).not.toBeNull();
   const retry = await browser.get(`${stack.app.url}/`);
   expect(retry.status).toBe(200);
 });
@@ -167,16 +167,16 @@ test('no plaintext token in any Redis value; the record names its key and is bou
   const keys = await stack.keys();
   expect(keys.length).toBeGreaterThan(0);
   for (const k of keys) {
-    const value = await valueOf(stack, k);
+    const value = await valueOf(stack.admin, k);
     expect(value).not.toContain(snap.grant.access_token);
     expect(value).not.toContain(snap.grant.refresh_token);
     expect(value).not.toMatch(/sbx_(at|rt)_/);
   }
   // A record copied under another user's key does not open.
-  const graceId = await userIdOf(stack, 'grace');
+  const graceId = await stack.control.userId('grace');
   const sealed = await stack.admin.get(`${stack.prefix}tokens:${userId}`);
   await stack.admin.set(`${stack.prefix}tokens:${graceId}`, sealed ?? '');
-  await expect(tokenStoreOf(stack).get(graceId)).rejects.toThrow(/could not be read/);
+  await expect(stack.tokenStore.get(graceId)).rejects.toThrow(/could not be read/);
   // The key's TTL is set (renewed on every write).
   expect(await stack.admin.ttl(`${stack.prefix}tokens:${userId}`)).toBeGreaterThan(89 * 24 * 3600);
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REFUSALS, REFUSAL_NAMES } from '../../src/sandbox/refusals';
+import { REFUSALS, REFUSAL_NAMES } from '../../sandbox/refusals';
 import { json, startHarness, type Harness } from './client';
 
 let h: Harness;
@@ -154,7 +154,7 @@ describe('durable refusals: revoke-grant {answer}', () => {
 });
 
 describe('the sandbox README', () => {
-  const readme = readFileSync(join(__dirname, '../../src/sandbox/README.md'), 'utf8');
+  const readme = readFileSync(join(__dirname, '../../sandbox/README.md'), 'utf8');
 
   test('lists every refusal shape', () => {
     for (const name of REFUSAL_NAMES) expect(readme).toContain(`| \`${name}\``);

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox';
+import { startSandbox, type RunningSandbox } from '../../sandbox';
 import {
   CLIENT_ID,
   REDIRECT_URI,

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { startSandbox } from '../../src/sandbox';
-import { optionsFromEnv } from '../../src/sandbox/main';
+import { startSandbox } from '../../sandbox';
+import { optionsFromEnv } from '../../sandbox/main';
 import { json, sleep, startHarness, waitFor, type Harness, type Json } from './client';
 import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, WEBHOOK_SECRET, basic, form } from './helpers';
 

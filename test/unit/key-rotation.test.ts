@@ -3,7 +3,7 @@ import {
   EXIT_OK,
   exitCodeFor,
   formatReport,
-} from '../../scripts/rotate-keys';
+} from '../../src/commands/rotate-keys';
 import { deriveEncryptionKey } from '../../src/config';
 import { RecordCipher } from '../../src/store/crypto';
 import { type RotationReport } from '../../src/store/key-rotation';

@@ -1,6 +1,7 @@
 /**
  * A small cookie-keeping HTTP client that follows redirects across origins the way a browser
- * does (303 and 302 after POST become GET). It talks to real sockets: the app and the sandbox.
+ * does (303 and 302 after POST become GET), and sign-in through the sandbox's consent form.
+ * It talks to real sockets: the app and the sandbox.
  */
 
 export interface Page {
@@ -15,6 +16,9 @@ export interface Page {
 export class Browser {
   private readonly jar = new Map<string, Map<string, string>>();
 
+  /** @param headers sent with every request (e.g. X-Forwarded-Proto of a TLS router) */
+  constructor(private readonly headers: Record<string, string> = {}) {}
+
   cookie(origin: string, name: string): string | undefined {
     return this.jar.get(new URL(origin).host)?.get(name);
   }
@@ -28,7 +32,7 @@ export class Browser {
 
   /** A copy that shares nothing: another browser with the same cookies (e.g. a stolen jar). */
   clone(): Browser {
-    const b = new Browser();
+    const b = new Browser(this.headers);
     for (const [host, m] of this.jar) b.jar.set(host, new Map(m));
     return b;
   }
@@ -61,7 +65,7 @@ export class Browser {
     let b = body;
     for (let hops = 0; hops < 10; hops++) {
       trail.push(current);
-      const headers: Record<string, string> = { ...opts.headers };
+      const headers: Record<string, string> = { ...this.headers, ...opts.headers };
       const cookies = this.jar.get(new URL(current).host);
       if (cookies && cookies.size > 0) {
         headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -122,4 +126,76 @@ export function decodeEntities(s: string): string {
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
+}
+
+export const SESSION_COOKIE = 'zar.sid';
+
+/** The session id inside the app's signed cookie value (`s:<id>.<signature>`, URL-encoded). */
+export function sessionIdOf(cookieValue: string): string {
+  const raw = decodeURIComponent(cookieValue);
+  if (!raw.startsWith('s:')) throw new Error('not a signed session cookie');
+  return raw.slice(2, raw.lastIndexOf('.'));
+}
+
+export function csrfOf(page: Page): string {
+  return hiddenField(page.text, '_csrf');
+}
+
+const CONSENT_FIELDS = [
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+];
+
+function consentFields(consent: Page): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const name of CONSENT_FIELDS) {
+    try {
+      fields[name] = hiddenField(consent.text, name);
+    } catch {
+      // optional field absent
+    }
+  }
+  return fields;
+}
+
+/**
+ * Add to Zoom from the landing page: /install → sandbox consent → Allow as `user` → callback →
+ * dashboard. Returns the dashboard page.
+ */
+export async function signIn(browser: Browser, appUrl: string, user = 'ada'): Promise<Page> {
+  const consent = await browser.get(`${appUrl}/install`);
+  if (consent.url.startsWith(appUrl)) return consent; // already authorized: no consent page
+  return submitConsent(browser, consent, user, 'allow');
+}
+
+/** Posts the sandbox consent form (Allow or Deny) and follows the redirects. */
+export function submitConsent(
+  browser: Browser,
+  consent: Page,
+  user: string,
+  decision: 'allow' | 'deny',
+): Promise<Page> {
+  return browser.postForm(new URL('/oauth/authorize', consent.url).toString(), {
+    ...consentFields(consent),
+    user,
+    decision,
+  });
+}
+
+/**
+ * Starts an install and allows it at the sandbox, stopping before the callback: returns the
+ * callback URL (with its code and state) for tests that replay, steal or inspect it.
+ */
+export async function callbackUrlFor(browser: Browser, appUrl: string, user: string): Promise<URL> {
+  const consent = await browser.get(`${appUrl}/install`);
+  const toCallback = await browser.postForm(
+    new URL('/oauth/authorize', consent.url).toString(),
+    { ...consentFields(consent), user, decision: 'allow' },
+    { follow: false },
+  );
+  return new URL(toCallback.headers.get('location') ?? '');
 }

@@ -1,4 +1,4 @@
-import { startRedisServer, type RunningRedis } from '../../scripts/lib/redis-server';
+import { startRedisServer, type RunningRedis } from '../harness/redis';
 
 declare global {
   var __redisServer: RunningRedis | undefined;

@@ -1,8 +1,8 @@
-import { loadConfigOrExit } from '../src/config';
-import { RecordCipher } from '../src/store/crypto';
-import { rotateTokenRecords, type RotationReport } from '../src/store/key-rotation';
-import { RedisKeys } from '../src/store/keys';
-import { createRedis } from '../src/store/redis';
+import { loadConfigOrExit } from '../config';
+import { RecordCipher } from '../store/crypto';
+import { rotateTokenRecords, type RotationReport } from '../store/key-rotation';
+import { RedisKeys } from '../store/keys';
+import { createRedis } from '../store/redis';
 
 /**
  * `npm run rotate-keys`: re-encrypts every token record with the first key of

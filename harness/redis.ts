@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { canConnect, freePort, track } from './processes';
 
 /** Starts a real redis-server (no persistence) on a free loopback port, for tests and tools. */
 
@@ -8,29 +8,6 @@ export interface RunningRedis {
   readonly url: string;
   readonly process: ChildProcess;
   stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 export interface RedisServerOptions {
@@ -64,9 +41,9 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   const persistence = opts.dataDir
     ? ['--dir', opts.dataDir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '']
     : ['--save', '', '--appendonly', 'no'];
-  const child = spawn(binary, [...listen, '--bind', '127.0.0.1', ...persistence], {
-    stdio: 'ignore',
-  });
+  const child = track(
+    spawn(binary, [...listen, '--bind', '127.0.0.1', ...persistence], { stdio: 'ignore' }),
+  );
   let exited = false;
   child.once('exit', () => (exited = true));
   const spawnError = new Promise<never>((_, reject) =>
