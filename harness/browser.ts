@@ -199,3 +199,13 @@ export async function callbackUrlFor(browser: Browser, appUrl: string, user: str
   );
   return new URL(toCallback.headers.get('location') ?? '');
 }
+
+/** A sentence as the app's templates print it (Eta escapes & < > " and '). */
+export function html(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}

@@ -108,9 +108,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   const apps: AppInstance[] = [];
   const makeInstance = async (server: http.Server, url: string): Promise<AppInstance> => {
-    const settings = { url: config.redis.url, tlsRejectUnauthorized: false };
-    const redis = createRedis(settings);
-    const subscriber = createRedis(settings);
+    const redis = createRedis(config.redis);
+    const subscriber = createRedis(config.redis);
     redis.on('error', () => undefined);
     subscriber.on('error', () => undefined);
     const counter = { refreshGrants: 0 };
@@ -149,7 +148,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   await makeInstance(firstServer, appUrl);
   for (let i = 1; i < (opts.instances ?? 1); i++) await another();
 
-  const admin = createRedis({ url: config.redis.url, tlsRejectUnauthorized: false });
+  const admin = createRedis(config.redis);
   const control = new SandboxControl(sandbox.url);
   const deleteKeys = async (): Promise<void> => {
     const keys = await admin.keys(`${prefix}*`);

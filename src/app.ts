@@ -12,7 +12,8 @@ import { rateLimits } from './http/rate-limits';
 import { securityHeaders } from './http/security-headers';
 import { webhookRoutes } from './http/webhook.routes';
 import { disconnectRoutes } from './http/disconnect.routes';
-import { httpsOnly, requestId, requestIdOf } from './http/request-id';
+import { httpsOnly } from './http/https-redirect';
+import { requestId, requestIdOf } from './http/request-id';
 import { idleTimeout, sessionMiddleware } from './http/session';
 
 export interface AppOptions {

@@ -20,6 +20,7 @@ export interface Config {
     readonly url: string;
     readonly tlsRejectUnauthorized: boolean;
     readonly keyPrefix: string;
+    readonly commandTimeoutMs: number;
   };
   readonly zoom: {
     readonly clientId: string;
@@ -105,6 +106,7 @@ const schema = z.object({
     .regex(/^rediss:\/\//, 'must start with rediss://')
     .optional(),
   REDIS_TLS_REJECT_UNAUTHORIZED: z.enum(['0', '1']).default('0'),
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1_500),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,32}$/, 'must be 1-32 of A-Z a-z 0-9 : _ -')
@@ -183,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       url: redisUrl ?? DEV_REDIS_URL,
       tlsRejectUnauthorized: e.REDIS_TLS_REJECT_UNAUTHORIZED === '1',
       keyPrefix: e.REDIS_KEY_PREFIX,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     },
     zoom: {
       clientId: e.ZOOM_CLIENT_ID,

@@ -13,12 +13,8 @@ const DRAIN_LIMIT_MS = 8_000;
 export async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
-  const settings = {
-    url: config.redis.url,
-    tlsRejectUnauthorized: config.redis.tlsRejectUnauthorized,
-  };
-  const redis = createRedis({ ...settings, connectionName: 'web' });
-  const subscriber = createRedis({ ...settings, connectionName: 'web-sub' });
+  const redis = createRedis(config.redis, 'web');
+  const subscriber = createRedis(config.redis, 'web-sub');
   for (const [name, client] of [
     ['redis', redis],
     ['subscriber', subscriber],

@@ -55,11 +55,7 @@ export function formatReport(
 
 async function main(): Promise<number> {
   const config = loadConfigOrExit();
-  const redis = createRedis({
-    url: config.redis.url,
-    tlsRejectUnauthorized: config.redis.tlsRejectUnauthorized,
-    connectionName: 'rotate-keys',
-  });
+  const redis = createRedis(config.redis, 'rotate-keys');
   // Without a listener ioredis prints every reconnect failure; keep the last for the error line.
   let lastRedisError: string | undefined;
   redis.on('error', (err: Error) => {

@@ -30,12 +30,8 @@ export function formatSweep(report: SweepReport, idleHours: number): string[] {
 async function main(): Promise<number> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const settings = {
-    url: config.redis.url,
-    tlsRejectUnauthorized: config.redis.tlsRejectUnauthorized,
-  };
-  const redis = createRedis({ ...settings, connectionName: 'sweep' });
-  const subscriber = createRedis({ ...settings, connectionName: 'sweep-sub' });
+  const redis = createRedis(config.redis, 'sweep');
+  const subscriber = createRedis(config.redis, 'sweep-sub');
   let lastRedisError: string | undefined;
   for (const client of [redis, subscriber]) {
     client.on('error', (err: Error) => (lastRedisError = err.message));

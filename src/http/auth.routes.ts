@@ -1,34 +1,18 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import type { Services } from '../compose';
-import { createCodeVerifier, codeChallengeS256, createState, safeEqual } from '../zoom/pkce';
-import { OAuthError } from '../zoom/oauth-errors';
-import { isZoomApiError } from '../zoom/errors';
 import type { ZoomUser } from '../zoom/api';
+import { beginAuthorization, checkCallback } from '../zoom/authorization';
+import { isZoomApiError } from '../zoom/errors';
+import { OAuthError } from '../zoom/oauth-errors';
+import { codeChallengeS256 } from '../zoom/pkce';
 import type { TokenSet } from '../zoom/token-response';
+import { CALLBACK_PROBLEMS, PAGE, PAGES } from './copy';
 import type { CsrfGuard } from './csrf';
 import { formBody } from './forms';
 import { renderMessage, renderMisconfigured } from './pages';
-import {
-  destroySession,
-  regenerateSession,
-  saveSession,
-  SESSION_COOKIE,
-  type PendingAuthorization,
-} from './session';
+import { destroySession, regenerateSession, saveSession, SESSION_COOKIE } from './session';
 
-const STATE_LIFETIME_MS = 10 * 60 * 1000;
-/** A few installs may be in flight at once (several tabs); older ones are dropped. */
-const MAX_PENDING = 5;
-const MAX_PARAM_LENGTH = 2048;
-
-/** A single string query parameter, or undefined (arrays, objects and huge values are refused). */
-function queryParam(req: Request, name: string): string | undefined | null {
-  const v: unknown = req.query[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v.length > MAX_PARAM_LENGTH) return null;
-  return v;
-}
-
+/** /install, the OAuth callback and /logout. */
 export function authRoutes(
   services: Services,
   csrf: CsrfGuard,
@@ -37,73 +21,56 @@ export function authRoutes(
 ): Router {
   const { config, oauth, zoomApi, tokens, logger, sessionIndex } = services;
   const router = Router();
-  const now = (): number => Date.now();
 
   router.get('/install', installLimit, async (req, res) => {
-    const state = createState();
-    const codeVerifier = createCodeVerifier();
-    const t = now();
-    const pending = (req.session.pendingAuth ?? []).filter((p) => p.expiresAt > t);
-    pending.push({ state, codeVerifier, expiresAt: t + STATE_LIFETIME_MS });
-    req.session.pendingAuth = pending.slice(-MAX_PENDING);
+    const { started, pending } = beginAuthorization(req.session.pendingAuth, Date.now());
+    req.session.pendingAuth = pending;
     await saveSession(req);
     res.set('Cache-Control', 'no-store');
     res.redirect(
       302,
-      oauth.authorizationUrl({ state, codeChallenge: codeChallengeS256(codeVerifier) }),
+      oauth.authorizationUrl({
+        state: started.state,
+        codeChallenge: codeChallengeS256(started.codeVerifier),
+      }),
     );
   });
 
   router.get(config.zoom.callbackPath, callbackLimit, async (req, res) => {
     res.set('Cache-Control', 'no-store');
-    const code = queryParam(req, 'code');
-    const state = queryParam(req, 'state');
-    const error = queryParam(req, 'error');
-    if (code === null || state === null || error === null) {
-      return badCallback(res, 'The sign-in link is malformed.');
+    const before = req.session.pendingAuth ?? [];
+    const { check, pending } = checkCallback(req.query, before, Date.now());
+    if (pending.length !== before.length) {
+      // Spent now: a replay of this state must fail even if what follows fails.
+      req.session.pendingAuth = pending.length > 0 ? pending : undefined;
+      await saveSession(req);
     }
-
-    if (error !== undefined) {
-      if (state) await consumePending(req, state);
-      if (error === 'access_denied') {
+    switch (check.kind) {
+      case 'malformed':
+        return renderMessage(res, 400, PAGE.badCallback(CALLBACK_PROBLEMS.malformed));
+      case 'denied':
         logger.info('install cancelled at consent');
-        return renderMessage(res, 403, {
-          title: 'You cancelled — Assistant Remover',
-          heading: 'You cancelled',
-          paragraphs: [
-            'You chose not to let this app see your assistants, so nothing changed and nothing was stored.',
-            'You can add the app whenever you like.',
-          ],
-          action: { href: '/', label: 'Back to the start' },
-          tone: 'info',
-        });
-      }
-      return badCallback(res, 'Zoom could not complete the sign-in.');
-    }
-
-    if (!code) return badCallback(res, 'The sign-in link has no authorization code.');
-    // A Marketplace "Add" install carries no state of ours: start our own round trip, which
-    // Zoom completes at once for an app the user has just authorized. Nothing from this code.
-    if (state === undefined || state === '') return res.redirect(302, '/install');
-
-    const pending = await consumePending(req, state);
-    if (!pending) {
-      return renderMessage(res, 400, {
-        title: 'Link expired — Assistant Remover',
-        heading: 'This sign-in link has expired',
-        paragraphs: [
-          'It was already used, is more than 10 minutes old, or was started in another browser.',
-          'Nothing was stored. Start again to connect your Zoom account.',
-        ],
-        action: { href: '/install', label: 'Start again' },
-        tone: 'warning',
-      });
+        return renderMessage(res, 403, PAGES.cancelled);
+      case 'zoom_error':
+        return renderMessage(res, 400, PAGE.badCallback(CALLBACK_PROBLEMS.zoomError));
+      case 'no_code':
+        return renderMessage(res, 400, PAGE.badCallback(CALLBACK_PROBLEMS.noCode));
+      case 'no_state':
+        // A Marketplace "Add" install carries no state of ours: start our own round trip,
+        // which Zoom completes at once for an app the user has just authorized.
+        return res.redirect(302, '/install');
+      case 'expired':
+        // Opened again (Back, a second tab) while signed in: the dashboard, not an error.
+        if (req.session.user) return res.redirect(303, '/');
+        return renderMessage(res, 400, PAGES.linkExpired);
+      case 'ok':
+        break;
     }
 
     let grant: TokenSet;
     let user: ZoomUser;
     try {
-      grant = await oauth.exchangeCode(code, pending.codeVerifier);
+      grant = await oauth.exchangeCode(check.code, check.codeVerifier);
       user = await zoomApi.getMe(grant.accessToken);
     } catch (err) {
       return exchangeFailed(res, err);
@@ -113,10 +80,10 @@ export function authRoutes(
     // A new session id on sign-in: a session id planted before it (fixation) is worthless.
     await regenerateSession(req);
     req.session.user = { id: user.id, grantId, name: user.displayName, email: user.email };
-    req.session.seenAt = now();
+    req.session.seenAt = Date.now();
     // Indexed before it is saved, so that ending the grant at any moment ends this session too.
     const expires =
-      req.session.cookie.expires?.getTime() ?? now() + config.session.absoluteLifetimeMs;
+      req.session.cookie.expires?.getTime() ?? Date.now() + config.session.absoluteLifetimeMs;
     await sessionIndex.register(user.id, req.sessionID, expires);
     await saveSession(req);
     logger.info({ userId: user.id }, 'signed in');
@@ -140,56 +107,14 @@ export function authRoutes(
     }
     if (err instanceof OAuthError && (err.kind === 'grant_dead' || err.kind === 'refused')) {
       logger.warn({ err: err.message }, 'authorization code refused');
-      return renderMessage(res, 400, {
-        title: 'Sign-in failed — Assistant Remover',
-        heading: 'Zoom did not accept the sign-in',
-        paragraphs: ['The authorization code was refused or had expired. Nothing was stored.'],
-        action: { href: '/install', label: 'Try again' },
-        tone: 'error',
-      });
+      return renderMessage(res, 400, PAGES.signInRefused);
     }
     if (err instanceof OAuthError || isZoomApiError(err)) {
       logger.warn({ err: err.message }, 'sign-in failed at Zoom');
-      return renderMessage(res, 502, {
-        title: 'Zoom did not answer — Assistant Remover',
-        heading: 'Zoom did not answer',
-        paragraphs: ['Nothing was stored. Try again in a moment.'],
-        action: { href: '/install', label: 'Try again' },
-        tone: 'error',
-      });
+      return renderMessage(res, 502, PAGES.signInUnanswered);
     }
     throw err;
   }
 
   return router;
-}
-
-/** Finds and removes the pending round trip with this state (constant-time compare). */
-async function consumePending(req: Request, state: string): Promise<PendingAuthorization | null> {
-  const list = req.session.pendingAuth;
-  if (!list || list.length === 0) return null;
-  const t = Date.now();
-  let found: PendingAuthorization | null = null;
-  const rest: PendingAuthorization[] = [];
-  for (const p of list) {
-    if (safeEqual(p.state, state)) {
-      if (p.expiresAt > t) found = p;
-    } else if (p.expiresAt > t) {
-      rest.push(p);
-    }
-  }
-  req.session.pendingAuth = rest.length > 0 ? rest : undefined;
-  // Persist the consumption now: a replay of this state must fail even if what follows fails.
-  await saveSession(req);
-  return found;
-}
-
-function badCallback(res: Response, reason: string): void {
-  renderMessage(res, 400, {
-    title: 'Sign-in failed — Assistant Remover',
-    heading: 'That sign-in did not work',
-    paragraphs: [reason, 'Nothing was stored.'],
-    action: { href: '/install', label: 'Start again' },
-    tone: 'error',
-  });
 }

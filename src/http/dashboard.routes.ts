@@ -2,7 +2,8 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import type { Services } from '../compose';
 import { ASSISTANT_ID_PATTERN, type Assistant } from '../zoom/api';
 import { GrantEndedError, ReconnectRequiredError } from '../zoom/token-manager';
-import { describeZoomFailure, removedMessage, type ZoomAction } from './messages';
+import { FLASH, PAGES, type LandingNotice } from './copy';
+import { describeZoomFailure, type ZoomAction } from './failures';
 import {
   renderDashboard,
   renderLanding,
@@ -10,7 +11,6 @@ import {
   renderMisconfigured,
   renderReconnect,
   isLandingNotice,
-  type LandingNotice,
 } from './pages';
 import { destroySession, grantOf, type SessionUser } from './session';
 import type { CsrfGuard } from './csrf';
@@ -29,7 +29,7 @@ export function dashboardRoutes(
   router.get('/', async (req, res) => {
     const user = req.session.user;
     if (!user) {
-      return renderLanding(res, { title: 'Assistant Remover for Zoom', notice: noticeOf(req) });
+      return renderLanding(res, { notice: noticeOf(req) });
     }
 
     const flash = req.session.flash;
@@ -47,7 +47,6 @@ export function dashboardRoutes(
       if (failure.status === 503) return renderMisconfigured(res);
       if (failure.retryAfterSeconds) res.set('Retry-After', String(failure.retryAfterSeconds));
       return renderDashboard(res, failure.status, {
-        title: 'Your assistants — Assistant Remover',
         user,
         csrfToken,
         flash,
@@ -57,7 +56,6 @@ export function dashboardRoutes(
       });
     }
     renderDashboard(res, 200, {
-      title: 'Your assistants — Assistant Remover',
       user,
       csrfToken,
       flash,
@@ -72,7 +70,7 @@ export function dashboardRoutes(
     if (formField(req, 'confirm') !== 'yes') {
       req.session.flash = {
         kind: 'error',
-        text: 'Nothing was removed: tick the box to confirm that you want to remove all assistants.',
+        text: FLASH.confirmClear,
       };
       return res.redirect(303, '/');
     }
@@ -80,7 +78,7 @@ export function dashboardRoutes(
     await act(req, res, user, 'clear', async () => {
       await tokens.withAccessToken(grantOf(user), (t) => zoomApi.deleteAllAssistants(t));
       logger.info({ userId: user.id, count }, 'assistants cleared');
-      return removedMessage(count);
+      return FLASH.removedAll(count);
     });
   });
 
@@ -89,19 +87,13 @@ export function dashboardRoutes(
     if (!user) return;
     const id = req.params.id;
     if (typeof id !== 'string' || !ASSISTANT_ID_PATTERN.test(id)) {
-      return renderMessage(res, 400, {
-        title: 'Not an assistant — Assistant Remover',
-        heading: 'That is not an assistant',
-        paragraphs: ['The address does not name an assistant. Nothing was changed.'],
-        action: { href: '/', label: 'Back to your assistants' },
-        tone: 'error',
-      });
+      return renderMessage(res, 400, PAGES.notAnAssistant);
     }
     const email = parseEmail(formField(req, 'email'));
     await act(req, res, user, 'remove', async () => {
       await tokens.withAccessToken(grantOf(user), (t) => zoomApi.deleteAssistant(t, id));
       logger.info({ userId: user.id }, 'assistant removed');
-      return email ? `Removed ${email}.` : 'Removed the assistant.';
+      return FLASH.removedOne(email);
     });
   });
 
@@ -148,7 +140,7 @@ export function dashboardRoutes(
       logger.warn({ userId: user.id }, 'grant refused by Zoom; signed out');
       renderReconnect(res);
     } else if (req.method === 'GET') {
-      renderLanding(res, { title: 'Assistant Remover for Zoom', notice: 'access-ended' });
+      renderLanding(res, { notice: 'access-ended' });
     } else {
       res.redirect(303, '/?notice=access-ended');
     }
@@ -167,13 +159,7 @@ function noticeOf(req: Request): LandingNotice | undefined {
 function signedInUser(req: Request, res: Response): SessionUser | null {
   const user = req.session.user;
   if (user) return user;
-  renderMessage(res, 401, {
-    title: 'Signed out — Assistant Remover',
-    heading: 'You are signed out',
-    paragraphs: ['Your session ended, so nothing was changed. Sign in and try again.'],
-    action: { href: '/', label: 'Back to the start' },
-    tone: 'warning',
-  });
+  renderMessage(res, 401, PAGES.signedOutAction);
   return null;
 }
 

@@ -4,6 +4,7 @@ import { OAuthError } from '../zoom/oauth-errors';
 import { GrantEndedError, ReconnectRequiredError } from '../zoom/token-manager';
 import type { CsrfGuard } from './csrf';
 import { formBody, formField } from './forms';
+import { FLASH, PAGE } from './copy';
 import { renderMessage } from './pages';
 import { destroySession, grantOf, SESSION_COOKIE } from './session';
 
@@ -26,7 +27,7 @@ export function disconnectRoutes(
     if (formField(req, 'confirm') !== 'yes') {
       req.session.flash = {
         kind: 'error',
-        text: 'Tick the box to confirm that you want to disconnect the app.',
+        text: FLASH.confirmDisconnect,
       };
       return res.redirect(303, '/');
     }
@@ -59,20 +60,7 @@ export function disconnectRoutes(
       'app disconnected',
     );
 
-    const paragraphs = [
-      'We deleted everything we kept for you: your encrypted Zoom tokens and your sign-in sessions on every device.',
-      revokedAtZoom
-        ? 'Zoom has revoked the app’s access to your account.'
-        : 'Zoom did not confirm the revocation, so it may still list the app under Manage → Installed apps in the Zoom App Marketplace; remove it there to be sure.',
-      'Your assistants are as you left them. You can add the app again at any time.',
-    ];
-    renderMessage(res, 200, {
-      title: 'Disconnected — Assistant Remover',
-      heading: 'The app is disconnected',
-      paragraphs,
-      action: { href: '/', label: 'Back to the start' },
-      tone: revokedAtZoom ? 'info' : 'warning',
-    });
+    renderMessage(res, 200, PAGE.disconnected(revokedAtZoom));
   });
 
   return router;

@@ -2,7 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import { RedisCounters } from '../store/counters';
 import type { Services } from '../compose';
-import { seconds } from './messages';
+import { PAGE } from './copy';
 import { renderMessage } from './pages';
 
 /**
@@ -83,13 +83,7 @@ export function rateLimits(services: Services): RateLimits {
           Math.ceil(((resetTime?.getTime() ?? Date.now()) - Date.now()) / 1000),
         );
         res.set('Retry-After', String(wait));
-        renderMessage(res, 429, {
-          title: 'Too many requests — Assistant Remover',
-          heading: 'Too many requests',
-          paragraphs: [`Please wait ${seconds(wait)} and try again. Nothing was changed.`],
-          action: { href: '/', label: 'Back to the start' },
-          tone: 'warning',
-        });
+        renderMessage(res, 429, PAGE.tooManyRequests(wait));
       },
     });
 

@@ -1,6 +1,7 @@
 import session from 'express-session';
 import type { RequestHandler, Request } from 'express';
 import type Redis from 'ioredis';
+import type { PendingAuthorization } from '../zoom/authorization';
 import type { GrantRef } from '../zoom/grant';
 import { RedisSessionStore } from './session-store';
 
@@ -15,12 +16,6 @@ export interface SessionUser {
 
 export function grantOf(user: SessionUser): GrantRef {
   return { userId: user.id, grantId: user.grantId };
-}
-
-export interface PendingAuthorization {
-  readonly state: string;
-  readonly codeVerifier: string;
-  readonly expiresAt: number;
 }
 
 export interface Flash {

@@ -4,21 +4,24 @@ export interface RedisSettings {
   readonly url: string;
   /** Heroku Redis presents self-signed certificates, so verification is opt-in. */
   readonly tlsRejectUnauthorized: boolean;
-  readonly connectionName?: string;
+  /** How long a command may take before the request fails (and the page says 503). */
+  readonly commandTimeoutMs?: number;
 }
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 1_500;
 
 /**
  * The one place that makes Redis clients, so TLS, timeouts and reconnection are the same for
  * every connection. ioredis's defaults would make a request hang while Redis is away; here a
  * command fails within about two seconds and the client reconnects with a capped backoff.
  */
-export function redisOptions(settings: RedisSettings): RedisOptions {
+export function redisOptions(settings: RedisSettings, connectionName?: string): RedisOptions {
   const tls = settings.url.startsWith('rediss://');
   return {
-    connectionName: settings.connectionName,
+    connectionName,
     lazyConnect: false,
     connectTimeout: 2_000,
-    commandTimeout: 1_500,
+    commandTimeout: settings.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 1,
     // Keep the offline queue: requests made before the first connect must still run.
     enableOfflineQueue: true,
@@ -27,6 +30,6 @@ export function redisOptions(settings: RedisSettings): RedisOptions {
   };
 }
 
-export function createRedis(settings: RedisSettings): Redis {
-  return new Redis(settings.url, redisOptions(settings));
+export function createRedis(settings: RedisSettings, connectionName?: string): Redis {
+  return new Redis(settings.url, redisOptions(settings, connectionName));
 }

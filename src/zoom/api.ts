@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { classifyZoomFailure, ZoomApiError } from './errors';
 import { httpRequest, type HttpAnswer } from './http-request';
 
@@ -11,11 +12,15 @@ export interface ZoomUser {
   readonly id: string;
   readonly email: string;
   readonly displayName: string;
+  /** IANA time zone from the profile, when Zoom gives one. */
+  readonly timezone: string | null;
 }
 
 export interface Assistant {
   readonly id: string;
   readonly email: string;
+  /** `can_manage_host_private_event`: kept so that an undo puts back exactly what was there. */
+  readonly canManagePrivateEvents: boolean;
 }
 
 export interface ZoomApiSettings {
@@ -93,38 +98,60 @@ export class ZoomApiClient {
   }
 }
 
-function str(o: Record<string, unknown>, k: string): string {
-  const v = o[k];
-  return typeof v === 'string' ? v : '';
-}
+/** A text field that may be absent or of another type: '' then. */
+const text = z.string().catch('');
+
+const UserBody = z.object({
+  id: text,
+  email: text,
+  display_name: text,
+  first_name: text,
+  last_name: text,
+  timezone: text,
+});
 
 export function parseUser(body: unknown): ZoomUser {
-  if (typeof body !== 'object' || body === null) {
+  const parsed = UserBody.safeParse(body);
+  if (!parsed.success || typeof body !== 'object' || body === null) {
     throw new ZoomApiError('unexpected', 200, null, 'user body is not an object');
   }
-  const o = body as Record<string, unknown>;
-  const id = str(o, 'id');
-  if (!id) throw new ZoomApiError('unexpected', 200, null, 'user has no id');
-  const name =
-    str(o, 'display_name') || [str(o, 'first_name'), str(o, 'last_name')].join(' ').trim();
-  return { id, email: str(o, 'email'), displayName: name || str(o, 'email') || id };
+  const o = parsed.data;
+  if (!o.id) throw new ZoomApiError('unexpected', 200, null, 'user has no id');
+  const name = o.display_name || [o.first_name, o.last_name].join(' ').trim();
+  return {
+    id: o.id,
+    email: o.email,
+    displayName: name || o.email || o.id,
+    timezone: o.timezone || null,
+  };
 }
+
+const AssistantItem = z.object({
+  id: text,
+  email: text,
+  can_manage_host_private_event: z.boolean().catch(false),
+});
+
+const AssistantsBody = z.object({
+  // Zoom omits the array when there are none.
+  assistants: z.array(z.unknown()).nullish(),
+});
 
 export function parseAssistants(body: unknown): Assistant[] {
   if (typeof body !== 'object' || body === null) {
     throw new ZoomApiError('unexpected', 200, null, 'assistants body is not an object');
   }
-  const list = (body as Record<string, unknown>).assistants;
-  if (list === undefined || list === null) return []; // Zoom omits the array when there are none
-  if (!Array.isArray(list))
-    throw new ZoomApiError('unexpected', 200, null, 'assistants is not a list');
+  const parsed = AssistantsBody.safeParse(body);
+  if (!parsed.success) throw new ZoomApiError('unexpected', 200, null, 'assistants is not a list');
   const out: Assistant[] = [];
-  for (const item of list) {
-    if (typeof item !== 'object' || item === null) continue;
-    const o = item as Record<string, unknown>;
-    const id = str(o, 'id');
-    if (!id) continue;
-    out.push({ id, email: str(o, 'email') || '(no email)' });
+  for (const item of parsed.data.assistants ?? []) {
+    const a = AssistantItem.safeParse(item);
+    if (!a.success || !a.data.id) continue; // an item Zoom could not have meant
+    out.push({
+      id: a.data.id,
+      email: a.data.email || '(no email)',
+      canManagePrivateEvents: a.data.can_manage_host_private_event,
+    });
   }
   return out;
 }

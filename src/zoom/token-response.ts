@@ -1,7 +1,9 @@
+import { z } from 'zod';
+
 /**
- * The token endpoint's success body, checked before anything is stored:
- * access_token, refresh_token and scope are strings, expires_in a positive number
- * (Zoom's own SDK rejects anything else). Scopes are space-separated.
+ * The token endpoint's success body, checked before anything is stored: access_token,
+ * refresh_token and scope are strings, expires_in a positive number (Zoom's own SDK rejects
+ * anything else). Scopes are space-separated.
  */
 
 export interface TokenSet {
@@ -19,36 +21,33 @@ export class TokenResponseError extends Error {
   }
 }
 
-const MAX_TOKEN_LENGTH = 8192;
+/** Opaque, but bounded and without whitespace: it goes into an Authorization header. */
+const Token = z.string().min(1).max(8192).regex(/^\S+$/);
 
-function token(body: Record<string, unknown>, field: string): string {
-  const v = body[field];
-  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_TOKEN_LENGTH || /\s/.test(v)) {
-    throw new TokenResponseError(field);
-  }
-  return v;
-}
+const TokenResponseBody = z.object({
+  access_token: Token,
+  refresh_token: Token,
+  expires_in: z.number().finite().positive(),
+  scope: z.string(),
+  token_type: z
+    .string()
+    .refine((t) => t.toLowerCase() === 'bearer')
+    .optional(),
+  api_url: z.unknown().optional(),
+});
 
 export function parseTokenResponse(body: unknown, receivedAt: number): TokenSet {
-  if (typeof body !== 'object' || body === null) throw new TokenResponseError('body');
-  const o = body as Record<string, unknown>;
-  const accessToken = token(o, 'access_token');
-  const refreshToken = token(o, 'refresh_token');
-  const expiresIn = o.expires_in;
-  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-    throw new TokenResponseError('expires_in');
+  const parsed = TokenResponseBody.safeParse(body);
+  if (!parsed.success) {
+    // Only the field's name: the value may be a token.
+    const field = parsed.error.issues[0]?.path[0];
+    throw new TokenResponseError(typeof field === 'string' ? field : 'body');
   }
-  if (typeof o.scope !== 'string') throw new TokenResponseError('scope');
-  if (
-    o.token_type !== undefined &&
-    (typeof o.token_type !== 'string' || o.token_type.toLowerCase() !== 'bearer')
-  ) {
-    throw new TokenResponseError('token_type');
-  }
+  const o = parsed.data;
   return {
-    accessToken,
-    refreshToken,
-    accessExpiresAt: receivedAt + expiresIn * 1000,
+    accessToken: o.access_token,
+    refreshToken: o.refresh_token,
+    accessExpiresAt: receivedAt + o.expires_in * 1000,
     scopes: o.scope.split(/\s+/).filter((s) => s.length > 0),
     apiUrl: typeof o.api_url === 'string' ? o.api_url : null,
   };

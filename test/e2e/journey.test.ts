@@ -158,6 +158,11 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
 
   test('an expired sign-in link and an unknown address have their own pages', async () => {
     const { page } = w;
+    // Signed in, the same link goes to the dashboard; signed out, it says it has expired.
+    await page.goto(`${stack.appUrl}/oauth/callback?code=old&state=old`);
+    await page.waitForURL(`${stack.appUrl}/`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${stack.appUrl}/`);
     await page.goto(`${stack.appUrl}/oauth/callback?code=old&state=old`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
       'expired',

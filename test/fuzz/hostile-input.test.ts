@@ -17,7 +17,7 @@ import { startStack, type Stack } from '../../harness/stack';
 const SEED = 0x5eedf022;
 const REQUESTS = 5_200;
 const LIMITED_REQUESTS = 400;
-const CONCURRENCY = 16;
+const CONCURRENCY = 8;
 const MAX_RSS_GROWTH_MB = 150;
 const UNLIMITED = '1000000';
 /** A full collection every so many requests, so that RSS measures what is kept, not garbage. */
@@ -260,10 +260,18 @@ function expectNoServerFault(tally: Tally, stack: Stack): void {
 let stack: Stack;
 let limited: Stack;
 
+/**
+ * The app, the sandbox and this client share one process here, so on a busy 2-core machine a
+ * Redis reply can wait behind thousands of queued requests for longer than the production
+ * command timeout; the fuzz looks for bugs, not for that (redis-outage.test.ts covers it).
+ */
+const PATIENT_REDIS = { REDIS_COMMAND_TIMEOUT_MS: '15000' };
+
 beforeAll(async () => {
   stack = await startStack({
     logLevel: 'error',
     env: {
+      ...PATIENT_REDIS,
       RATE_LIMIT_INSTALL_PER_10_MIN: UNLIMITED,
       RATE_LIMIT_ACTIONS_PER_MIN: UNLIMITED,
       RATE_LIMIT_WEBHOOK_PER_MIN: UNLIMITED,
@@ -272,6 +280,7 @@ beforeAll(async () => {
   limited = await startStack({
     logLevel: 'error',
     env: {
+      ...PATIENT_REDIS,
       RATE_LIMIT_INSTALL_PER_10_MIN: '10',
       RATE_LIMIT_ACTIONS_PER_MIN: '5',
       RATE_LIMIT_WEBHOOK_PER_MIN: '20',
@@ -361,7 +370,7 @@ test(`${REQUESTS} hostile requests from a fixed seed: no 5xx, healthy after, onl
   expect(newSessions).toBeLessThanOrEqual(tally.installRedirects);
 
   expect(rssGrowth).toBeLessThan(MAX_RSS_GROWTH_MB);
-}, 60_000);
+}, 240_000);
 
 test('a slice at tight rate limits: 429 is an answer, never a 5xx', async () => {
   await limited.reset();
@@ -379,4 +388,4 @@ test('a slice at tight rate limits: 429 is an answer, never a 5xx', async () => 
   expectNoServerFault(tally, limited);
   expect((await fetch(`${limited.app.url}/healthz`)).status).toBe(200);
   expect((await fetch(`${limited.app.url}/readyz`)).status).toBe(200);
-}, 30_000);
+}, 120_000);

@@ -1,4 +1,5 @@
-import { Browser, type Page, signIn, csrfOf } from '../../harness/browser';
+import { FAILURE, FLASH, PAGES, VIEW, titleOf } from '../../src/http/copy';
+import { Browser, type Page, signIn, csrfOf, html } from '../../harness/browser';
 import { startStack, type Stack } from '../../harness/stack';
 
 let stack: Stack;
@@ -38,14 +39,14 @@ test('the dashboard shows name, email, the assistants and a count', async () => 
   for (const e of ['grace.assistant@', 'alan.assistant@', 'katherine.assistant@']) {
     expect(dash.text).toContain(e);
   }
-  expect(dash.text).toContain('3 people can schedule meetings for you');
-  expect(dash.text).toContain('<title>Your assistants');
+  expect(dash.text).toContain(VIEW.dashboard.canSchedule(3));
+  expect(dash.text).toContain(`<title>${html(titleOf(VIEW.dashboard.heading))}`);
 });
 
 test('a user with no assistants sees the empty state', async () => {
   const dash = await signIn(new Browser(), stack.app.url, 'alan');
-  expect(dash.text).toContain('You have no assistants');
-  expect(dash.text).not.toContain('Remove all assistants');
+  expect(dash.text).toContain(html(VIEW.dashboard.empty));
+  expect(dash.text).not.toContain(html(VIEW.dashboard.clearButton(2)));
 });
 
 test('clear all → DELETE /users/me/assistants → 303 with "Removed 3 assistants", then the empty state', async () => {
@@ -59,14 +60,14 @@ test('clear all → DELETE /users/me/assistants → 303 with "Removed 3 assistan
   expect(res.status).toBe(303);
   expect(res.headers.get('location')).toBe('/');
   const after = await browser.get(url('/'));
-  expect(after.text).toContain('Removed 3 assistants.');
-  expect(after.text).toContain('You have no assistants');
+  expect(after.text).toContain(FLASH.removedAll(3));
+  expect(after.text).toContain(html(VIEW.dashboard.empty));
   expect((await stack.control.stats()).delete_assistants).toBe(1);
   const snap = await stack.control.get<{ assistants: unknown[] }>('/users/ada');
   expect(snap.assistants).toHaveLength(0);
   // The message is shown once.
   const again = await browser.get(url('/'));
-  expect(again.text).not.toContain('Removed 3 assistants.');
+  expect(again.text).not.toContain(FLASH.removedAll(3));
 });
 
 test('remove one → DELETE /users/me/assistants/{id} → "Removed <email>", the others stay', async () => {
@@ -77,7 +78,7 @@ test('remove one → DELETE /users/me/assistants/{id} → "Removed <email>", the
   expect(after.status).toBe(200);
   expect(after.text).toContain('Removed grace.assistant@example.com.');
   expect(after.text).not.toContain('<span class="email">grace.assistant@example.com');
-  expect(after.text).toContain('2 people can schedule meetings for you');
+  expect(after.text).toContain(VIEW.dashboard.canSchedule(2));
   expect((await stack.control.stats()).delete_assistant).toBe(1);
 });
 
@@ -88,8 +89,8 @@ test('clear all without the confirmation → nothing removed, and the page says 
     _csrf: csrfOf(dash),
     count: '3',
   });
-  expect(after.text).toContain('Nothing was removed: tick the box to confirm');
-  expect(after.text).toContain('3 people can schedule meetings for you');
+  expect(after.text).toContain(html(FLASH.confirmClear));
+  expect(after.text).toContain(VIEW.dashboard.canSchedule(3));
   expect((await stack.control.stats()).delete_assistants).toBe(0);
 });
 
@@ -110,7 +111,7 @@ test('a missing or forged CSRF token → 403 before any call to Zoom', async () 
   const forged = await browser.postForm(url('/assistants/clear'), { _csrf: 'forged', count: '3' });
   expect(none.status).toBe(403);
   expect(forged.status).toBe(403);
-  expect(forged.text).toContain('This form has expired');
+  expect(forged.text).toContain(PAGES.formExpired.heading);
   const stats = await stack.control.stats();
   expect(stats.delete_assistants).toBe(0);
 });
@@ -127,7 +128,7 @@ describe('every answer Zoom can give has a clear outcome', () => {
     const dash = await signIn(browser, stack.app.url, 'ada');
     await stack.control.post('/faults', { target: 'api', status: 429, retryAfter: '7' });
     const after = await clearAll(browser, dash);
-    expect(after.text).toContain('Zoom is limiting requests; try again in 7 seconds.');
+    expect(after.text).toContain(FAILURE.rateLimited(7));
     expect(
       (await stack.control.get<{ assistants: unknown[] }>('/users/ada')).assistants,
     ).toHaveLength(3);
@@ -154,7 +155,7 @@ describe('every answer Zoom can give has a clear outcome', () => {
     const page = await browser.get(url('/'));
     expect(page.status).toBe(429);
     expect(page.headers.get('retry-after')).toBe('1');
-    expect(page.text).toContain('try again in 1 second.');
+    expect(page.text).toContain(FAILURE.rateLimited(1));
   });
 
   test('5xx → "Zoom did not answer; try again"', async () => {
@@ -162,7 +163,7 @@ describe('every answer Zoom can give has a clear outcome', () => {
     const dash = await signIn(browser, stack.app.url, 'ada');
     await stack.control.post('/faults', { target: 'api', status: 503 });
     const after = await clearAll(browser, dash);
-    expect(after.text).toContain('Zoom did not answer; try again.');
+    expect(after.text).toContain(FAILURE.zoomDown);
   });
 
   test('a timeout → "Zoom did not answer; try again", and the app stays up', async () => {
@@ -172,7 +173,7 @@ describe('every answer Zoom can give has a clear outcome', () => {
     const started = Date.now();
     const after = await clearAll(browser, dash);
     expect(Date.now() - started).toBeLessThan(1400);
-    expect(after.text).toContain('Zoom did not answer; try again.');
+    expect(after.text).toContain(FAILURE.zoomDown);
     expect((await browser.get(url('/healthz'))).status).toBe(200);
   });
 
@@ -185,7 +186,7 @@ describe('every answer Zoom can give has a clear outcome', () => {
       body: { code: 1001, message: 'User does not exist: me.' },
     });
     const after = await clearAll(browser, dash);
-    expect(after.text).toContain('Your Zoom user no longer exists.');
+    expect(after.text).toContain(FAILURE.userGone);
   });
 
   test('400 code 4711 (a scope missing) → "reinstall"', async () => {
@@ -195,7 +196,7 @@ describe('every answer Zoom can give has a clear outcome', () => {
     const browser = new Browser();
     const dash = await signIn(browser, stack.app.url, 'ada');
     const after = await clearAll(browser, dash);
-    expect(after.text).toContain('The app lacks a permission it needs in Zoom — reinstall it');
+    expect(after.text).toContain(FAILURE.missingScope);
     expect(
       (await stack.control.get<{ assistants: unknown[] }>('/users/ada')).assistants,
     ).toHaveLength(3);
@@ -205,7 +206,7 @@ describe('every answer Zoom can give has a clear outcome', () => {
     const browser = new Browser();
     const dash = await signIn(browser, stack.app.url, 'grace');
     const after = await clearAll(browser, dash);
-    expect(after.text).toContain('Removed 1 assistant.');
+    expect(after.text).toContain(FLASH.removedAll(1));
   });
 
   test('no stack trace ever reaches the page', async () => {

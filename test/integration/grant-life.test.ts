@@ -1,3 +1,4 @@
+import { FAILURE } from '../../src/http/copy';
 import { execFile } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import path from 'node:path';
@@ -326,7 +327,7 @@ describe('every refusal Zoom sends on refresh', () => {
       });
       const page = await signIn(new Browser(), stack.app.url, 'ada');
       expect(page.status).toBe(403);
-      expect(page.text).toContain('reinstall it to grant the permission');
+      expect(page.text).toContain(FAILURE.missingScope);
       expect((await stack.control.stats()).token_refresh).toBe(0);
     },
   );

@@ -1,3 +1,4 @@
+import { PAGES, VIEW } from '../../src/http/copy';
 import {
   Browser,
   hiddenField,
@@ -23,7 +24,7 @@ describe('signed out', () => {
   test('the landing page explains the app and offers Add to Zoom', async () => {
     const page = await new Browser().get(`${stack.app.url}/`);
     expect(page.status).toBe(200);
-    expect(page.text).toContain('Add to Zoom');
+    expect(page.text).toContain(VIEW.landing.addToZoom);
     expect(page.text).toContain('href="/install"');
     expect(page.headers.get('set-cookie')).toBeNull(); // no session for a visitor
   });
@@ -69,7 +70,7 @@ describe('the callback', () => {
     expect(page.text).toContain('Ada Lovelace');
     expect(page.text).toContain('ada@example.com');
     expect(page.text).toContain('grace.assistant@example.com');
-    expect(page.text).toContain('3 people can schedule meetings for you');
+    expect(page.text).toContain(VIEW.dashboard.canSchedule(3));
     // A new session id on sign-in.
     expect(browser.cookie(stack.app.url, 'zar.sid')).not.toBe(preSession);
     const keys = await stack.keys();
@@ -84,7 +85,7 @@ describe('the callback', () => {
     const consent = await browser.get(`${stack.app.url}/install`);
     const page = await submitConsent(browser, consent, 'ada', 'deny');
     expect(page.status).toBe(403);
-    expect(page.text).toContain('You cancelled');
+    expect(page.text).toContain(PAGES.cancelled.heading);
     expect(page.text).toContain('href="/"');
     expect((await stack.keys()).filter((k) => k.includes(':tokens:'))).toHaveLength(0);
   });
@@ -99,14 +100,21 @@ describe('the callback', () => {
     expect((await stack.keys()).filter((k) => k.includes(':tokens:'))).toHaveLength(0);
   });
 
-  test('a replayed callback (same state and code) → 400 the second time', async () => {
+  test('a replayed callback (same state and code): the dashboard while signed in, 400 once signed out; one exchange', async () => {
     const browser = new Browser();
     const callbackUrl = (await callbackUrlFor(browser, stack.app.url, 'grace')).toString();
     const first = await browser.get(callbackUrl);
     expect(first.status).toBe(200);
     expect(first.text).toContain('Grace Hopper');
+    // Back, or the same link opened again: signed in, so the dashboard — not an error page.
     const again = await browser.get(callbackUrl);
-    expect(again.status).toBe(400);
+    expect(again.status).toBe(200);
+    expect(again.trail.at(-1)).toBe(`${stack.app.url}/`);
+    expect(again.text).toContain('Grace Hopper');
+    await browser.postForm(`${stack.app.url}/logout`, { _csrf: csrfOf(again) });
+    const afterSignOut = await browser.get(callbackUrl);
+    expect(afterSignOut.status).toBe(400);
+    expect(afterSignOut.text).toContain(PAGES.linkExpired.heading);
     expect((await stack.control.stats()).token_authorization_code).toBe(1);
   });
 
@@ -157,7 +165,7 @@ describe('the callback', () => {
     await stack.control.post('/faults', { target: 'token', status: 503 });
     const page = await submitConsent(browser, consent, 'ada', 'allow');
     expect(page.status).toBe(502);
-    expect(page.text).toContain('Zoom did not answer');
+    expect(page.text).toContain(PAGES.signInUnanswered.heading);
     expect((await stack.keys()).filter((k) => k.includes(':tokens:'))).toHaveLength(0);
   });
 
@@ -181,7 +189,7 @@ describe('sign out', () => {
     const dash = await signIn(browser, stack.app.url, 'ada');
     const out = await browser.postForm(`${stack.app.url}/logout`, { _csrf: csrfOf(dash) });
     expect(out.status).toBe(200);
-    expect(out.text).toContain('Add to Zoom');
+    expect(out.text).toContain(VIEW.landing.addToZoom);
     expect((await stack.keys()).filter((k) => k.includes(':tokens:'))).toHaveLength(1);
     // Signing in again needs no consent (the sandbox remembers the grant).
     const again = await signIn(browser, stack.app.url, 'ada');

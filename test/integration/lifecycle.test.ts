@@ -1,5 +1,6 @@
+import { FLASH, PAGE, PAGES, VIEW } from '../../src/http/copy';
 import { createHmac } from 'node:crypto';
-import { Browser, signIn, csrfOf } from '../../harness/browser';
+import { Browser, signIn, csrfOf, html } from '../../harness/browser';
 import { startStack, type Stack, type AppInstance } from '../../harness/stack';
 import { makeTokenStale, valueOf } from '../../harness/tokens';
 
@@ -154,7 +155,7 @@ describe('app_deauthorized', () => {
     ] as const) {
       const page = await browser.get(`${app.url}/`);
       expect(page.status).toBe(200);
-      expect(page.text).toContain('Add to Zoom');
+      expect(page.text).toContain(VIEW.landing.addToZoom);
     }
     const audit = stack.logLines.filter((l) => l.includes('"audit":"app_deauthorized"'));
     expect(audit).toHaveLength(1);
@@ -213,13 +214,13 @@ describe('uninstall from the dashboard', () => {
     const userId = await stack.control.userId('ada');
     const page = await disconnect(browser);
     expect(page.status).toBe(200);
-    expect(page.text).toContain('The app is disconnected');
-    expect(page.text).toContain('encrypted Zoom tokens');
-    expect(page.text).toContain('Zoom has revoked');
+    expect(page.text).toContain(PAGE.disconnected(true).heading);
+    expect(page.text).toContain(PAGE.disconnected(true).paragraphs[0] ?? '');
+    expect(page.text).toContain(html(PAGE.disconnected(true).paragraphs[1] ?? ''));
     const snap = await stack.control.get<{ grant: { status: string } }>('/users/ada');
     expect(snap.grant.status).toBe('revoked');
     expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
-    expect((await other.get(`${stack.app.url}/`)).text).toContain('Add to Zoom');
+    expect((await other.get(`${stack.app.url}/`)).text).toContain(VIEW.landing.addToZoom);
     // Zoom's app_deauthorized after our own revoke: a 200 that finds nothing.
     await new Promise((r) => setTimeout(r, 200));
     const stats = await stack.control.stats();
@@ -240,7 +241,7 @@ describe('uninstall from the dashboard', () => {
     await stack.control.post('/faults', { target: 'revoke', status: 500 });
     const page = await disconnect(browser);
     expect(page.status).toBe(200);
-    expect(page.text).toContain('Manage → Installed apps');
+    expect(page.text).toContain(html(PAGE.disconnected(false).paragraphs[1] ?? ''));
     expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
   });
 
@@ -248,7 +249,7 @@ describe('uninstall from the dashboard', () => {
     const browser = new Browser();
     await signIn(browser, stack.app.url, 'ada');
     const page = await disconnect(browser, false);
-    expect(page.text).toContain('Tick the box to confirm');
+    expect(page.text).toContain(html(FLASH.confirmDisconnect));
     expect((await stack.control.stats()).revoke).toBe(0);
     expect(await stack.tokenStore.get(await stack.control.userId('ada'))).not.toBeNull();
   });
@@ -262,9 +263,9 @@ test('a grant found revoked while in use ends all the user’s sessions, not onl
   await stack.control.post('/revoke-grant', { user: 'ada' });
   await stack.control.post('/invalidate-access-tokens', { user: 'ada' });
   const page = await b.get(`${stack.app.url}/`);
-  expect(page.text).toContain('Reconnect to Zoom');
+  expect(page.text).toContain(PAGES.reconnect.heading);
   const other = await a.get(`${stack.app.url}/`);
-  expect(other.text).toContain('Add to Zoom');
+  expect(other.text).toContain(VIEW.landing.addToZoom);
   const userId = await stack.control.userId('ada');
   expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
 });
@@ -284,5 +285,5 @@ test('a refresh that finishes after the deauthorization does not bring the grant
   expect(page.status).toBeLessThan(500);
   expect((await stack.control.stats()).token_refresh_ok).toBe(1);
   expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
-  expect((await browser.get(`${stack.app.url}/`)).text).toContain('Add to Zoom');
+  expect((await browser.get(`${stack.app.url}/`)).text).toContain(VIEW.landing.addToZoom);
 });

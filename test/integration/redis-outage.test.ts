@@ -1,3 +1,4 @@
+import { PAGES } from '../../src/http/copy';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -42,7 +43,7 @@ test('Redis hanging, then gone, then back: 503 pages within 2 s, no crash, recov
   try {
     const [page, ms] = await timed(() => browser.get(`${stack.app.url}/`));
     expect(page.status).toBe(503);
-    expect(page.text).toContain('Temporarily unavailable');
+    expect(page.text).toContain(PAGES.storageDown.heading);
     expect(ms).toBeLessThan(2000);
     const [ready, readyMs] = await timed(() => fetch(`${stack.app.url}/readyz`));
     expect(ready.status).toBe(503);

@@ -1,3 +1,4 @@
+import { PAGE, VIEW } from '../../src/http/copy';
 import { Browser, signIn, submitConsent, callbackUrlFor, csrfOf } from '../../harness/browser';
 import { startStack, type Stack } from '../../harness/stack';
 
@@ -109,7 +110,7 @@ describe('sessions', () => {
     sess.seenAt = Date.now() - 25 * 3600 * 1000;
     await stack.admin.set(key, JSON.stringify(sess), 'KEEPTTL');
     const page = await browser.get(`${stack.app.url}/`);
-    expect(page.text).toContain('Add to Zoom');
+    expect(page.text).toContain(VIEW.landing.addToZoom);
     expect(await stack.admin.exists(key)).toBe(0);
   });
 
@@ -122,7 +123,7 @@ describe('sessions', () => {
       b.setCookie(stack.app.url, 'zar.sid', value);
       const page = await b.get(`${stack.app.url}/`);
       expect(page.status).toBe(200);
-      expect(page.text).toContain('Add to Zoom');
+      expect(page.text).toContain(VIEW.landing.addToZoom);
     }
   });
 });
@@ -136,7 +137,7 @@ describe('rate limits shared by all processes', () => {
       statuses.push(r.status);
       if (r.status === 429) {
         expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
-        expect(r.text).toContain('Too many requests');
+        expect(r.text).toContain(PAGE.tooManyRequests(1).heading);
       }
     }
     expect(statuses).toEqual([302, 302, 302, 302, 302, 429]);

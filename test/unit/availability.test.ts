@@ -47,11 +47,9 @@ describe('isRedisUnavailable', () => {
     expect(isRedisUnavailable(value)).toBe(false);
   });
 
-  // BUG: src/store/availability.ts matches /…|LOADING/i anywhere in any Error's message, so an
-  // ordinary bug whose message mentions "loading" is answered 503 "cannot reach its storage" and
-  // logged as 'redis unavailable' without its stack (src/http/errors.ts). Redis's own error
-  // starts with "LOADING " in capitals.
-  it('BUG: does not mistake a bug mentioning "loading" for an outage', () => {
+  // Redis's own error starts with "LOADING " in capitals; a bug whose message mentions
+  // "loading" must stay a 500 with its stack in the log, not become a 503.
+  it('does not mistake a bug mentioning "loading" for an outage', () => {
     const err = new TypeError("Cannot read properties of undefined (reading 'loading')");
     expect(isRedisUnavailable(err)).toBe(false);
   });

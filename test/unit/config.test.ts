@@ -74,6 +74,16 @@ describe('loadConfig with a full valid environment', () => {
     expect(config.redis.url).toBe('redis://127.0.0.1:6379');
     expect(config.redis.keyPrefix).toBe('zar:');
     expect(config.redis.tlsRejectUnauthorized).toBe(false);
+    expect(config.redis.commandTimeoutMs).toBe(1_500);
+  });
+
+  it('checks idle grants after a day', () => {
+    expect(config.sweep.idleMs).toBe(24 * 60 * 60 * 1000);
+    expect(loadConfig(validEnv({ SWEEP_IDLE_HOURS: '48' })).sweep.idleMs).toBe(48 * 3_600_000);
+    expect(() => loadConfig(validEnv({ SWEEP_IDLE_HOURS: '0' }))).toThrow(/SWEEP_IDLE_HOURS/);
+    expect(() => loadConfig(validEnv({ REDIS_COMMAND_TIMEOUT_MS: '5' }))).toThrow(
+      /REDIS_COMMAND_TIMEOUT_MS/,
+    );
   });
 
   it('has one encryption key derived from TOKEN_ENCRYPTION_KEY', () => {

@@ -1,4 +1,4 @@
-import { codeChallengeS256, createCodeVerifier, createState, safeEqual } from '../../src/zoom/pkce';
+import { codeChallengeS256, createCodeVerifier } from '../../src/zoom/pkce';
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
@@ -29,40 +29,5 @@ describe('codeChallengeS256', () => {
     const challenge = codeChallengeS256(createCodeVerifier());
     expect(challenge).toHaveLength(43);
     expect(challenge).toMatch(BASE64URL);
-  });
-});
-
-describe('createState', () => {
-  it('carries at least 128 bits as base64url', () => {
-    const state = createState();
-    expect(state.length).toBeGreaterThanOrEqual(22);
-    expect(state).toMatch(BASE64URL);
-    expect(Buffer.from(state, 'base64url').length * 8).toBeGreaterThanOrEqual(128);
-  });
-
-  it('differs on each call', () => {
-    const seen = new Set(Array.from({ length: 50 }, () => createState()));
-    expect(seen.size).toBe(50);
-  });
-});
-
-describe('safeEqual', () => {
-  it('is true for equal strings', () => {
-    expect(safeEqual('abc', 'abc')).toBe(true);
-    expect(safeEqual('', '')).toBe(true);
-  });
-
-  it('is false for different strings of the same length', () => {
-    expect(safeEqual('abc', 'abd')).toBe(false);
-  });
-
-  it('is false for strings of different lengths, including a prefix', () => {
-    expect(safeEqual('abc', 'abcd')).toBe(false);
-    expect(safeEqual('', 'a')).toBe(false);
-  });
-
-  it('compares non-ASCII text exactly', () => {
-    expect(safeEqual('é', 'é')).toBe(true);
-    expect(safeEqual('é', 'e\u0301')).toBe(false);
   });
 });

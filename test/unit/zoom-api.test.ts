@@ -30,6 +30,7 @@ describe('parseUser', () => {
       id: 'KDcuGIm1QgePTO8WbOqwIQ',
       email: 'jchill@example.com',
       displayName: 'Jill Chill (she/her)',
+      timezone: 'Asia/Shanghai',
     });
   });
 
@@ -41,7 +42,12 @@ describe('parseUser', () => {
   it('falls back to the email, then the id, without any name', () => {
     const nameless = { id: me.id, email: me.email };
     expect(parseUser(nameless).displayName).toBe('jchill@example.com');
-    expect(parseUser({ id: me.id })).toEqual({ id: me.id, email: '', displayName: me.id });
+    expect(parseUser({ id: me.id })).toEqual({
+      id: me.id,
+      email: '',
+      displayName: me.id,
+      timezone: null,
+    });
   });
 
   it.each([
@@ -68,8 +74,8 @@ describe('parseAssistants', () => {
       ],
     };
     expect(parseAssistants(body)).toEqual([
-      { id: 'KDcuGIm1QgePTO8WbOqwIQ', email: 'jchill@example.com' },
-      { id: 'z8yBXksxRxKC0MYGrz-aFw', email: 'bob@example.com' },
+      { id: 'KDcuGIm1QgePTO8WbOqwIQ', email: 'jchill@example.com', canManagePrivateEvents: true },
+      { id: 'z8yBXksxRxKC0MYGrz-aFw', email: 'bob@example.com', canManagePrivateEvents: false },
     ]);
   });
 
@@ -90,13 +96,22 @@ describe('parseAssistants', () => {
         { id: 'keepMe', email: 'kept@example.com' },
       ],
     };
-    expect(parseAssistants(body)).toEqual([{ id: 'keepMe', email: 'kept@example.com' }]);
+    expect(parseAssistants(body)).toEqual([
+      { id: 'keepMe', email: 'kept@example.com', canManagePrivateEvents: false },
+    ]);
   });
 
   it('shows "(no email)" for an assistant without an email', () => {
     expect(parseAssistants({ assistants: [{ id: 'abc' }] })).toEqual([
-      { id: 'abc', email: '(no email)' },
+      { id: 'abc', email: '(no email)', canManagePrivateEvents: false },
     ]);
+  });
+
+  it('keeps can_manage_host_private_event only when it is true', () => {
+    const flags = [true, false, 'true', 1, null].map(
+      (v) => parseAssistants({ assistants: [{ id: 'a', can_manage_host_private_event: v }] })[0],
+    );
+    expect(flags.map((a) => a?.canManagePrivateEvents)).toEqual([true, false, false, false, false]);
   });
 
   it.each([

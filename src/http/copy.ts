@@ -1,0 +1,252 @@
+/**
+ * Every sentence a person reads, in one place: page headings and paragraphs, one-time
+ * messages, the landing notices, and the words of the templates. A page's <title> is derived
+ * from its heading. Tests refer to these entries instead of retyping sentences.
+ */
+
+export const APP_NAME = 'Assistant Remover';
+
+export function titleOf(heading: string): string {
+  return `${heading} — ${APP_NAME}`;
+}
+
+export type Tone = 'info' | 'warning' | 'error';
+
+/** A message page: a heading, a few paragraphs, one way on. */
+export interface MessageCopy {
+  readonly heading: string;
+  readonly paragraphs: readonly string[];
+  readonly action?: { readonly href: string; readonly label: string };
+  readonly tone: Tone;
+}
+
+const START = { href: '/', label: 'Back to the start' } as const;
+const INSTALL_AGAIN = { href: '/install', label: 'Start again' } as const;
+
+export function seconds(n: number): string {
+  return n === 1 ? '1 second' : `${n} seconds`;
+}
+
+/** "1 assistant", "3 assistants". */
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export const PAGES = {
+  cancelled: {
+    heading: 'You cancelled',
+    paragraphs: [
+      'You chose not to let this app see your assistants, so nothing changed and nothing was stored.',
+      'You can add the app whenever you like.',
+    ],
+    action: START,
+    tone: 'info',
+  },
+  linkExpired: {
+    heading: 'This sign-in link has expired',
+    paragraphs: [
+      'It was already used, is more than 10 minutes old, or was started in another browser.',
+      'Nothing was stored. Start again to connect your Zoom account.',
+    ],
+    action: INSTALL_AGAIN,
+    tone: 'warning',
+  },
+  signInRefused: {
+    heading: 'Zoom did not accept the sign-in',
+    paragraphs: ['The authorization code was refused or had expired. Nothing was stored.'],
+    action: { href: '/install', label: 'Try again' },
+    tone: 'error',
+  },
+  signInUnanswered: {
+    heading: 'Zoom did not answer',
+    paragraphs: ['Nothing was stored. Try again in a moment.'],
+    action: { href: '/install', label: 'Try again' },
+    tone: 'error',
+  },
+  misconfigured: {
+    heading: 'The app is misconfigured',
+    paragraphs: [
+      'Zoom refused this app’s own credentials, so it cannot act for anyone right now. Nothing changed.',
+      'Its operator can see why in the app’s log. Try again later.',
+    ],
+    action: { href: '/', label: 'Try again' },
+    tone: 'error',
+  },
+  reconnect: {
+    heading: 'Reconnect to Zoom',
+    paragraphs: [
+      'Zoom no longer accepts this app’s access to your account — the app may have been removed in Zoom, or its permission expired. We deleted what we kept for you.',
+      'Add the app to Zoom again to keep managing your assistants.',
+    ],
+    action: { href: '/install', label: 'Reconnect to Zoom' },
+    tone: 'warning',
+  },
+  notAnAssistant: {
+    heading: 'That is not an assistant',
+    paragraphs: ['The address does not name an assistant. Nothing was changed.'],
+    action: { href: '/', label: 'Back to your assistants' },
+    tone: 'error',
+  },
+  signedOutAction: {
+    heading: 'You are signed out',
+    paragraphs: ['Your session ended, so nothing was changed. Sign in and try again.'],
+    action: START,
+    tone: 'warning',
+  },
+  notFound: {
+    heading: 'There is nothing here',
+    paragraphs: ['The address does not match any page of this app.'],
+    action: { href: '/', label: 'Go to the start' },
+    tone: 'info',
+  },
+  formExpired: {
+    heading: 'This form has expired',
+    paragraphs: ['For your safety nothing was changed. Reload the page and try again.'],
+    action: { href: '/', label: 'Reload your assistants' },
+    tone: 'warning',
+  },
+  tooLarge: {
+    heading: 'That request was too large',
+    paragraphs: ['Nothing was changed.'],
+    action: { href: '/', label: 'Go to the start' },
+    tone: 'error',
+  },
+  badRequest: {
+    heading: 'That request could not be understood',
+    paragraphs: ['Nothing was changed.'],
+    action: { href: '/', label: 'Go to the start' },
+    tone: 'error',
+  },
+  storageDown: {
+    heading: 'Temporarily unavailable',
+    paragraphs: [
+      'The app cannot reach its storage right now. Nothing was changed; try again in a minute.',
+    ],
+    action: { href: '/', label: 'Try again' },
+    tone: 'error',
+  },
+  unexpected: {
+    heading: 'Something went wrong',
+    paragraphs: ['The app hit an unexpected problem. Nothing more was changed; try again.'],
+    action: { href: '/', label: 'Go to the start' },
+    tone: 'error',
+  },
+} as const satisfies Record<string, MessageCopy>;
+
+export type PageName = keyof typeof PAGES;
+
+/** Pages whose words depend on what happened. */
+export const PAGE = {
+  badCallback: (reason: string): MessageCopy => ({
+    heading: 'That sign-in did not work',
+    paragraphs: [reason, 'Nothing was stored.'],
+    action: INSTALL_AGAIN,
+    tone: 'error',
+  }),
+  tooManyRequests: (wait: number): MessageCopy => ({
+    heading: 'Too many requests',
+    paragraphs: [`Please wait ${seconds(wait)} and try again. Nothing was changed.`],
+    action: START,
+    tone: 'warning',
+  }),
+  disconnected: (revokedAtZoom: boolean): MessageCopy => ({
+    heading: 'The app is disconnected',
+    paragraphs: [
+      'We deleted everything we kept for you: your encrypted Zoom tokens and your sign-in sessions on every device.',
+      revokedAtZoom
+        ? 'Zoom has revoked the app’s access to your account.'
+        : 'Zoom did not confirm the revocation, so it may still list the app under Manage → Installed apps in the Zoom App Marketplace; remove it there to be sure.',
+      'Your assistants are as you left them. You can add the app again at any time.',
+    ],
+    action: START,
+    tone: revokedAtZoom ? 'info' : 'warning',
+  }),
+};
+
+/** Why a callback is refused (the paragraph of PAGE.badCallback). */
+export const CALLBACK_PROBLEMS = {
+  malformed: 'The sign-in link is malformed.',
+  zoomError: 'Zoom could not complete the sign-in.',
+  noCode: 'The sign-in link has no authorization code.',
+} as const;
+
+/** One sentence above the landing page's pitch, after the app signed someone out. */
+export const LANDING_NOTICES = {
+  'access-ended':
+    'You are signed out: the app’s access to your Zoom account has ended (it was removed in Zoom, disconnected, or added again elsewhere). Add it to Zoom to sign in again.',
+} as const;
+
+export type LandingNotice = keyof typeof LANDING_NOTICES;
+
+/** One-time messages on the dashboard after an action. */
+export const FLASH = {
+  confirmClear:
+    'Nothing was removed: tick the box to confirm that you want to remove all assistants.',
+  confirmDisconnect: 'Tick the box to confirm that you want to disconnect the app.',
+  removedOne: (email: string | null): string =>
+    email ? `Removed ${email}.` : 'Removed the assistant.',
+  removedAll: (n: number | null): string => {
+    if (n === null) return 'Removed all your assistants.';
+    if (n === 0) return 'You had no assistants to remove.';
+    return `Removed ${count(n, 'assistant')}.`;
+  },
+};
+
+/** What a call to Zoom that failed says to the person. */
+export const FAILURE = {
+  zoomDown: 'Zoom did not answer; try again.',
+  zoomUnreadable: 'Zoom gave an answer the app could not read; try again.',
+  rateLimited: (wait: number): string =>
+    `Zoom is limiting requests; try again in ${seconds(wait)}.`,
+  refreshRefused: (wait: number): string =>
+    `Zoom refused to renew the app’s access just now, without saying it has ended. Nothing changed; try again in ${seconds(wait)}.`,
+  misconfigured: PAGES.misconfigured.paragraphs.join(' '),
+  missingScope:
+    'The app lacks a permission it needs in Zoom — reconnect it to Zoom to grant the permission.',
+  assistantGone: 'Zoom no longer lists that assistant; the list below is current.',
+  userGone: 'Your Zoom user no longer exists.',
+  accessRefused: 'Zoom did not accept the app’s access. Sign out and add the app to Zoom again.',
+  unexpected: (status: number | null): string =>
+    `Zoom answered with an unexpected error${status ? ` (${status})` : ''}; try again.`,
+};
+
+/** The words of the templates. */
+export const VIEW = {
+  landing: {
+    heading: 'Take back your scheduling privilege',
+    lede: 'Assistant Remover shows everyone you have allowed to schedule meetings for you in Zoom, and removes them — all at once or one by one.',
+    scope:
+      'It changes nothing in your Zoom account unless you press a button, and it only ever acts on your own account.',
+    addToZoom: 'Add to Zoom',
+    hint: 'Already added it? The same button signs you in.',
+  },
+  dashboard: {
+    heading: 'Your assistants',
+    signedInAs: 'Signed in as',
+    loadFailed: 'The list could not be loaded.',
+    reload: 'Reload',
+    reconnect: 'Reconnect to Zoom',
+    empty: 'You have no assistants. Nobody can schedule meetings on your behalf.',
+    canSchedule: (n: number): string =>
+      `${count(n, 'person', 'people')} can schedule meetings for you.`,
+    remove: 'Remove',
+    removeLabel: (email: string): string => `Remove ${email}`,
+    clearHeading: 'Remove everyone at once',
+    clearHint: 'They lose the privilege to schedule meetings for you right away.',
+    clearConfirm: (n: number): string =>
+      n === 1
+        ? 'Yes, remove my only assistant from my account'
+        : `Yes, remove all ${n} assistants from my account`,
+    clearButton: (n: number): string => (n === 1 ? 'Remove my assistant' : 'Remove all assistants'),
+    disconnectHeading: 'Disconnect',
+    disconnectText:
+      'Removes this app’s access in Zoom and deletes everything it keeps for you. Your assistants stay as they are.',
+    disconnectConfirm: 'Yes, disconnect the app',
+    disconnectButton: 'Disconnect this app from Zoom',
+  },
+  layout: {
+    signOut: 'Sign out',
+    footer:
+      'Works with your Zoom account through Zoom’s API. It stores only what it needs to act for you, encrypted.',
+  },
+};

@@ -1,0 +1,140 @@
+import { FAILURE, FLASH, count, seconds } from '../../src/http/copy';
+import { describeZoomFailure, type ZoomAction } from '../../src/http/failures';
+import { ZoomApiError, type ZoomErrorKind } from '../../src/zoom/errors';
+import { OAuthError } from '../../src/zoom/oauth-errors';
+
+const ACTIONS: ZoomAction[] = ['list', 'clear', 'remove'];
+
+function zoomError(kind: ZoomErrorKind, status: number | null, retryAfter?: number): ZoomApiError {
+  return new ZoomApiError(kind, status, null, null, retryAfter ?? null);
+}
+
+describe('describeZoomFailure: every answer Zoom can give → a status and a sentence', () => {
+  // [label, error, action, status, text, extra]
+  const table: [string, unknown, ZoomAction, number, string, Record<string, unknown>][] = [
+    [
+      '429 with a wait',
+      zoomError('rate_limited', 429, 30),
+      'clear',
+      429,
+      FAILURE.rateLimited(30),
+      { retryAfterSeconds: 30 },
+    ],
+    [
+      '429 naming no wait: 1 s',
+      zoomError('rate_limited', 429),
+      'list',
+      429,
+      FAILURE.rateLimited(1),
+      { retryAfterSeconds: 1 },
+    ],
+    ['404 listing', zoomError('not_found', 404), 'list', 404, FAILURE.userGone, {}],
+    ['404 clearing', zoomError('not_found', 404), 'clear', 404, FAILURE.userGone, {}],
+    ['404 removing one', zoomError('not_found', 404), 'remove', 404, FAILURE.assistantGone, {}],
+    [
+      'missing scope',
+      zoomError('missing_scope', 400),
+      'clear',
+      403,
+      FAILURE.missingScope,
+      { reconnect: true },
+    ],
+    ['5xx or no answer', zoomError('unavailable', 503), 'remove', 502, FAILURE.zoomDown, {}],
+    ['401 after the retry', zoomError('unauthorized', 401), 'list', 401, FAILURE.accessRefused, {}],
+    ['an unexpected 4xx', zoomError('unexpected', 409), 'clear', 502, FAILURE.unexpected(409), {}],
+    [
+      'OAuth: no answer',
+      new OAuthError('unavailable', null, null),
+      'clear',
+      502,
+      FAILURE.zoomDown,
+      {},
+    ],
+    ['OAuth: 5xx', new OAuthError('unavailable', 503, null), 'clear', 502, FAILURE.zoomDown, {}],
+    [
+      'OAuth: an unreadable 200',
+      new OAuthError('bad_response', 200, null),
+      'list',
+      502,
+      FAILURE.zoomUnreadable,
+      {},
+    ],
+    [
+      'OAuth: 429',
+      new OAuthError('unavailable', 429, null, null, 7),
+      'list',
+      429,
+      FAILURE.rateLimited(7),
+      { retryAfterSeconds: 7 },
+    ],
+    [
+      'OAuth: refused, cooling',
+      new OAuthError('refused', 400, 'invalid_request', null, 42),
+      'list',
+      502,
+      FAILURE.refreshRefused(42),
+      { retryAfterSeconds: 42 },
+    ],
+    [
+      'OAuth: refused, no wait known',
+      new OAuthError('refused', 400, null),
+      'list',
+      502,
+      FAILURE.refreshRefused(60),
+      { retryAfterSeconds: 60 },
+    ],
+    [
+      'OAuth: the app’s credentials',
+      new OAuthError('invalid_client', 401, 'invalid_client'),
+      'clear',
+      503,
+      FAILURE.misconfigured,
+      {},
+    ],
+  ];
+
+  test.each(table)('%s', (_label, err, action, status, text, extra) => {
+    expect(describeZoomFailure(err, action)).toEqual({ status, text, ...extra });
+  });
+
+  test.each(ACTIONS)('a dead grant is the token manager’s to turn into a reconnect (%s)', (a) => {
+    expect(describeZoomFailure(new OAuthError('grant_dead', 400, 'invalid_grant'), a)).toBeNull();
+  });
+
+  test('never shows Zoom’s own message', () => {
+    const text =
+      describeZoomFailure(new ZoomApiError('unexpected', 400, 300, 'internal detail xyz'), 'clear')
+        ?.text ?? '';
+    expect(text).not.toContain('internal detail');
+    expect(text).not.toContain('300');
+  });
+
+  test.each([
+    ['a plain Error', new Error('boom')],
+    ['a string', 'rate_limited'],
+    ['null', null],
+    ['a look-alike object', { kind: 'rate_limited', retryAfterSeconds: 5 }],
+  ])('anything else is not a Zoom failure: %s', (_label, err) => {
+    expect(describeZoomFailure(err, 'clear')).toBeNull();
+  });
+});
+
+describe('plural forms', () => {
+  test.each([
+    [1, '1 second'],
+    [2, '2 seconds'],
+    [0, '0 seconds'],
+  ])('seconds(%i)', (n, text) => expect(seconds(n)).toBe(text));
+
+  test.each([
+    [1, '1 person'],
+    [3, '3 people'],
+  ])('count(%i, person, people)', (n, text) => expect(count(n, 'person', 'people')).toBe(text));
+
+  test.each([
+    [null, 'Removed all your assistants.'],
+    [0, 'You had no assistants to remove.'],
+    [1, 'Removed 1 assistant.'],
+    [30, 'Removed 30 assistants.'],
+  ])('FLASH.removedAll(%s)', (n, text) => expect(FLASH.removedAll(n)).toBe(text));
+});
