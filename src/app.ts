@@ -5,7 +5,9 @@ import { pinoHttp } from 'pino-http';
 import type { Services } from './compose';
 import { authRoutes } from './http/auth.routes';
 import { csrfGuard } from './http/csrf';
+import { assistantsRoutes } from './http/assistants.routes';
 import { dashboardRoutes } from './http/dashboard.routes';
+import { zoomActions } from './http/zoom-action';
 import { errorPages, notFound } from './http/errors';
 import { healthRoutes } from './http/health.routes';
 import { rateLimits } from './http/rate-limits';
@@ -92,7 +94,9 @@ export function createApp(services: Services, options: AppOptions = {}): Express
 
   const csrf = csrfGuard();
   app.use(authRoutes(services, csrf, limits.install, limits.callback));
-  app.use(dashboardRoutes(services, csrf, limits.actions));
+  const actions = zoomActions(services);
+  app.use(dashboardRoutes(services, csrf, actions));
+  app.use(assistantsRoutes(services, csrf, limits.actions, actions));
   app.use(disconnectRoutes(services, csrf, limits.actions));
 
   app.use(notFound);

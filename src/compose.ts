@@ -4,6 +4,7 @@ import type { Logger } from './log';
 import { RecordCipher } from './store/crypto';
 import { RedisKeys } from './store/keys';
 import { RedisLock } from './store/lock';
+import { RedisRemovalHistory } from './store/removal-history';
 import { SessionIndex } from './store/session-index';
 import { RedisTokenStore } from './store/token-store';
 import { ZoomApiClient } from './zoom/api';
@@ -22,6 +23,7 @@ export interface Services {
   readonly tokenStore: RedisTokenStore;
   readonly tokens: TokenManager;
   readonly sessionIndex: SessionIndex;
+  readonly history: RedisRemovalHistory;
 }
 
 export interface Connections {
@@ -47,10 +49,11 @@ export function composeServices(
     apiUrl: config.zoom.apiUrl,
     timeoutMs: config.zoom.timeoutMs,
   });
+  const cipher = new RecordCipher(config.tokens.encryptionKeys);
   const store = new RedisTokenStore(
     connections.redis,
     keys,
-    new RecordCipher(config.tokens.encryptionKeys),
+    cipher,
     config.tokens.recordTtlSeconds,
   );
   const tokens = new TokenManager({
@@ -78,5 +81,6 @@ export function composeServices(
     tokenStore: store,
     tokens,
     sessionIndex,
+    history: new RedisRemovalHistory(connections.redis, keys, cipher),
   };
 }

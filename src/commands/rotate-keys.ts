@@ -1,11 +1,16 @@
 import { loadConfigOrExit } from '../config';
 import { RecordCipher } from '../store/crypto';
-import { rotateTokenRecords, type RotationReport } from '../store/key-rotation';
+import {
+  rotateRemovalHistories,
+  rotateTokenRecords,
+  type HistoryRotationReport,
+  type RotationReport,
+} from '../store/key-rotation';
 import { RedisKeys } from '../store/keys';
 import { createRedis } from '../store/redis';
 
 /**
- * `npm run rotate-keys`: re-encrypts every token record with the first key of
+ * `npm run rotate-keys`: re-encrypts every token record and removal-history entry with the first key of
  * TOKEN_ENCRYPTION_KEY. Exit 0: every record is under the current key (or was changed by the
  * app meanwhile, which writes with it); 2: some records are under a key no longer configured or
  * cannot be opened (listed, left untouched); 1: configuration or Redis error.
@@ -53,6 +58,17 @@ export function formatReport(
   return lines;
 }
 
+export function formatHistoryReport(h: HistoryRotationReport): string[] {
+  return [
+    'removal histories:',
+    `  entries            ${h.entries}`,
+    `  rotated            ${h.rotated}`,
+    `  already current    ${h.alreadyCurrent}`,
+    `  changed meanwhile  ${h.changedMeanwhile}`,
+    `  not opened         ${h.notOpened}${h.notOpened > 0 ? '  (under a key no longer configured, or damaged; left as they are)' : ''}`,
+  ];
+}
+
 async function main(): Promise<number> {
   const config = loadConfigOrExit();
   const redis = createRedis(config.redis, 'rotate-keys');
@@ -63,14 +79,19 @@ async function main(): Promise<number> {
   });
   const cipher = new RecordCipher(config.tokens.encryptionKeys);
   try {
-    const report = await rotateTokenRecords(redis, new RedisKeys(config.redis.keyPrefix), cipher);
-    const lines = formatReport(report, {
-      prefix: config.redis.keyPrefix,
-      currentKeyId: cipher.currentKeyId,
-      keyCount: config.tokens.encryptionKeys.length,
-    });
+    const keys = new RedisKeys(config.redis.keyPrefix);
+    const report = await rotateTokenRecords(redis, keys, cipher);
+    const history = await rotateRemovalHistories(redis, keys, cipher);
+    const lines = [
+      ...formatReport(report, {
+        prefix: config.redis.keyPrefix,
+        currentKeyId: cipher.currentKeyId,
+        keyCount: config.tokens.encryptionKeys.length,
+      }),
+      ...formatHistoryReport(history),
+    ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    return exitCodeFor(report);
+    return history.notOpened > 0 ? EXIT_NEEDS_ATTENTION : exitCodeFor(report);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const cause = lastRedisError && lastRedisError !== message ? ` (redis: ${lastRedisError})` : '';

@@ -4,6 +4,8 @@
  * from its heading. Tests refer to these entries instead of retyping sentences.
  */
 
+import type { RefusalReason } from '../zoom/removals';
+
 export const APP_NAME = 'Assistant Remover';
 
 export function titleOf(heading: string): string {
@@ -178,18 +180,45 @@ export const LANDING_NOTICES = {
 
 export type LandingNotice = keyof typeof LANDING_NOTICES;
 
+/** Why Zoom would not put someone back, in words. */
+export const REFUSAL_WORDS: Record<RefusalReason, string> = {
+  not_in_account: 'they are no longer in your Zoom account',
+  no_licence: 'they have no Zoom licence that allows it',
+  is_you: 'that is your own account',
+  other: 'Zoom refused without a reason we know',
+};
+
 /** One-time messages on the dashboard after an action. */
 export const FLASH = {
   confirmClear:
     'Nothing was removed: tick the box to confirm that you want to remove all assistants.',
   confirmDisconnect: 'Tick the box to confirm that you want to disconnect the app.',
-  removedOne: (email: string | null): string =>
-    email ? `Removed ${email}.` : 'Removed the assistant.',
+  removedOne: (email: string): string => `Removed ${email}.`,
   removedAll: (n: number | null): string => {
     if (n === null) return 'Removed all your assistants.';
     if (n === 0) return 'You had no assistants to remove.';
     return `Removed ${count(n, 'assistant')}.`;
   },
+  alreadyGone: (email: string | null): string =>
+    `${email ?? 'That person'} is no longer your assistant, so there was nothing to remove.`,
+  notRecorded:
+    'The app could not save this removal in your history (its storage did not answer), so it cannot be undone here.',
+  putBack: (emails: readonly string[]): string =>
+    emails.length === 0 ? 'Nobody was put back.' : `Put back ${emails.join(', ')}.`,
+  notPutBack: (email: string, reason: RefusalReason): string =>
+    `${email} could not be put back: ${REFUSAL_WORDS[reason]}.`,
+  undoAlreadyDone: (when: string): string =>
+    `This removal was already undone ${when}; nothing changed.`,
+  undoRunning:
+    'This removal is being undone in another tab or window right now; reload in a moment.',
+  undoMissing:
+    'That removal is not in your history (it is more than 30 days old, or was never made here); nothing changed.',
+  undoFailed: (why: string): string =>
+    `Nothing was put back: ${why} The removal stays in your history; try Undo again.`,
+  undoNeedsScope:
+    'Undo needs one more permission in Zoom, which this app did not ask for when you added it. Reconnect to Zoom to grant it; your history stays.',
+  undoNeedsPaidAccount:
+    'Zoom puts assistants back only on a paid account, and yours is not one; nothing changed.',
 };
 
 /** What a call to Zoom that failed says to the person. */
@@ -243,6 +272,17 @@ export const VIEW = {
       'Removes this app’s access in Zoom and deletes everything it keeps for you. Your assistants stay as they are.',
     disconnectConfirm: 'Yes, disconnect the app',
     disconnectButton: 'Disconnect this app from Zoom',
+  },
+  history: {
+    heading: 'History',
+    intro:
+      'Your removals of the last 30 days. Undo puts back exactly who was removed, with the settings they had.',
+    empty: 'Nothing removed in the last 30 days.',
+    removed: (n: number): string => `Removed ${count(n, 'assistant')}`,
+    undone: (when: string): string => `Undone ${when}`,
+    undo: 'Undo',
+    undoLabel: (when: string): string => `Undo the removal made ${when}`,
+    unavailable: 'Your history could not be loaded just now.',
   },
   layout: {
     signOut: 'Sign out',

@@ -14,7 +14,7 @@ export interface FailureMessage {
   readonly reconnect?: boolean;
 }
 
-export type ZoomAction = 'list' | 'clear' | 'remove';
+export type ZoomAction = 'list' | 'clear' | 'remove' | 'undo';
 
 export function describeZoomFailure(err: unknown, action: ZoomAction): FailureMessage | null {
   if (err instanceof OAuthError) {

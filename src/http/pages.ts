@@ -21,6 +21,17 @@ interface Layout {
   csrfToken?: string;
 }
 
+/** One removal in the History section. */
+export interface HistoryEntry {
+  readonly id: string;
+  readonly when: string;
+  readonly summary: string;
+  readonly emails: readonly string[];
+  /** "Undone …" once undone; null while it can still be undone. */
+  readonly undone: string | null;
+  readonly undoLabel: string;
+}
+
 export interface DashboardPage extends Layout {
   user: SessionUser;
   csrfToken: string;
@@ -29,6 +40,8 @@ export interface DashboardPage extends Layout {
   loadError?: string;
   /** Offer a new authorization (a missing scope). */
   reconnect?: boolean;
+  /** Newest first; null when it could not be read. */
+  history: HistoryEntry[] | null;
 }
 
 export interface LandingPage extends Layout {

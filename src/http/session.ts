@@ -12,15 +12,24 @@ export interface SessionUser {
   readonly grantId: string;
   readonly name: string;
   readonly email: string;
+  /** From the Zoom profile, for times in words; null when Zoom gives none. */
+  readonly timezone: string | null;
 }
 
 export function grantOf(user: SessionUser): GrantRef {
   return { userId: user.id, grantId: user.grantId };
 }
 
+/** A one-time message on the dashboard after an action. */
 export interface Flash {
-  readonly kind: 'success' | 'error';
+  readonly kind: 'success' | 'info' | 'error';
   readonly text: string;
+  /** More sentences (one per person an undo could not put back). */
+  readonly details?: readonly string[];
+  /** The removal this message is about: the message offers its Undo. */
+  readonly undo?: string;
+  /** Only a new authorization helps: the message offers one. */
+  readonly reconnect?: boolean;
 }
 
 declare module 'express-session' {

@@ -1,11 +1,12 @@
 import type Redis from 'ioredis';
 import { RecordCipher, SealedRecordError } from './crypto';
 import type { RedisKeys } from './keys';
+import { removalAssociatedData } from './removal-history';
 import { escapeGlob, scanKeys } from './scan';
 import { tokenRecordAssociatedData } from './token-store';
 
 /**
- * Re-encrypts every token record with the newest key, so an old key can then be removed from
+ * Re-encrypts every sealed record — token records and removal-history entries — with the newest key, so an old key can then be removed from
  * TOKEN_ENCRYPTION_KEY. Safe while the app serves traffic and safe to run again: a record is
  * only replaced if it still holds the value that was read, and nothing is ever deleted.
  */
@@ -144,4 +145,78 @@ async function readAll(redis: Redis, keys: readonly string[]): Promise<Stored[]>
     }
     return typeof value === 'string' ? { kind: 'value', value } : { kind: 'missing' };
   });
+}
+
+// The same compare-and-set for one entry of a removal history.
+const HSET_IF_EQUAL = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+  return 1
+end
+return 0`;
+
+export interface HistoryRotationReport {
+  /** History entries seen (each removal of each user). */
+  entries: number;
+  rotated: number;
+  alreadyCurrent: number;
+  changedMeanwhile: number;
+  /** Entries under a key no longer configured, or that cannot be opened: left as they are. */
+  notOpened: number;
+}
+
+/**
+ * Re-encrypts every entry of every removal history with the newest key, like the token
+ * records: an entry is replaced only if it still holds what was read, nothing is deleted.
+ */
+export async function rotateRemovalHistories(
+  redis: Redis,
+  keys: RedisKeys,
+  cipher: RecordCipher,
+  opts: Pick<RotationOptions, 'scanCount'> = {},
+): Promise<HistoryRotationReport> {
+  const base = keys.historyPrefix;
+  const report: HistoryRotationReport = {
+    entries: 0,
+    rotated: 0,
+    alreadyCurrent: 0,
+    changedMeanwhile: 0,
+    notOpened: 0,
+  };
+  const seen = new Set<string>();
+  for await (const page of scanKeys(redis, `${escapeGlob(base)}*`, opts.scanCount)) {
+    for (const key of page.filter((k) => !seen.has(k))) {
+      seen.add(key);
+      const userId = key.slice(base.length);
+      for (const [field, sealed] of Object.entries(await redis.hgetall(key))) {
+        report.entries += 1;
+        const keyId = RecordCipher.keyIdOf(sealed);
+        if (keyId === cipher.currentKeyId) {
+          report.alreadyCurrent += 1;
+          continue;
+        }
+        const ad = removalAssociatedData(userId, field);
+        let plaintext: string;
+        try {
+          if (keyId === null || !cipher.hasKey(keyId)) throw new SealedRecordError('unknown key');
+          plaintext = cipher.open(sealed, ad);
+        } catch (err) {
+          if (!(err instanceof SealedRecordError)) throw err;
+          report.notOpened += 1;
+          continue;
+        }
+        const n = await redis.eval(
+          HSET_IF_EQUAL,
+          1,
+          key,
+          field,
+          sealed,
+          cipher.seal(plaintext, ad),
+        );
+        if (n === 1) report.rotated += 1;
+        else report.changedMeanwhile += 1;
+      }
+    }
+  }
+  return report;
 }

@@ -40,11 +40,20 @@ export class RedisKeys {
     return `${this.prefix}user-sessions:${userId}`;
   }
 
+  /** The user's removal history (a hash of sealed entries). */
+  history(userId: string): string {
+    return `${this.historyPrefix}${userId}`;
+  }
+
+  get historyPrefix(): string {
+    return `${this.prefix}history:`;
+  }
+
   /**
    * Every key kept for one user besides the token record and the session index (which the
    * erase step treats first): deleting a user deletes these.
    */
   otherUserKeys(userId: string): string[] {
-    return [this.refreshLock(userId), this.actionRateLimit(userId)];
+    return [this.refreshLock(userId), this.actionRateLimit(userId), this.history(userId)];
   }
 }

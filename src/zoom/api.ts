@@ -63,18 +63,39 @@ export class ZoomApiClient {
     );
   }
 
+  /**
+   * Makes these people assistants again, each with the `can_manage_host_private_event` they
+   * had (the spec takes it per person). Zoom answers 201; a refusal of one person fails the
+   * whole call with 400 code 200 naming them (see putBack in removals.ts).
+   */
+  async addAssistants(accessToken: string, people: readonly Assistant[]): Promise<void> {
+    const assistants = people.map((p) => ({
+      id: p.id,
+      email: p.email,
+      can_manage_host_private_event: p.canManagePrivateEvents,
+    }));
+    await this.request('POST', '/users/me/assistants', accessToken, JSON.stringify({ assistants }));
+  }
+
   private async request(
-    method: 'GET' | 'DELETE',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     accessToken: string,
+    json?: string,
   ): Promise<unknown> {
     let res: HttpAnswer;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${accessToken}`,
+      accept: 'application/json',
+    };
+    if (json !== undefined) headers['content-type'] = 'application/json';
     try {
       res = await httpRequest(
         new URL(this.settings.apiUrl + path),
         method,
-        { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+        headers,
         this.settings.timeoutMs,
+        json,
       );
     } catch {
       // Timeout, refused connection, DNS: the request may not have reached Zoom.

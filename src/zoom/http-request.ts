@@ -32,6 +32,7 @@ export function httpRequest(
   method: string,
   headers: Record<string, string>,
   timeoutMs: number,
+  body?: string,
 ): Promise<HttpAnswer> {
   const secure = url.protocol === 'https:';
   const send = secure ? https.request : http.request;
@@ -63,6 +64,6 @@ export function httpRequest(
       clearTimeout(timer);
       reject(err instanceof HttpRequestError ? err : new HttpRequestError('network'));
     });
-    req.end();
+    req.end(body);
   });
 }

@@ -1,34 +1,4 @@
-import { parseCount, parseEmail } from '../../src/http/dashboard.routes';
-
-describe('parseCount', () => {
-  it.each([
-    ['0', 0],
-    ['1', 1],
-    ['7', 7],
-    ['07', 7],
-    ['30', 30],
-  ])('reads %p as %i', (text, count) => {
-    expect(parseCount(text)).toBe(count);
-  });
-
-  it.each([
-    undefined,
-    '',
-    '31',
-    '99',
-    '100',
-    '030',
-    '-1',
-    '1.5',
-    ' 3',
-    '3 ',
-    '1e1',
-    'three',
-    '0x1',
-  ])('answers null ("all") for %p', (text) => {
-    expect(parseCount(text)).toBeNull();
-  });
-});
+import { parseEmail } from '../../src/http/assistants.routes';
 
 describe('parseEmail', () => {
   it.each(['jchill@example.com', 'a+tag@sub.example.co.uk', 'x@y'])('keeps %p', (email) => {

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import type { Assistant } from './api';
+import { isZoomApiError } from './errors';
+
+/**
+ * A way back: every removal is remembered (who, with which setting) for 30 days, and can be
+ * undone once. The steps are pure or take the Zoom call as a function; storage is the
+ * RemovalHistory interface, which store/ implements (encrypted, like the tokens).
+ */
+
+export const HISTORY_DAYS = 30;
+export const HISTORY_MS = HISTORY_DAYS * 24 * 60 * 60 * 1000;
+/** An undo that claimed an entry and then vanished (a crash) frees it after this long. */
+export const UNDO_CLAIM_MS = 2 * 60 * 1000;
+
+/** Why Zoom would not put someone back, from its 400 code 200 messages. */
+export type RefusalReason = 'not_in_account' | 'no_licence' | 'is_you' | 'other';
+
+export type PutBackOutcome =
+  | { readonly email: string; readonly result: 'back' }
+  /** Zoom says they already have the privilege: they are back, as wanted. */
+  | { readonly email: string; readonly result: 'already' }
+  | { readonly email: string; readonly result: 'refused'; readonly reason: RefusalReason };
+
+export type UndoState =
+  | { readonly state: 'available' }
+  | { readonly state: 'running'; readonly since: number }
+  | { readonly state: 'done'; readonly at: number; readonly outcomes: readonly PutBackOutcome[] };
+
+export interface Removal {
+  readonly id: string;
+  readonly at: number;
+  /** Everyone that removal took, as Zoom listed them just before. */
+  readonly assistants: readonly Assistant[];
+  readonly undo: UndoState;
+}
+
+export type Claim =
+  | { readonly kind: 'claimed'; readonly removal: Removal }
+  | { readonly kind: 'done'; readonly removal: Removal }
+  | { readonly kind: 'running' }
+  | { readonly kind: 'missing' };
+
+/** The storage a history needs. */
+export interface RemovalHistory {
+  /** The user's removals of the last HISTORY_DAYS, newest first. */
+  list(userId: string, now: number): Promise<Removal[]>;
+  /** False when the user's grant is gone (nothing is written for a user who left). */
+  add(userId: string, removal: Removal): Promise<boolean>;
+  /**
+   * Marks an entry as being undone, atomically (two tabs cannot both claim it): `claimed`
+   * with the entry, or why not.
+   */
+  claim(userId: string, removalId: string, now: number): Promise<Claim>;
+  /** Writes the entry's new undo state (done, or available again after a failure). */
+  settle(userId: string, removal: Removal, undo: UndoState): Promise<void>;
+}
+
+export function newRemoval(assistants: readonly Assistant[], at: number): Removal {
+  return {
+    id: randomBytes(12).toString('base64url'),
+    at,
+    assistants: [...assistants],
+    undo: { state: 'available' },
+  };
+}
+
+/** Whether `claim` may take the entry now. */
+export function claimable(undo: UndoState, now: number): boolean {
+  return (
+    undo.state === 'available' || (undo.state === 'running' && now - undo.since > UNDO_CLAIM_MS)
+  );
+}
+
+/** Zoom's refusal of one person, read from its message (400 code 200). */
+export function refusalOf(message: string): RefusalReason | 'already' {
+  const m = message.toLowerCase();
+  if (m.includes('already granted scheduling privilege')) return 'already';
+  if (m.includes("can't find user") || m.includes('cannot find user')) return 'not_in_account';
+  if (m.includes('licensed user') || m.includes('on-prem user')) return 'no_licence';
+  if (m.includes('to yourself')) return 'is_you';
+  return 'other';
+}
+
+/** The person a refusal names (by email, case-insensitive, or by id). */
+function namedIn(message: string, people: readonly Assistant[]): Assistant | undefined {
+  const m = message.toLowerCase();
+  return people.find(
+    (p) => (p.email !== '' && m.includes(p.email.toLowerCase())) || m.includes(p.id.toLowerCase()),
+  );
+}
+
+export interface PutBackResult {
+  readonly outcomes: PutBackOutcome[];
+  /** Set when the undo stopped before everyone had an outcome (a Zoom error for everyone). */
+  readonly failure?: unknown;
+}
+
+/**
+ * Puts the people back with as few calls as Zoom allows: all at once; when Zoom refuses one
+ * person (its 400 code 200 names them, and the whole call fails), that person's outcome is
+ * noted and the others are sent again. Any other answer ends the attempt with `failure`.
+ */
+export async function putBack(
+  people: readonly Assistant[],
+  add: (batch: readonly Assistant[]) => Promise<void>,
+): Promise<PutBackResult> {
+  const outcomes: PutBackOutcome[] = [];
+  let remaining = [...people];
+  while (remaining.length > 0) {
+    try {
+      await add(remaining);
+      outcomes.push(...remaining.map((p) => ({ email: p.email, result: 'back' as const })));
+      return { outcomes };
+    } catch (err) {
+      // A refused token is the token manager's to refresh (it calls this again).
+      if (isZoomApiError(err, 'unauthorized')) throw err;
+      const message =
+        isZoomApiError(err) && err.status === 400 && err.code === 200 ? err.zoomMessage : null;
+      const who = message ? namedIn(message, remaining) : undefined;
+      if (!message || !who) return { outcomes, failure: err };
+      const reason = refusalOf(message);
+      outcomes.push(
+        reason === 'already'
+          ? { email: who.email, result: 'already' }
+          : { email: who.email, result: 'refused', reason },
+      );
+      remaining = remaining.filter((p) => p !== who);
+    }
+  }
+  return { outcomes };
+}
