@@ -33,6 +33,8 @@ async function consent(page: Page, user: string, decision: 'Allow' | 'Deny'): Pr
 }
 
 const live = (page: Page) => page.locator('[aria-live]');
+const assistants = (page: Page) => page.locator('ul.assistants > li');
+const history = (page: Page) => page.locator('ol.removals > li');
 
 describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (viewport) => {
   let w: Watched;
@@ -60,31 +62,58 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     await consent(page, 'ada', 'Allow');
     await page.waitForURL(`${stack.appUrl}/`);
     await expect(page.title()).resolves.toContain('Your assistants');
-    await expect(page.getByRole('listitem').count()).resolves.toBe(3);
+    await expect(assistants(page).count()).resolves.toBe(3);
     await page.getByText('3 people can schedule meetings for you').waitFor();
+    await page.getByText('Nothing removed in the last 30 days.').waitFor();
     await checkState(w, viewport, 'dashboard');
   });
 
-  test('remove one', async () => {
+  test('remove one, then undo it from the message', async () => {
     const { page } = w;
     await page.getByRole('button', { name: 'Remove grace.assistant@example.com' }).click();
     await live(page).getByText('Removed grace.assistant@example.com.').waitFor();
-    await expect(page.getByRole('listitem').count()).resolves.toBe(2);
+    await expect(assistants(page).count()).resolves.toBe(2);
     await checkState(w, viewport, 'removed-one');
+    await live(page).getByRole('button', { name: 'Undo' }).click();
+    await live(page).getByText('Put back grace.assistant@example.com.').waitFor();
+    await expect(assistants(page).count()).resolves.toBe(3);
+    await expect(history(page).count()).resolves.toBe(1);
+    await history(page)
+      .getByText(/^Undone today at \d\d:\d\d$/)
+      .waitFor();
+    await checkState(w, viewport, 'undone-one');
   });
 
-  test('clear all needs its confirmation, then leaves the empty state', async () => {
+  test('clear all needs its confirmation, then leaves the empty state and a history to undo', async () => {
     const { page } = w;
     await page.getByRole('button', { name: 'Remove all assistants' }).click();
     // The unticked box stops the form in the browser, with no script: nothing was sent.
-    await expect(page.getByRole('listitem').count()).resolves.toBe(2);
+    await expect(assistants(page).count()).resolves.toBe(3);
     expect((await stack.control.stats()).delete_assistants).toBe(0);
-    await page.getByRole('checkbox', { name: /Yes, remove all 2/ }).check();
+    await page.getByRole('checkbox', { name: /Yes, remove all 3 assistants/ }).check();
     await screenshot(page, `clear-all-confirm-${viewport}`);
     await page.getByRole('button', { name: 'Remove all assistants' }).click();
-    await live(page).getByText('Removed 2 assistants.').waitFor();
+    await live(page).getByText('Removed 3 assistants.').waitFor();
     await page.getByText('You have no assistants').waitFor();
     await checkState(w, viewport, 'empty');
+
+    // The history: the clear on top, with its own Undo; the earlier removal, undone.
+    await expect(history(page).count()).resolves.toBe(2);
+    await history(page).first().getByText('Removed 3 assistants').waitFor();
+    await history(page)
+      .first()
+      .getByRole('button', { name: /Undo the removal made today at/ })
+      .click();
+    await live(page)
+      .getByText(/^Put back .*grace\.assistant@example\.com/)
+      .waitFor();
+    await expect(assistants(page).count()).resolves.toBe(3);
+    await checkState(w, viewport, 'history-undone');
+
+    // Empty again, for the steps that follow.
+    await page.getByRole('checkbox', { name: /Yes, remove all 3 assistants/ }).check();
+    await page.getByRole('button', { name: 'Remove all assistants' }).click();
+    await page.getByText('You have no assistants').waitFor();
   });
 
   test('sign out, then sign in again with no consent the second time', async () => {
