@@ -55,7 +55,7 @@ export function apiRoute(ctx: SandboxContext, op: ApiOp, handle: Handler): Reque
   return async (req, res) => {
     const { state } = ctx;
     state.stats[op.counter] += 1;
-    if (await applyFault(ctx, 'api', op.category, res)) return;
+    if (await applyFault(ctx, 'api', op.category, req, res)) return;
     const auth = authenticate(ctx, req);
     if (!auth.ok) {
       state.stats.api_401 += 1;

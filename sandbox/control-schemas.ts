@@ -22,6 +22,12 @@ export const FaultBody = z
     body: z.record(z.string(), z.unknown()).optional(),
     /** A named token-endpoint refusal (refusals.ts) instead of status/body. */
     refusal: Refusal.optional(),
+    /** Only requests to this exact path (e.g. /v2/users/me/schedulers), and this method. */
+    path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9/_.-]*$/)
+      .optional(),
+    method: z.enum(['GET', 'POST', 'DELETE', 'PATCH', 'PUT']).optional(),
   })
   .refine((f) => f.status !== undefined || f.refusal !== undefined || (f.delayMs ?? 0) > 0, {
     message: 'give a status, a refusal, a delayMs, or a delay with one of the others',

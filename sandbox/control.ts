@@ -81,6 +81,8 @@ export function controlRoutes(ctx: SandboxContext): Router {
       rateLimitType: d.rateLimitType ?? 'QPS',
       body: d.body,
       refusal: d.refusal,
+      path: d.path,
+      method: d.method,
     });
     sendJson(res, 200, { faults: state.faults });
   });

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { SandboxContext } from './context';
 import { sendJson, zoomDate } from './http-util';
 import { REFUSALS, type RefusalName } from './refusals';
@@ -19,6 +19,15 @@ export interface Fault {
   body?: Record<string, unknown>;
   /** A named token-endpoint refusal (refusals.ts); sets the status and body. */
   refusal?: RefusalName;
+  /** Only requests to this path (e.g. /v2/users/me/schedulers, no query) and, if set, method. */
+  path?: string;
+  method?: string;
+}
+
+/** What a fault is matched against. */
+export interface FaultRequest {
+  readonly path: string;
+  readonly method: string;
 }
 
 /** Zoom's 429 texts (https://developers.zoom.us/docs/api/rate-limits/). */
@@ -28,9 +37,13 @@ const DAILY_MESSAGE =
   'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.';
 
 /** Faults are queued: each matching request takes one use of the first fault for its site. */
-function takeFault(state: SandboxState, site: FaultSite): Fault | undefined {
+function takeFault(state: SandboxState, site: FaultSite, req: FaultRequest): Fault | undefined {
   const index = state.faults.findIndex(
-    (f) => f.remaining > 0 && (f.target === site || f.target === 'all'),
+    (f) =>
+      f.remaining > 0 &&
+      (f.target === site || f.target === 'all') &&
+      (f.path === undefined || f.path === req.path) &&
+      (f.method === undefined || f.method.toUpperCase() === req.method),
   );
   const fault = state.faults[index];
   if (!fault) return undefined;
@@ -75,9 +88,13 @@ export async function applyFault(
   ctx: SandboxContext,
   site: FaultSite,
   category: string,
+  req: Request,
   res: Response,
 ): Promise<boolean> {
-  const fault = takeFault(ctx.state, site);
+  const fault = takeFault(ctx.state, site, {
+    path: req.originalUrl.split('?')[0] ?? '',
+    method: req.method,
+  });
   if (!fault) return false;
   ctx.state.stats.faults_applied += 1;
   if (fault.delayMs > 0 && !(await ctx.runtime.sleep(fault.delayMs))) return true;

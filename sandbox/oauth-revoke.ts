@@ -19,7 +19,7 @@ function ownerOf(state: SandboxState, token: string): string | undefined {
 async function postRevoke(ctx: SandboxContext, req: Request, res: Response): Promise<void> {
   const { state } = ctx;
   state.stats.revoke += 1;
-  if (await applyFault(ctx, 'revoke', 'Light', res)) return;
+  if (await applyFault(ctx, 'revoke', 'Light', req, res)) return;
   noStore(res);
   if (!authenticateClient(state, req, res)) return;
   const token = field(req.body as unknown, 'token');

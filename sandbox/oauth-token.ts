@@ -61,7 +61,7 @@ async function postToken(ctx: SandboxContext, req: Request, res: Response): Prom
   if (grantType === 'authorization_code') state.stats.token_authorization_code += 1;
   else if (grantType === 'refresh_token') state.stats.token_refresh += 1;
   else state.stats.token_unsupported_grant += 1;
-  if (await applyFault(ctx, 'token', 'Light', res)) return;
+  if (await applyFault(ctx, 'token', 'Light', req, res)) return;
   noStore(res);
   if (!authenticateClient(state, req, res)) return;
   // Parameters are read from the form body only: Zoom also takes the query string, but tokens

@@ -7,6 +7,7 @@ import { authRoutes } from './http/auth.routes';
 import { csrfGuard } from './http/csrf';
 import { assistantsRoutes } from './http/assistants.routes';
 import { dashboardRoutes } from './http/dashboard.routes';
+import { schedulersRoutes } from './http/schedulers.routes';
 import { zoomActions } from './http/zoom-action';
 import { errorPages, notFound } from './http/errors';
 import { healthRoutes } from './http/health.routes';
@@ -97,6 +98,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   const actions = zoomActions(services);
   app.use(dashboardRoutes(services, csrf, actions));
   app.use(assistantsRoutes(services, csrf, limits.actions, actions));
+  app.use(schedulersRoutes(services, csrf, limits.actions, actions));
   app.use(disconnectRoutes(services, csrf, limits.actions));
 
   app.use(notFound);

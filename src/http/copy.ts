@@ -89,6 +89,12 @@ export const PAGES = {
     action: { href: '/', label: 'Back to your assistants' },
     tone: 'error',
   },
+  notAScheduler: {
+    heading: 'That is not someone you schedule for',
+    paragraphs: ['The address does not name a Zoom user. Nothing was changed.'],
+    action: { href: '/', label: 'Back to your assistants' },
+    tone: 'error',
+  },
   signedOutAction: {
     heading: 'You are signed out',
     paragraphs: ['Your session ended, so nothing was changed. Sign in and try again.'],
@@ -219,6 +225,18 @@ export const FLASH = {
     'Undo needs one more permission in Zoom, which this app did not ask for when you added it. Reconnect to Zoom to grant it; your history stays.',
   undoNeedsPaidAccount:
     'Zoom puts assistants back only on a paid account, and yours is not one; nothing changed.',
+  steppedDown: (email: string): string =>
+    `You are no longer an assistant of ${email}. Only they can give you the privilege back.`,
+  /** `n`: how many the page showed (null if unknown). */
+  steppedDownAll: (n: number | null): string =>
+    n === 1
+      ? 'You are no longer anyone’s assistant. Only that person can give you the privilege back.'
+      : `You are no longer the assistant of ${n === null ? 'anyone' : count(n, 'person', 'people')}. Only they can give you the privilege back.`,
+  confirmStepDownAll:
+    'Nothing changed: tick the box to confirm that you want to step down as everyone’s assistant.',
+  schedulerGone: 'Zoom no longer lists that person; the list below is current.',
+  stepDownNeedsScope:
+    'Stepping down needs a permission in Zoom that this app did not ask for when you added it. Reconnect to Zoom to grant it.',
 };
 
 /** What a call to Zoom that failed says to the person. */
@@ -283,6 +301,25 @@ export const VIEW = {
     undo: 'Undo',
     undoLabel: (when: string): string => `Undo the removal made ${when}`,
     unavailable: 'Your history could not be loaded just now.',
+  },
+  schedulers: {
+    heading: 'People you schedule for',
+    intro:
+      'They made you their assistant: you can schedule meetings for them. Stepping down cannot be undone from here — only that person can give you the privilege back.',
+    empty: 'Nobody has made you their assistant.',
+    count: (n: number): string => `You can schedule meetings for ${count(n, 'person', 'people')}.`,
+    stepDown: 'Step down',
+    stepDownLabel: (email: string): string => `Step down as assistant of ${email}`,
+    allHeading: 'Step down from all',
+    allConfirm: (n: number): string =>
+      n === 1
+        ? 'Yes, I no longer want to schedule for this person'
+        : `Yes, I no longer want to schedule for any of these ${n} people`,
+    allButton: 'Step down from all',
+    needsScope:
+      'This app cannot see whom you schedule for yet: it did not ask Zoom for that permission when you added it.',
+    grantAccess: 'Grant access',
+    loadFailed: 'The people you schedule for could not be loaded.',
   },
   layout: {
     signOut: 'Sign out',

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import type { Services } from '../compose';
-import type { Assistant } from '../zoom/api';
+import { isZoomApiError } from '../zoom/errors';
 import type { Removal } from '../zoom/removals';
 import { VIEW, type LandingNotice } from './copy';
 import type { CsrfGuard } from './csrf';
@@ -30,30 +30,44 @@ export function dashboardRoutes(services: Services, csrf: CsrfGuard, actions: Zo
     const csrfToken = csrf.tokenFor(req);
     res.set('Cache-Control', 'no-store');
 
-    // Zoom and the history at once: the page waits for the slower, not for both.
+    // Both of Zoom's lists and the history at once: the page waits for the slowest only.
+    // One token for both calls; a 401 on either refreshes once and runs both again.
     const now = Date.now();
-    const [listed, removals] = await Promise.allSettled([
-      tokens.withAccessToken(grantOf(user), (t) => zoomApi.listAssistants(t)),
+    const [lists, removals] = await Promise.allSettled([
+      tokens.withAccessToken(grantOf(user), async (t) => {
+        const both = await Promise.allSettled([
+          zoomApi.listAssistants(t),
+          zoomApi.listSchedulers(t),
+        ]);
+        for (const r of both) {
+          if (r.status === 'rejected' && isZoomApiError(r.reason, 'unauthorized')) throw r.reason;
+        }
+        return both;
+      }),
       history.list(user.id, now),
     ]);
-    let assistants: Assistant[] | null = null;
-    let failure: FailureMessage | null = null;
-    if (listed.status === 'fulfilled') {
-      assistants = listed.value;
-    } else {
-      if (await actions.grantGone(req, res, user, listed.reason)) return;
-      failure = describeZoomFailure(listed.reason, 'list');
-      if (!failure) throw listed.reason;
+    if (lists.status === 'rejected') {
+      // Nothing from Zoom at all: the grant, the refresh or storage failed.
+      if (await actions.grantGone(req, res, user, lists.reason)) return;
+      const failure = describeZoomFailure(lists.reason, 'list');
+      if (!failure) throw lists.reason;
       if (failure.status === 503) return renderMisconfigured(res);
-      if (failure.retryAfterSeconds) res.set('Retry-After', String(failure.retryAfterSeconds));
     }
+    const [listed, scheduling] = lists.status === 'fulfilled' ? lists.value : [lists, lists];
+    const assistants = outcomeOf(listed);
+    const schedulers = outcomeOf(scheduling);
+    const failure = assistants.failure;
+    if (failure?.retryAfterSeconds) res.set('Retry-After', String(failure.retryAfterSeconds));
     renderDashboard(res, failure?.status ?? 200, {
       user,
       csrfToken,
       flash,
-      assistants: assistants?.map((a) => ({ id: a.id, email: a.email })) ?? null,
+      assistants: assistants.value?.map((a) => ({ id: a.id, email: a.email })) ?? null,
       loadError: failure?.text,
       reconnect: failure?.reconnect === true,
+      schedulers: schedulers.value ?? null,
+      schedulersError: schedulers.failure?.reconnect ? null : (schedulers.failure?.text ?? null),
+      schedulersNeedScope: schedulers.failure?.reconnect === true,
       history:
         removals.status === 'fulfilled'
           ? removals.value.map((r) => historyEntry(r, now, user.timezone))
@@ -62,6 +76,14 @@ export function dashboardRoutes(services: Services, csrf: CsrfGuard, actions: Zo
   });
 
   return router;
+}
+
+/** One of Zoom's answers, or why there is none in words (null when it is not Zoom's). */
+function outcomeOf<T>(r: PromiseSettledResult<T>): { value?: T; failure?: FailureMessage } {
+  if (r.status === 'fulfilled') return { value: r.value };
+  const failure = describeZoomFailure(r.reason, 'list');
+  if (!failure) throw r.reason;
+  return { failure };
 }
 
 /** A removal as the History section shows it. */

@@ -1,6 +1,6 @@
 import { isZoomApiError } from '../zoom/errors';
 import { OAuthError } from '../zoom/oauth-errors';
-import { FAILURE } from './copy';
+import { FAILURE, FLASH } from './copy';
 
 /**
  * What a person reads when a call to Zoom fails, and the status the page answers with.
@@ -14,7 +14,7 @@ export interface FailureMessage {
   readonly reconnect?: boolean;
 }
 
-export type ZoomAction = 'list' | 'clear' | 'remove' | 'undo';
+export type ZoomAction = 'list' | 'clear' | 'remove' | 'undo' | 'step_down';
 
 export function describeZoomFailure(err: unknown, action: ZoomAction): FailureMessage | null {
   if (err instanceof OAuthError) {
@@ -37,11 +37,15 @@ export function describeZoomFailure(err: unknown, action: ZoomAction): FailureMe
   if (!isZoomApiError(err)) return null;
   switch (err.kind) {
     case 'missing_scope':
-      return { status: 403, text: FAILURE.missingScope, reconnect: true };
+      return {
+        status: 403,
+        text: action === 'step_down' ? FLASH.stepDownNeedsScope : FAILURE.missingScope,
+        reconnect: true,
+      };
     case 'not_found':
-      return action === 'remove'
-        ? { status: 404, text: FAILURE.assistantGone }
-        : { status: 404, text: FAILURE.userGone };
+      if (action === 'remove') return { status: 404, text: FAILURE.assistantGone };
+      if (action === 'step_down') return { status: 404, text: FLASH.schedulerGone };
+      return { status: 404, text: FAILURE.userGone };
     case 'rate_limited':
       return rateLimited(err.retryAfterSeconds);
     case 'unavailable':

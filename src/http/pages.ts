@@ -42,6 +42,11 @@ export interface DashboardPage extends Layout {
   reconnect?: boolean;
   /** Newest first; null when it could not be read. */
   history: HistoryEntry[] | null;
+  /** Whom the user schedules for; null when Zoom's list could not be had. */
+  schedulers: { id: string; email: string }[] | null;
+  schedulersError: string | null;
+  /** The grant lacks the scopes for it: offer to grant access. */
+  schedulersNeedScope: boolean;
 }
 
 export interface LandingPage extends Layout {

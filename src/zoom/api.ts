@@ -23,13 +23,19 @@ export interface Assistant {
   readonly canManagePrivateEvents: boolean;
 }
 
+/** Someone the signed-in user is an assistant of (Zoom calls them the user's schedulers). */
+export interface Scheduler {
+  readonly id: string;
+  readonly email: string;
+}
+
 export interface ZoomApiSettings {
   /** e.g. https://api.zoom.us/v2 */
   readonly apiUrl: string;
   readonly timeoutMs: number;
 }
 
-/** Assistant ids in Zoom are short url-safe strings; anything else never reaches a URL. */
+/** Zoom user ids (assistants, schedulers) are short url-safe strings; nothing else reaches a URL. */
 export const ASSISTANT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export class ZoomApiClient {
@@ -59,6 +65,28 @@ export class ZoomApiClient {
     await this.request(
       'DELETE',
       `/users/me/assistants/${encodeURIComponent(assistantId)}`,
+      accessToken,
+    );
+  }
+
+  async listSchedulers(accessToken: string): Promise<Scheduler[]> {
+    const body = await this.request('GET', '/users/me/schedulers', accessToken);
+    return parseSchedulers(body);
+  }
+
+  /** Steps down as the assistant of everyone who made the user theirs. */
+  async deleteAllSchedulers(accessToken: string): Promise<void> {
+    await this.request('DELETE', '/users/me/schedulers', accessToken);
+  }
+
+  /** Steps down as this person's assistant. */
+  async deleteScheduler(accessToken: string, schedulerId: string): Promise<void> {
+    if (!ASSISTANT_ID_PATTERN.test(schedulerId)) {
+      throw new ZoomApiError('not_found', null, null, 'not a user id');
+    }
+    await this.request(
+      'DELETE',
+      `/users/me/schedulers/${encodeURIComponent(schedulerId)}`,
       accessToken,
     );
   }
@@ -173,6 +201,23 @@ export function parseAssistants(body: unknown): Assistant[] {
       email: a.data.email || '(no email)',
       canManagePrivateEvents: a.data.can_manage_host_private_event,
     });
+  }
+  return out;
+}
+
+const SchedulerItem = z.object({ id: text, email: text });
+const SchedulersBody = z.object({ schedulers: z.array(z.unknown()).nullish() });
+
+export function parseSchedulers(body: unknown): Scheduler[] {
+  if (typeof body !== 'object' || body === null) {
+    throw new ZoomApiError('unexpected', 200, null, 'schedulers body is not an object');
+  }
+  const parsed = SchedulersBody.safeParse(body);
+  if (!parsed.success) throw new ZoomApiError('unexpected', 200, null, 'schedulers is not a list');
+  const out: Scheduler[] = [];
+  for (const item of parsed.data.schedulers ?? []) {
+    const s = SchedulerItem.safeParse(item);
+    if (s.success && s.data.id) out.push({ id: s.data.id, email: s.data.email || '(no email)' });
   }
   return out;
 }

@@ -35,6 +35,7 @@ async function consent(page: Page, user: string, decision: 'Allow' | 'Deny'): Pr
 const live = (page: Page) => page.locator('[aria-live]');
 const assistants = (page: Page) => page.locator('ul.assistants > li');
 const history = (page: Page) => page.locator('ol.removals > li');
+const schedulers = (page: Page) => page.locator('ul.people > li');
 
 describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (viewport) => {
   let w: Watched;
@@ -114,6 +115,26 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     await page.getByRole('checkbox', { name: /Yes, remove all 3 assistants/ }).check();
     await page.getByRole('button', { name: 'Remove all assistants' }).click();
     await page.getByText('You have no assistants').waitFor();
+  });
+
+  test('step down as an assistant of one person, then of everyone', async () => {
+    const { page } = w;
+    await expect(schedulers(page).count()).resolves.toBe(2);
+    await page.getByText('You can schedule meetings for 2 people.').waitFor();
+    await page
+      .getByRole('button', { name: 'Step down as assistant of charles.host@example.com' })
+      .click();
+    await live(page)
+      .getByText('You are no longer an assistant of charles.host@example.com.', { exact: false })
+      .waitFor();
+    await expect(schedulers(page).count()).resolves.toBe(1);
+    await checkState(w, viewport, 'stepped-down');
+    await page
+      .getByRole('checkbox', { name: 'Yes, I no longer want to schedule for this person' })
+      .check();
+    await page.getByRole('button', { name: 'Step down from all' }).click();
+    await page.getByText('Nobody has made you their assistant.').waitFor();
+    await checkState(w, viewport, 'schedulers-empty');
   });
 
   test('sign out, then sign in again with no consent the second time', async () => {

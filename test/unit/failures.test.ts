@@ -31,6 +31,16 @@ describe('describeZoomFailure: every answer Zoom can give → a status and a sen
     ['404 listing', zoomError('not_found', 404), 'list', 404, FAILURE.userGone, {}],
     ['404 clearing', zoomError('not_found', 404), 'clear', 404, FAILURE.userGone, {}],
     ['404 removing one', zoomError('not_found', 404), 'remove', 404, FAILURE.assistantGone, {}],
+    ['404 stepping down', zoomError('not_found', 404), 'step_down', 404, FLASH.schedulerGone, {}],
+    [
+      'missing scope to step down',
+      zoomError('missing_scope', 400),
+      'step_down',
+      403,
+      FLASH.stepDownNeedsScope,
+      { reconnect: true },
+    ],
+    ['404 at an undo', zoomError('not_found', 404), 'undo', 404, FAILURE.userGone, {}],
     [
       'missing scope',
       zoomError('missing_scope', 400),

@@ -1,4 +1,9 @@
-import { ASSISTANT_ID_PATTERN, parseAssistants, parseUser } from '../../src/zoom/api';
+import {
+  ASSISTANT_ID_PATTERN,
+  parseAssistants,
+  parseSchedulers,
+  parseUser,
+} from '../../src/zoom/api';
 import { ZoomApiError } from '../../src/zoom/errors';
 
 function thrown(fn: () => unknown): ZoomApiError {
@@ -151,5 +156,36 @@ describe('ASSISTANT_ID_PATTERN', () => {
     'abc?x=1',
   ])('rejects %p', (id) => {
     expect(ASSISTANT_ID_PATTERN.test(id)).toBe(false);
+  });
+});
+
+describe('parseSchedulers', () => {
+  it("reads Zoom's GET /users/me/schedulers body (pmi and paging fields ignored)", () => {
+    const body = {
+      schedulers: [
+        { id: 'cBbg3HostSchdlr000003C', email: 'charles.host@example.com', pmi: 3815553131 },
+        { id: 'noEmail' },
+        { email: 'no-id@example.com' },
+        'junk',
+      ],
+      page_size: 30,
+      total_records: 4,
+    };
+    expect(parseSchedulers(body)).toEqual([
+      { id: 'cBbg3HostSchdlr000003C', email: 'charles.host@example.com' },
+      { id: 'noEmail', email: '(no email)' },
+    ]);
+  });
+
+  it('answers [] when Zoom omits the list', () => {
+    expect(parseSchedulers({})).toEqual([]);
+    expect(parseSchedulers({ schedulers: null })).toEqual([]);
+  });
+
+  it.each([
+    ['null', null],
+    ['a list that is not one', { schedulers: 'x' }],
+  ])('rejects %s as unexpected', (_label, body) => {
+    expect(thrown(() => parseSchedulers(body)).kind).toBe('unexpected');
   });
 });

@@ -1,0 +1,176 @@
+import { FAILURE, FLASH, VIEW } from '../../src/http/copy';
+import { Browser, csrfOf, html, signIn, type Page } from '../../harness/browser';
+import { startStack, type Stack } from '../../harness/stack';
+
+/**
+ * The other direction (issue 13): the people the user schedules for, and stepping down as
+ * their assistant — one or all — through `me`. Real Redis, the sandbox over HTTP.
+ */
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ zoomTimeoutMs: 1000 });
+});
+afterAll(async () => {
+  await stack.close();
+});
+beforeEach(async () => {
+  await stack.reset();
+});
+
+const SCHEDULERS = '/v2/users/me/schedulers';
+const ASSISTANTS = '/v2/users/me/assistants';
+const url = (p: string): string => `${stack.app.url}${p}`;
+
+async function schedulersAtZoom(user = 'ada'): Promise<string[]> {
+  const snap = await stack.control.get<{ schedulers: { email: string }[] }>(`/users/${user}`);
+  return snap.schedulers.map((s) => s.email).sort();
+}
+
+/** The part of the page between the schedulers heading and the history heading. */
+function schedulersSection(page: Page): string {
+  const from = page.text.indexOf('id="schedulers-heading"');
+  const to = page.text.indexOf('id="history-heading"');
+  return from < 0 ? '' : page.text.slice(from, to < 0 ? undefined : to);
+}
+
+async function stepDown(browser: Browser, page: Page, email: string): Promise<Page> {
+  const m = new RegExp(
+    `action="(/schedulers/[^"]+/step-down)">\\s*<input type="hidden" name="_csrf" value="[^"]*">\\s*<input type="hidden" name="email" value="${email}">`,
+  ).exec(page.text);
+  if (!m?.[1]) throw new Error(`no step-down form for ${email}`);
+  return browser.postForm(url(m[1]), { _csrf: csrfOf(page), email });
+}
+
+function stepDownAll(browser: Browser, page: Page, confirm = true): Promise<Page> {
+  const count = /name="count" value="(\d+)"/.exec(schedulersSection(page))?.[1] ?? '';
+  return browser.postForm(url('/schedulers/step-down'), {
+    _csrf: csrfOf(page),
+    count,
+    ...(confirm ? { confirm: 'yes' } : {}),
+  });
+}
+
+test('the dashboard lists whom the user schedules for, with a way to step down from each and from all', async () => {
+  const page = await signIn(new Browser(), stack.app.url, 'ada');
+  const section = schedulersSection(page);
+  expect(section).toContain(html(VIEW.schedulers.heading));
+  expect(section).toContain(VIEW.schedulers.count(2));
+  for (const email of await schedulersAtZoom()) {
+    expect(section).toContain(`aria-label="${html(VIEW.schedulers.stepDownLabel(email))}"`);
+  }
+  expect(section).toContain(html(VIEW.schedulers.allConfirm(2)));
+  expect(section).toContain(html(VIEW.schedulers.intro));
+});
+
+test('nobody has made alan their assistant: the empty state says so', async () => {
+  const page = await signIn(new Browser(), stack.app.url, 'alan');
+  expect(schedulersSection(page)).toContain(html(VIEW.schedulers.empty));
+});
+
+test('step down from one: gone at Zoom, the other stays, the page says only they can give it back', async () => {
+  const browser = new Browser();
+  const page = await signIn(browser, stack.app.url, 'ada');
+  const [first, second] = await schedulersAtZoom();
+  const after = await stepDown(browser, page, first ?? '');
+  expect(after.status).toBe(200);
+  expect(after.text).toContain(html(FLASH.steppedDown(first ?? '')));
+  expect(await schedulersAtZoom()).toEqual([second]);
+  expect(schedulersSection(after)).toContain(VIEW.schedulers.count(1));
+  expect((await stack.control.stats()).delete_scheduler).toBe(1);
+});
+
+test('step down from all needs its confirmation, then leaves nobody', async () => {
+  const browser = new Browser();
+  const page = await signIn(browser, stack.app.url, 'ada');
+  const refused = await stepDownAll(browser, page, false);
+  expect(refused.text).toContain(html(FLASH.confirmStepDownAll));
+  expect(await schedulersAtZoom()).toHaveLength(2);
+  const after = await stepDownAll(browser, refused);
+  expect(after.text).toContain(html(FLASH.steppedDownAll(2)));
+  expect(await schedulersAtZoom()).toEqual([]);
+  expect(schedulersSection(after)).toContain(html(VIEW.schedulers.empty));
+});
+
+describe('every answer Zoom can give to a step-down', () => {
+  test.each([
+    [
+      '404 code 1001',
+      { status: 404, body: { code: 1001, message: 'User does not exist: x.' } },
+      FLASH.schedulerGone,
+    ],
+    ['429 with the wait', { status: 429, retryAfter: '9' }, FAILURE.rateLimited(9)],
+    ['a 5xx', { status: 503 }, FAILURE.zoomDown],
+    ['no answer in time', { delayMs: 1500 }, FAILURE.zoomDown],
+  ])('%s: a clear message and nothing changed', async (_label, fault, text) => {
+    const browser = new Browser();
+    const page = await signIn(browser, stack.app.url, 'ada');
+    const [first] = await schedulersAtZoom();
+    await stack.control.post('/faults', { target: 'api', method: 'DELETE', ...fault });
+    const after = await stepDown(browser, page, first ?? '');
+    expect(after.text).toContain(html(text));
+    if (!('delayMs' in fault)) expect(await schedulersAtZoom()).toHaveLength(2);
+  });
+});
+
+describe('the two lists fail independently', () => {
+  test('Zoom fails the schedulers list: its section says so, the assistants still show', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack.app.url, 'ada');
+    await stack.control.post('/faults', { target: 'api', path: SCHEDULERS, status: 502 });
+    const page = await browser.get(url('/'));
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(VIEW.dashboard.canSchedule(3));
+    expect(schedulersSection(page)).toContain(FAILURE.zoomDown);
+  });
+
+  test('Zoom fails the assistants list: its message shows, the schedulers still show', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack.app.url, 'ada');
+    await stack.control.post('/faults', {
+      target: 'api',
+      path: ASSISTANTS,
+      status: 429,
+      retryAfter: '4',
+    });
+    const page = await browser.get(url('/'));
+    expect(page.status).toBe(429);
+    expect(page.text).toContain(FAILURE.rateLimited(4));
+    expect(schedulersSection(page)).toContain(VIEW.schedulers.count(2));
+  });
+
+  test('the two calls run at once: two slow answers cost the time of one', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack.app.url, 'ada');
+    await stack.control.post('/faults', { target: 'api', path: SCHEDULERS, delayMs: 600 });
+    await stack.control.post('/faults', { target: 'api', path: ASSISTANTS, delayMs: 600 });
+    const started = Date.now();
+    const page = await browser.get(url('/'));
+    const took = Date.now() - started;
+    expect(page.text).toContain(VIEW.dashboard.canSchedule(3));
+    expect(took).toBeGreaterThanOrEqual(600);
+    expect(took).toBeLessThan(1100);
+  });
+});
+
+test('a grant made before the new scopes: a "grant access" link, the assistants keep working, no refresh spent', async () => {
+  await stack.control.post('/config', {
+    grantScopes:
+      'user:read:user user:read:list_assistants user:delete:assistant user:write:assistant',
+  });
+  const browser = new Browser();
+  const page = await signIn(browser, stack.app.url, 'ada');
+  expect(page.status).toBe(200);
+  expect(page.text).toContain(VIEW.dashboard.canSchedule(3));
+  const section = schedulersSection(page);
+  expect(section).toContain(html(VIEW.schedulers.needsScope));
+  expect(section).toContain(`href="/install">${VIEW.schedulers.grantAccess}</a>`);
+  // Stepping down with that grant: told to reconnect, nothing changed.
+  const after = await browser.postForm(url('/schedulers/step-down'), {
+    _csrf: csrfOf(page),
+    confirm: 'yes',
+  });
+  expect(after.text).toContain(html(FLASH.stepDownNeedsScope));
+  expect(await schedulersAtZoom()).toHaveLength(2);
+  expect((await stack.control.stats()).token_refresh).toBe(0);
+});
