@@ -30,6 +30,8 @@ export interface AppProcessOptions {
   readonly nodeArgs?: readonly string[];
   readonly onStdoutLine?: (line: string) => void;
   readonly inherit?: boolean;
+  /** false: the server's stdout is read but its lines are not kept (see spawnTracked). */
+  readonly keepStdout?: boolean;
 }
 
 /** Starts the server by the Procfile line, without waiting (see `startReadyApp`). */
@@ -49,6 +51,7 @@ export async function startAppProcess(
       env: { ...env, PORT: String(port) },
       onStdoutLine: opts.onStdoutLine,
       inherit: opts.inherit,
+      keepStdout: opts.keepStdout,
     },
   );
   return {

@@ -1,0 +1,44 @@
+import http from 'node:http';
+
+/**
+ * The floor the dashboard is measured against, as the issue defines it: "a bare node:http
+ * server that makes the same Zoom GET with fetch and renders a list". No framework, session,
+ * Redis or logging. Run by the bench with tsx, in its own process.
+ *
+ * Env: BASELINE_PORT, ZOOM_API_URL (e.g. http://127.0.0.1:4010/v2), ACCESS_TOKEN (read by
+ * the bench from the app's token record).
+ */
+
+const port = Number(process.env.BASELINE_PORT);
+const api = process.env.ZOOM_API_URL;
+const token = process.env.ACCESS_TOKEN;
+if (!port || !api || !token) {
+  process.stderr.write('baseline: BASELINE_PORT, ZOOM_API_URL and ACCESS_TOKEN are required\n');
+  process.exit(1);
+}
+
+const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+const escape = (s: string): string => s.replace(/[&<>"]/g, (c) => escapes[c] ?? c);
+
+async function page(): Promise<string> {
+  const res = await fetch(`${api}/users/me/assistants`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (!res.ok) throw new Error(`Zoom answered ${res.status}`);
+  const body = (await res.json()) as { assistants?: { email?: string }[] };
+  const items = (body.assistants ?? []).map((a) => `<li>${escape(a.email ?? '')}</li>`).join('');
+  return `<!doctype html><title>Your assistants</title><h1>Your assistants</h1><ul>${items}</ul>`;
+}
+
+const server = http.createServer((req, res) => {
+  if (req.url === '/healthz') return void res.end('ok');
+  page().then(
+    (html) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html),
+    (err: unknown) => res.writeHead(502).end(String(err)),
+  );
+});
+server.listen(port, '127.0.0.1');
+process.once('SIGTERM', () => {
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+});

@@ -1,0 +1,84 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stopAll } from '../harness/processes';
+import { startRedisServer } from '../harness/redis';
+import { benchDashboard } from './dashboard';
+import { benchMemory, benchStartup } from './footprint';
+import { benchRedisCommands } from './redis-commands';
+import { report, type Results } from './report';
+import { PROFILE, QUICK, SETTINGS as S } from './settings';
+import { startBaseline, startStack, type Stack } from './stack';
+import { benchStorm } from './storm';
+
+/**
+ * `npm run bench`: the production build on a real redis-server, against the sandbox and a
+ * bare node:http baseline, each in its own process. Prints a Markdown report and writes every
+ * raw figure to bench/results/latest.json. Everything it starts is a tracked child of this
+ * process, stopped at the end, on failure and on Ctrl-C.
+ */
+
+const RESULTS = path.join(__dirname, 'results');
+const PROFILES = path.join(RESULTS, 'profiles');
+const log = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
+
+/**
+ * The figures that depend on the Redis behind the app. Another row (e.g. a Redis Cluster) is
+ * this again, on a stack started with that Redis's URL and env.
+ */
+async function measure(stack: Stack) {
+  const baseline = await startBaseline(stack);
+  const high = { connections: S.highConnections, rounds: S.highRounds, roundSec: S.highRoundSec };
+  try {
+    log(`dashboard at c=${S.connections}, then c=${S.highConnections}`);
+    const dashboard = [await benchDashboard(stack, baseline, S)];
+    dashboard.push(await benchDashboard(stack, baseline, { ...S, ...high }));
+    log(`refresh storm on ${S.stormProcesses.join(', ')} processes`);
+    return { dashboard, storm: await benchStorm(stack, S) };
+  } finally {
+    await baseline.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const redis = await startRedisServer();
+  const stack = await startStack({
+    redisUrl: redis.url,
+    redisPids: [redis.process.pid ?? -1],
+    nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`] : [],
+  });
+  if (PROFILE) {
+    await benchDashboard(stack, await startBaseline(stack), S);
+    await stack.app.stop(); // the profile is written as the process exits
+    return log(`profile in ${PROFILES}: Chrome DevTools → Performance → Load profile`);
+  }
+  const { dashboard, storm } = await measure(stack);
+  log('Redis commands, start-up, memory');
+  const redisCommands = await benchRedisCommands(stack, S.redisRequests);
+  const startup = await benchStartup(stack, S.startupRuns);
+  const memory = await benchMemory(stack, S);
+  const info = await stack.admin.info('server');
+  const machine = {
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cores: os.cpus().length,
+    node: process.version,
+    redis: /^redis_version:(.+)$/m.exec(info)?.[1]?.trim() ?? 'unknown',
+    kernel: os.release(),
+  };
+  await stack.close();
+  const seconds = (performance.now() - started) / 1000;
+  const head = { date: new Date().toISOString(), quick: QUICK, seconds, machine, settings: S };
+  const all: Results = { ...head, dashboard, storm, redisCommands, startup, memory };
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify(all, null, 2)}\n`);
+  process.stdout.write(report(all));
+  log(`every raw figure: ${path.relative(process.cwd(), RESULTS)}/latest.json`);
+}
+
+const exit = (code: number) => () => void stopAll().then(() => process.exit(code));
+process.once('SIGINT', exit(130)).once('SIGTERM', exit(143));
+main().then(exit(0), (err: unknown) => {
+  log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  exit(1)();
+});

@@ -1,0 +1,37 @@
+/**
+ * Every duration and count of `npm run bench`. BENCH_QUICK=1 shortens them all (to try the
+ * harness, not to quote); BENCH_PROFILE=1 only profiles the app under the c=20 dashboard load.
+ */
+
+export const QUICK = process.env.BENCH_QUICK === '1';
+export const PROFILE = process.env.BENCH_PROFILE === '1';
+
+const FULL = {
+  warmupSec: 3,
+  /** Dashboard rounds per server (app and baseline alternate), then fewer at c=100. */
+  rounds: 5,
+  roundSec: 8,
+  connections: 20,
+  highConnections: 100,
+  highRounds: 3,
+  highRoundSec: 5,
+  stormProcesses: [1, 2, 4],
+  stormRequests: 200,
+  stormTrials: 3,
+  tokenDelayMs: 100,
+  redisRequests: 200,
+  startupRuns: 5,
+  sessions: 10_000,
+  memoryConnections: 100,
+  memorySec: 10,
+};
+
+export type Settings = typeof FULL;
+
+/** Every phase once and short. */
+const SHORT: Partial<Settings> = {
+  ...{ warmupSec: 1, rounds: 2, roundSec: 2, highRounds: 1, highRoundSec: 2, stormTrials: 1 },
+  ...{ redisRequests: 50, startupRuns: 2, sessions: 1_000, memorySec: 3 },
+};
+
+export const SETTINGS: Settings = QUICK ? { ...FULL, ...SHORT } : FULL;
