@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startReaper, watchParents } from '../harness/lifeline';
 import { stopAll } from '../harness/processes';
 import { startRedisServer } from '../harness/redis';
 import { benchDashboard } from './dashboard';
@@ -77,7 +78,10 @@ async function main(): Promise<void> {
 }
 
 const exit = (code: number) => () => void stopAll().then(() => process.exit(code));
-process.once('SIGINT', exit(130)).once('SIGTERM', exit(143));
+process.once('SIGINT', exit(130)).once('SIGTERM', exit(143)).once('SIGHUP', exit(129));
+// Even if npm, the shell or this process is killed outright, no child is left running.
+startReaper();
+watchParents(exit(143));
 main().then(exit(0), (err: unknown) => {
   log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   exit(1)();

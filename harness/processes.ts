@@ -3,8 +3,9 @@ import net from 'node:net';
 import path from 'node:path';
 
 /**
- * Child processes that die with their parent. Every child is registered here: a normal exit,
- * an error, SIGINT, SIGTERM or SIGHUP stops all of them, so nothing is left holding a port.
+ * Child processes that die with their parent. Every child is registered here, and killed when
+ * this process exits; a long-running tool (the demo, the benchmark) adds lifeline.ts so that
+ * a signal to it, to npm or to the shell between them, or even SIGKILL, stops them too.
  * Only processes we started are ever signalled.
  */
 
@@ -26,11 +27,24 @@ export function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
+const watchers = new Set<(event: 'started' | 'exited', pid: number) => void>();
+
+/** Called with every tracked child's pid when it starts and when it exits (the reaper). */
+export function onTracked(watch: (event: 'started' | 'exited', pid: number) => void): void {
+  watchers.add(watch);
+  for (const child of children) if (child.pid !== undefined) watch('started', child.pid);
+}
+
 /** Registers a child: it is killed when this process exits, however it exits. */
 export function track(child: ChildProcess): ChildProcess {
   installHooks();
   children.add(child);
-  child.once('exit', () => children.delete(child));
+  const pid = child.pid;
+  if (pid !== undefined) for (const w of watchers) w('started', pid);
+  child.once('exit', () => {
+    children.delete(child);
+    if (pid !== undefined) for (const w of watchers) w('exited', pid);
+  });
   return child;
 }
 
@@ -68,6 +82,8 @@ export interface SpawnLinesOptions {
   readonly onStdoutLine?: (line: string) => void;
   /** Pass stdout and stderr through to ours instead of keeping them. */
   readonly inherit?: boolean;
+  /** false: read stdout but do not keep its lines (long, chatty runs); default true. */
+  readonly keepStdout?: boolean;
 }
 
 /** Starts a tracked child with exactly `env` (plus PATH and HOME), its output kept as lines. */
@@ -85,7 +101,7 @@ export function spawnTracked(
   const stdout: string[] = [];
   const stderr: string[] = [];
   collectLines(child.stdout, (line) => {
-    stdout.push(line);
+    if (opts.keepStdout !== false) stdout.push(line);
     opts.onStdoutLine?.(line);
   });
   collectLines(child.stderr, (line) => stderr.push(line));

@@ -42,12 +42,13 @@ export interface SandboxProcess extends Spawned {
   stop(): Promise<void>;
 }
 
-/** The sandbox's CLI (sandbox/main.ts, run by tsx) as a child process. */
+/** The sandbox's CLI (sandbox/main.ts, through tsx's loader) as a child process. */
 export async function startSandboxProcess(s: SandboxFor): Promise<SandboxProcess> {
   const port = s.port ?? (await freePort());
   const o = optionsFor(s);
-  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-  const spawned = spawnTracked(tsx, [path.join(ROOT, 'sandbox', 'main.ts')], {
+  // One process (no tsx wrapper in between), so a signal to it is a signal to the sandbox.
+  const args = ['--require', 'tsx/cjs', path.join(ROOT, 'sandbox', 'main.ts')];
+  const spawned = spawnTracked(process.execPath, args, {
     env: {
       NODE_ENV: 'production',
       SANDBOX_PORT: String(port),

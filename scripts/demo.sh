@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The demo: sets up what is missing, builds, then starts Redis, the Zoom sandbox and the app.
+# `npm run demo` execs this and this execs node, so npm's own child is the demo: a signal to
+# npm reaches it (and scripts/demo.ts stops everything it started).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npm run --silent build
-exec node_modules/.bin/tsx scripts/demo.ts
+exec node --require tsx/cjs scripts/demo.ts

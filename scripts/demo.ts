@@ -1,70 +1,127 @@
+import net from 'node:net';
+import { prettyFactory } from 'pino-pretty';
 import { newCredentials, sandboxedAppEnv } from '../harness/app-env';
-import { startReadyApp } from '../harness/app-process';
+import { startReadyApp, type AppProcess } from '../harness/app-process';
+import { startReaper, watchParents } from '../harness/lifeline';
 import { stopAll } from '../harness/processes';
 import { startRedisServer, type RunningRedis } from '../harness/redis';
-import { startSandboxFor } from '../harness/sandbox';
+import { startSandboxFor, type RunningSandbox } from '../harness/sandbox';
 
 /**
  * The demo: a real Redis (REDIS_URL if set, else a redis-server started here on a free port),
  * the Zoom sandbox, and the production server (by the Procfile's line) wired to both with
- * secrets made for this run. Ctrl-C stops everything.
+ * secrets made for this run, all on 127.0.0.1. It owns its processes: Ctrl-C, a signal to it
+ * or to npm, a failure at start — everything it started stops.
  */
 
 const HOST = '127.0.0.1';
 
-async function main(): Promise<void> {
-  const appPort = Number(process.env.PORT ?? 3000);
-  const sandboxPort = Number(process.env.SANDBOX_PORT ?? 3001);
-  const appUrl = `http://${HOST}:${appPort}`;
+class DemoError extends Error {}
 
-  let redis: RunningRedis | undefined;
-  let redisUrl = process.env.REDIS_URL;
-  if (!redisUrl) {
-    redis = await startRedisServer();
-    redisUrl = redis.url;
+/** One line naming what the port is for and the variable that moves it. */
+async function ensureFree(port: number, what: string, variable: string): Promise<void> {
+  const free = await new Promise<boolean>((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, HOST, () => probe.close(() => resolve(true)));
+  });
+  if (!free) {
+    throw new DemoError(
+      `port ${port} (${what}) is already in use — set ${variable} to another port, e.g. ${variable}=${port + 100} npm run demo`,
+    );
   }
-  const credentials = newCredentials('demo');
-  const sandbox = await startSandboxFor({ appUrl, credentials, port: sandboxPort });
-  const app = await startReadyApp(
-    {
-      ...sandboxedAppEnv({ appUrl, sandboxUrl: sandbox.url, redisUrl, credentials }),
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-    },
-    { inherit: true },
-  );
+}
 
+function portFrom(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    throw new DemoError(`${name} must be a port number (1-65535), not "${raw ?? ''}"`);
+  }
+  return n;
+}
+
+/** The app's JSON log lines, made readable (and anything else passed through). */
+function readable(): (line: string) => void {
+  const pretty = prettyFactory({
+    colorize: process.stdout.isTTY,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,app',
+  });
+  return (line) => {
+    process.stdout.write(line.startsWith('{') ? pretty(line) : `${line}\n`);
+  };
+}
+
+async function main(): Promise<void> {
+  startReaper();
   let stopping = false;
-  const stop = async (code: number): Promise<void> => {
+  let redis: RunningRedis | undefined;
+  let sandbox: RunningSandbox | undefined;
+  let app: AppProcess | undefined;
+  const stop = async (code: number, why?: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    await app.stop();
-    await sandbox.close();
+    if (why) process.stderr.write(`demo: ${why}\n`);
+    await app?.stop();
+    await sandbox?.close();
+    await redis?.stop();
     await stopAll();
     process.exit(code);
   };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
-  void app.exited.then(({ code }) => {
-    if (!stopping) {
-      process.stderr.write(`demo: the app exited (${code ?? 'signal'})\n`);
-      void stop(1);
-    }
-  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => void stop(0));
+  }
+  watchParents(() => void stop(0, 'the command that started the demo is gone; stopping'));
 
-  process.stdout.write(
-    [
-      '',
-      `  Assistant Remover (demo) is running: open ${appUrl}`,
-      `  Zoom sandbox: ${sandbox.url}  (demo users: ada — 3 assistants, grace — 1, alan — none)`,
-      `  Redis: ${redis ? `a redis-server started for this demo on port ${redis.port}` : 'REDIS_URL'}`,
-      '  Press Ctrl-C to stop.',
-      '',
-    ].join('\n') + '\n',
-  );
+  try {
+    const appPort = portFrom('PORT', 3000);
+    const sandboxPort = portFrom('SANDBOX_PORT', 3001);
+    await ensureFree(appPort, 'the app', 'PORT');
+    await ensureFree(sandboxPort, 'the Zoom sandbox', 'SANDBOX_PORT');
+    const appUrl = `http://${HOST}:${appPort}`;
+
+    let redisUrl = process.env.REDIS_URL;
+    if (!redisUrl) {
+      redis = await startRedisServer();
+      redisUrl = redis.url;
+    }
+    const credentials = newCredentials('demo');
+    sandbox = await startSandboxFor({
+      appUrl,
+      credentials,
+      port: sandboxPort,
+      webhookRetryScale: 0.01, // Zoom retries a failed delivery after minutes; here, seconds
+    });
+    app = await startReadyApp(
+      {
+        ...sandboxedAppEnv({ appUrl, sandboxUrl: sandbox.url, redisUrl, credentials }),
+        HOST,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      },
+      { onStdoutLine: readable(), keepStdout: false },
+    );
+    void app.exited.then(({ code, signal }) => {
+      void stop(1, `the app exited (${code ?? signal ?? 'unknown'})`);
+    });
+
+    process.stdout.write(
+      [
+        '',
+        `  Assistant Remover (demo) is running: open ${appUrl}`,
+        `  Zoom sandbox:  ${sandbox.url}  — the demo users: ada (3 assistants), grace (1), alan (none)`,
+        `                 to switch user, open it and press "Sign out of sandbox" (or use a private window)`,
+        `                 to start the data over: curl -X POST ${sandbox.url}/_sandbox/reset`,
+        `  Redis:         ${redis ? `a redis-server for this demo only, on port ${redis.port}` : 'REDIS_URL'}`,
+        '  Press Ctrl-C to stop everything.',
+        '',
+      ].join('\n') + '\n',
+    );
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    // A port taken between our check and the listen answers EADDRINUSE: said the same way.
+    await stop(1, err instanceof DemoError ? message : `could not start: ${message}`);
+  }
 }
 
-main().catch(async (err: unknown) => {
-  process.stderr.write(`demo: ${err instanceof Error ? err.message : String(err)}\n`);
-  await stopAll();
-  process.exit(1);
-});
+void main();

@@ -52,8 +52,9 @@ export function createApp(services: Services, options: AppOptions = {}): Express
     pinoHttp({
       logger,
       genReqId: (req) => (req as { id?: string }).id ?? requestIdOf(req),
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      // The platform's router already logs every request (method, path, status, time, id);
+      // ours are for debugging, except the failures, which are errors.
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'debug'),
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,

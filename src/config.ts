@@ -14,6 +14,8 @@ export interface EncryptionKey {
 
 export interface Config {
   readonly port: number;
+  /** The address to listen on; undefined: every interface (what a platform expects). */
+  readonly host: string | undefined;
   readonly isProduction: boolean;
   readonly logLevel: string;
   readonly redis: {
@@ -96,6 +98,10 @@ const callbackUrl = httpUrl.refine(
 const schema = z.object({
   NODE_ENV: z.string().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]{1,253}$/, 'must be an address or host name')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z
     .string()
@@ -179,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const hour = 60 * 60 * 1000;
   return {
     port: e.PORT,
+    host: e.HOST,
     isProduction,
     logLevel: e.LOG_LEVEL,
     redis: {

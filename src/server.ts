@@ -44,8 +44,11 @@ export async function main(): Promise<void> {
     s.on('close', () => sockets.delete(s));
   });
 
-  await new Promise<void>((resolve) => server.listen(config.port, resolve));
-  logger.info({ port: config.port }, 'listening');
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject); // a busy port: the fatal line below, exit 1
+    server.listen(config.port, config.host, resolve);
+  });
+  logger.info({ port: config.port, host: config.host ?? 'all interfaces' }, 'listening');
 
   let stopping = false;
   const stop = (signal: string): void => {

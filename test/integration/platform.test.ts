@@ -34,7 +34,7 @@ async function platformEnv(extra: Record<string, string> = {}): Promise<Record<s
     // The shape of Heroku's "generator": "secret": 64 hex characters.
     SESSION_SECRET: randomBytes(32).toString('hex'),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: 'debug',
     ...extra,
   };
 }

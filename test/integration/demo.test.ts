@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { freePort, ROOT } from '../../harness/processes';
+
+/**
+ * The demo owns its processes (issue 14): `npm run demo` as a person runs it, then stopped
+ * the rough way. Afterwards no process it started is alive and its ports are free.
+ */
+
+jest.setTimeout(90_000);
+
+interface Demo {
+  readonly npm: ChildProcess;
+  readonly output: string[];
+  readonly exited: Promise<number | null>;
+}
+
+function startDemo(env: Record<string, string>): Demo {
+  const npm = spawn('npm', ['run', 'demo'], {
+    cwd: ROOT,
+    env: { ...process.env, REDIS_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  npm.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+  npm.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+  const exited = new Promise<number | null>((r) => npm.once('exit', (code) => r(code)));
+  return { npm, output, exited };
+}
+
+async function until(what: string, probe: () => boolean, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Every process below `root` right now (by /proc's parent links). */
+function descendants(root: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  for (const pid of parentOf.keys()) {
+    for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) {
+      if (p === root) {
+        out.push(pid);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+async function nothingLeft(pids: number[], ports: number[]): Promise<void> {
+  await until('every process of the demo to end', () => pids.every((p) => !alive(p)), 10_000);
+  for (const port of ports) expect(await portFree(port)).toBe(true);
+}
+
+test.each(['SIGTERM', 'SIGINT', 'SIGKILL'] as const)(
+  '%s to npm: the demo, its Redis, the sandbox and the app all stop, and the ports are free',
+  async (signal) => {
+    const ports = { PORT: await freePort(), SANDBOX_PORT: await freePort() };
+    const demo = startDemo({ PORT: String(ports.PORT), SANDBOX_PORT: String(ports.SANDBOX_PORT) });
+    await until('the banner', () => demo.output.join('').includes('Press Ctrl-C'));
+    const started = descendants(demo.npm.pid ?? -1);
+    // npm's child, the reaper, redis-server and the app at least.
+    expect(started.length).toBeGreaterThanOrEqual(4);
+    const page = await fetch(`http://127.0.0.1:${ports.PORT}/`);
+    expect(page.status).toBe(200);
+    demo.npm.kill(signal);
+    await demo.exited;
+    await nothingLeft(started, [ports.PORT, ports.SANDBOX_PORT]);
+  },
+);
+
+test('a busy sandbox port: one line naming it and its variable, and nothing left running', async () => {
+  const ports = { PORT: await freePort(), SANDBOX_PORT: await freePort() };
+  const squatter = net.createServer();
+  await new Promise<void>((r) => squatter.listen(ports.SANDBOX_PORT, '127.0.0.1', r));
+  try {
+    const demo = startDemo({ PORT: String(ports.PORT), SANDBOX_PORT: String(ports.SANDBOX_PORT) });
+    let seen: number[] = [];
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setInterval(() => {
+        seen = [...new Set([...seen, ...descendants(demo.npm.pid ?? -1)])];
+      }, 50);
+      void demo.exited.then((c) => {
+        clearInterval(timer);
+        resolve(c);
+      });
+    });
+    expect(code).not.toBe(0);
+    const text = demo.output.join('');
+    expect(text).toContain(
+      `demo: port ${ports.SANDBOX_PORT} (the Zoom sandbox) is already in use — set SANDBOX_PORT to another port`,
+    );
+    expect(text).not.toMatch(/\n\s+at \S+ \(/); // no stack trace
+    await nothingLeft(seen, [ports.PORT]);
+  } finally {
+    squatter.close();
+  }
+});
