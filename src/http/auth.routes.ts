@@ -103,7 +103,7 @@ export function authRoutes(
     if (userId) await sessionIndex.unregister(userId, sessionId);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     if (userId) logger.info({ userId }, 'signed out');
-    res.redirect(303, '/');
+    res.redirect(303, '/?notice=signed-out');
   });
 
   function exchangeFailed(res: Response, err: unknown): void {

@@ -45,13 +45,13 @@ export const PAGES = {
     tone: 'info',
   },
   linkExpired: {
-    heading: 'This sign-in link has expired',
+    heading: 'This sign-in link no longer works',
     paragraphs: [
-      'It was already used, is more than 10 minutes old, or was started in another browser.',
-      'Nothing was stored. Start again to connect your Zoom account.',
+      'A sign-in link works once, for 10 minutes, in the browser that started it — this one was used already (perhaps you came Back to it), is older, or came from elsewhere.',
+      'Nothing was stored. To sign in, add the app to Zoom again.',
     ],
-    action: INSTALL_AGAIN,
-    tone: 'warning',
+    action: { href: '/install', label: 'Add to Zoom' },
+    tone: 'info',
   },
   signInRefused: {
     heading: 'Zoom did not accept the sign-in',
@@ -95,12 +95,6 @@ export const PAGES = {
     action: { href: '/', label: 'Back to your assistants' },
     tone: 'error',
   },
-  signedOutAction: {
-    heading: 'You are signed out',
-    paragraphs: ['Your session ended, so nothing was changed. Sign in and try again.'],
-    action: START,
-    tone: 'warning',
-  },
   notFound: {
     heading: 'There is nothing here',
     paragraphs: ['The address does not match any page of this app.'],
@@ -111,6 +105,12 @@ export const PAGES = {
     heading: 'This form has expired',
     paragraphs: ['For your safety nothing was changed. Reload the page and try again.'],
     action: { href: '/', label: 'Reload your assistants' },
+    tone: 'warning',
+  },
+  formExpiredSignedOut: {
+    heading: 'This form has expired',
+    paragraphs: ['You are not signed in any more, so for your safety nothing was changed.'],
+    action: { href: '/', label: 'Go to the start' },
     tone: 'warning',
   },
   tooLarge: {
@@ -180,6 +180,10 @@ export const CALLBACK_PROBLEMS = {
 
 /** One sentence above the landing page's pitch, after the app signed someone out. */
 export const LANDING_NOTICES = {
+  'signed-out':
+    'You are signed out of this app. You are still signed in to Zoom itself, so Add to Zoom signs you back in at once; sign out of Zoom to switch accounts.',
+  reconnect:
+    'Zoom no longer accepts this app’s access to your account, so we deleted what we kept for you. Add it to Zoom again to keep managing your assistants.',
   'access-ended':
     'You are signed out: the app’s access to your Zoom account has ended (it was removed in Zoom, disconnected, or added again elsewhere). Add it to Zoom to sign in again.',
 } as const;

@@ -60,7 +60,13 @@ export function disconnectRoutes(
       'app disconnected',
     );
 
-    renderMessage(res, 200, PAGE.disconnected(revokedAtZoom));
+    // A page of its own to land on: reloading it, or Back to it, posts nothing again.
+    res.redirect(303, `/goodbye?revoked=${revokedAtZoom ? '1' : '0'}`);
+  });
+
+  router.get('/goodbye', (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    renderMessage(res, 200, PAGE.disconnected(req.query.revoked !== '0'));
   });
 
   return router;

@@ -29,7 +29,8 @@ export function errorPages(logger: Logger): ErrorRequestHandler {
 
     if (e.code === 'EBADCSRFTOKEN') {
       logger.warn({ path: req.path }, 'csrf token rejected');
-      return renderMessage(res, 403, PAGES.formExpired);
+      const signedIn = (req.session as { user?: unknown } | undefined)?.user !== undefined;
+      return renderMessage(res, 403, signedIn ? PAGES.formExpired : PAGES.formExpiredSignedOut);
     }
     if (status === 413) {
       return renderMessage(res, 413, PAGES.tooLarge);

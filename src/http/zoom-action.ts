@@ -1,9 +1,8 @@
 import type { Request, Response } from 'express';
 import type { Services } from '../compose';
 import { GrantEndedError, ReconnectRequiredError } from '../zoom/token-manager';
-import { PAGES } from './copy';
 import { describeZoomFailure, type ZoomAction } from './failures';
-import { renderLanding, renderMessage, renderReconnect } from './pages';
+import { renderLanding, renderReconnect } from './pages';
 import { destroySession, type Flash, type SessionUser } from './session';
 
 /**
@@ -41,7 +40,8 @@ export function zoomActions(services: Services): ZoomActions {
     await sessionIndex.unregister(user.id, sessionId);
     if (err instanceof ReconnectRequiredError) {
       logger.warn({ userId: user.id }, 'grant refused by Zoom; signed out');
-      renderReconnect(res);
+      if (req.method === 'GET') renderReconnect(res);
+      else res.redirect(303, '/?notice=reconnect');
     } else if (req.method === 'GET') {
       renderLanding(res, { notice: 'access-ended' });
     } else {
@@ -54,7 +54,7 @@ export function zoomActions(services: Services): ZoomActions {
     signedInUser(req, res) {
       const user = req.session.user;
       if (user) return user;
-      renderMessage(res, 401, PAGES.signedOutAction);
+      res.redirect(303, '/?notice=signed-out');
       return null;
     },
 

@@ -27,6 +27,16 @@ async function checkState(w: Watched, viewport: Viewport, name: string): Promise
   await screenshot(w.page, `${name}-${viewport}`);
 }
 
+/**
+ * Reload after an action: the page that answered the POST was a redirect to a GET page, so
+ * nothing is posted again and no error appears that the user did not cause.
+ */
+async function reloadIsCalm(w: Watched): Promise<void> {
+  const response = await w.page.reload();
+  expect(response?.status()).toBe(200);
+  await expect(w.page.locator('.tone-error, .tone-warning, .flash-error').count()).resolves.toBe(0);
+}
+
 async function consent(page: Page, user: string, decision: 'Allow' | 'Deny'): Promise<void> {
   await page.getByRole('radio', { name: new RegExp(user, 'i') }).check();
   await page.getByRole('button', { name: decision }).click();
@@ -83,6 +93,7 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
       .getByText(/^Undone today at \d\d:\d\d$/)
       .waitFor();
     await checkState(w, viewport, 'undone-one');
+    await reloadIsCalm(w);
   });
 
   test('clear all needs its confirmation, then leaves the empty state and a history to undo', async () => {
@@ -97,6 +108,7 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     await live(page).getByText('Removed 3 assistants.').waitFor();
     await page.getByText('You have no assistants').waitFor();
     await checkState(w, viewport, 'empty');
+    await reloadIsCalm(w);
 
     // The history: the clear on top, with its own Undo; the earlier removal, undone.
     await expect(history(page).count()).resolves.toBe(2);
@@ -110,6 +122,7 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
       .waitFor();
     await expect(assistants(page).count()).resolves.toBe(3);
     await checkState(w, viewport, 'history-undone');
+    await reloadIsCalm(w);
 
     // Empty again, for the steps that follow.
     await page.getByRole('checkbox', { name: /Yes, remove all 3 assistants/ }).check();
@@ -129,17 +142,29 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
       .waitFor();
     await expect(schedulers(page).count()).resolves.toBe(1);
     await checkState(w, viewport, 'stepped-down');
+    await reloadIsCalm(w);
     await page
       .getByRole('checkbox', { name: 'Yes, I no longer want to schedule for this person' })
       .check();
     await page.getByRole('button', { name: 'Step down from all' }).click();
     await page.getByText('Nobody has made you their assistant.').waitFor();
     await checkState(w, viewport, 'schedulers-empty');
+    await reloadIsCalm(w);
   });
 
   test('sign out, then sign in again with no consent the second time', async () => {
     const { page } = w;
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You are signed out of this app.', { exact: false }).waitFor();
+    await checkState(w, viewport, 'signed-out');
+    await reloadIsCalm(w);
+    // Back, twice: pages of the app, none of them an error the user did not cause.
+    for (let i = 0; i < 2; i++) {
+      const back = await page.goBack();
+      expect(back === null || back.status() < 400).toBe(true);
+      await expect(page.locator('.tone-error, .flash-error').count()).resolves.toBe(0);
+    }
+    await page.goto(`${stack.appUrl}/`);
     await expect(page.getByRole('link', { name: 'Add to Zoom' }).isVisible()).resolves.toBe(true);
     const consentsBefore = (await stack.control.stats()).consent_allow;
     await page.getByRole('link', { name: 'Add to Zoom' }).click();
@@ -156,6 +181,10 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
       'The app is disconnected',
     );
     await checkState(w, viewport, 'disconnected');
+    await reloadIsCalm(w);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+      'The app is disconnected',
+    );
   });
 
   test('denied consent', async () => {
@@ -212,10 +241,10 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     await page.goto(`${stack.appUrl}/oauth/callback?code=old&state=old`);
     await page.waitForURL(`${stack.appUrl}/`);
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(`${stack.appUrl}/`);
+    await page.waitForURL(`${stack.appUrl}/?notice=signed-out`);
     await page.goto(`${stack.appUrl}/oauth/callback?code=old&state=old`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
-      'expired',
+      'This sign-in link no longer works',
     );
     ignoreOwnStatus(w, 400);
     await checkState(w, viewport, 'expired-link');

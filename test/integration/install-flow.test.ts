@@ -95,7 +95,7 @@ describe('the callback', () => {
     await browser.get(`${stack.app.url}/install`, { follow: false });
     const page = await browser.get(`${stack.app.url}/oauth/callback?code=abc&state=not-the-state`);
     expect(page.status).toBe(400);
-    expect(page.text).toContain('expired');
+    expect(page.text).toContain(PAGES.linkExpired.heading);
     expect((await stack.control.stats()).token_authorization_code).toBe(0);
     expect((await stack.keys()).filter((k) => k.includes(':tokens:'))).toHaveLength(0);
   });
@@ -133,7 +133,7 @@ describe('the callback', () => {
     await stack.admin.set(key, JSON.stringify(sess), 'KEEPTTL');
     const page = await submitConsent(browser, consent, 'ada', 'allow');
     expect(page.status).toBe(400);
-    expect(page.text).toContain('expired');
+    expect(page.text).toContain(PAGES.linkExpired.heading);
     expect((await stack.control.stats()).token_authorization_code).toBe(0);
   });
 
