@@ -7,6 +7,7 @@ import { RedisKeys } from '../../src/store/keys';
 import { RedisLock } from '../../src/store/lock';
 import { createRedis } from '../../src/store/redis';
 import { RedisTokenStore } from '../../src/store/token-store';
+import { ZoomApiError } from '../../src/zoom/errors';
 import type { GrantRef } from '../../src/zoom/grant';
 import type { TokenRefresher } from '../../src/zoom/oauth';
 import { OAuthError } from '../../src/zoom/oauth-errors';
@@ -362,5 +363,34 @@ describe('the sweep’s check', () => {
     expect(await m.verifyWithZoom('revoked-quietly')).toBe('dead');
     expect(await store.get('revoked-quietly')).toBeNull();
     expect(await m.verifyWithZoom('revoked-quietly')).toBe('gone');
+  });
+});
+
+describe('the re-read under the lock', () => {
+  /** Zoom's answer to a REST call made with a token it no longer honours. */
+  const refused = (): ZoomApiError =>
+    new ZoomApiError('unauthorized', 401, 124, 'Invalid access token.');
+
+  test('a 401 that reaches the lock after another process refreshed: its token is used, no second grant', async () => {
+    const zoom = new ScriptedZoom([]);
+    const a = manager(zoom);
+    const b = manager(zoom);
+    const ref = await grantFor(a, 'recheck', 3_600_000); // fresh: no refresh before the call
+    const used: string[] = [];
+    const answer = await b.withAccessToken(ref, async (token) => {
+      used.push(token);
+      if (token !== 'at-recheck-old') return `listed with ${token}`;
+      // Zoom refuses B's token because process A is refreshing it: A's refresh is written and
+      // its lock released before B asks for the lock.
+      await a.withAccessToken(ref, (t) =>
+        t === 'at-recheck-old' ? Promise.reject(refused()) : Promise.resolve(t),
+      );
+      expect(await admin.exists(keys.refreshLock('recheck'))).toBe(0);
+      throw refused();
+    });
+    expect(zoom.grants).toBe(1);
+    expect(used).toEqual(['at-recheck-old', 'at-from-rt-recheck-old']);
+    expect(answer).toBe('listed with at-from-rt-recheck-old');
+    expect((await store.get('recheck'))?.refreshToken).toBe('rt-from-rt-recheck-old');
   });
 });

@@ -170,3 +170,107 @@ describe('deauthorizationTime', () => {
     expect(e && deauthorizationTime(e)).toBe(expected);
   });
 });
+
+describe('the signature check at its edges', () => {
+  const body = '{"event":"app_deauthorized","payload":{"user_id":"abc"}}';
+  const ok = { rawBody: Buffer.from(body), timestamp: TS, signature: zoomSignature(body) };
+  const hex = zoomSignature(body).slice('v0='.length);
+
+  test.each([
+    ['a prefix before v0=', `xv0=${hex}`],
+    ['a line break after the digits', `v0=${hex}\n`],
+    ['upper-case hex digits', `v0=${hex.toUpperCase()}`],
+    ['a digit too many', `v0=${hex}0`],
+  ])('%s is malformed, not merely wrong', (_label, signature) => {
+    expect(verifySignature({ ...ok, signature }, SECRET, NOW)).toEqual({
+      ok: false,
+      reason: 'malformed_signature',
+      ageSeconds: 0,
+    });
+  });
+
+  test('a well-formed signature of the right length but other digits is bad', () => {
+    const other = `v0=${hex.slice(0, -1)}${hex.endsWith('0') ? '1' : '0'}`;
+    expect(verifySignature({ ...ok, signature: other }, SECRET, NOW)).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+      ageSeconds: 0,
+    });
+  });
+
+  test('exactly the tolerance old or ahead is still accepted; one second more is not', () => {
+    const day = DEAUTHORIZATION_TOLERANCE_SECONDS;
+    expect(verifySignature(ok, SECRET, NOW + 300_000)).toEqual({ ok: true, ageSeconds: 300 });
+    expect(verifySignature(ok, SECRET, NOW - 300_000)).toEqual({ ok: true, ageSeconds: -300 });
+    expect(verifySignature(ok, SECRET, NOW - 301_000).ok).toBe(false);
+    expect(verifySignature(ok, SECRET, NOW + day * 1000, day)).toEqual({
+      ok: true,
+      ageSeconds: day,
+    });
+    expect(verifySignature(ok, SECRET, NOW - 300_000, day).ok).toBe(true);
+  });
+
+  test('the age is rounded to the nearest second', () => {
+    expect(verifySignature(ok, SECRET, NOW + 1_499)).toEqual({ ok: true, ageSeconds: 1 });
+    expect(verifySignature(ok, SECRET, NOW + 1_500)).toEqual({ ok: true, ageSeconds: 2 });
+    expect(verifySignature(ok, SECRET, NOW - 1_400)).toEqual({ ok: true, ageSeconds: -1 });
+  });
+});
+
+describe('readEvent at its edges', () => {
+  test('an event name of 128 characters is read; 129 is not an event', () => {
+    expect(readEvent({ event: 'e'.repeat(128), payload: {} })?.event).toHaveLength(128);
+    expect(readEvent({ event: 'e'.repeat(129), payload: {} })).toBeNull();
+    expect(readEvent({ event: '', payload: {} })).toBeNull();
+    expect(readEvent(undefined)).toBeNull();
+    expect(readEvent('app_deauthorized')).toBeNull();
+  });
+
+  test.each([
+    ['null', null],
+    ['an array', [{ user_id: 'abc' }]],
+    ['a string', 'user_id=abc'],
+    ['absent', undefined],
+  ])('a payload that is %s is read as an empty one', (_label, payload) => {
+    expect(readEvent({ event: 'app_deauthorized', payload, event_ts: 7 })).toEqual({
+      event: 'app_deauthorized',
+      payload: {},
+      eventTs: 7,
+    });
+  });
+});
+
+describe('deauthorizationTime at its edges', () => {
+  const at = (deauthorization_time: unknown, eventTs: unknown = 5): number | null => {
+    const e = readEvent({
+      event: 'app_deauthorized',
+      event_ts: eventTs,
+      payload: { deauthorization_time },
+    });
+    if (!e) throw new Error('not an event');
+    return deauthorizationTime(e);
+  };
+
+  test('a time of 0 or before 1970 is no time: event_ts is used', () => {
+    expect(at(0)).toBe(5);
+    expect(at(-1)).toBe(5);
+    expect(at(Number.NaN)).toBe(5);
+    expect(at(1)).toBe(1);
+  });
+
+  test('Zoom’s example format is read as ISO 8601 UTC, never by the engine’s legacy parser', () => {
+    // The legacy parser reads "0001-…" as 2001 (and in the host's zone): ISO keeps year 1.
+    expect(at('0001-01-01 00:00:00')).toBe(-62_135_596_800_000);
+    // Only that exact shape: with a zone after it, the text is read as it stands.
+    expect(at('2024-09-08 15:58:40 +0900')).toBe(Date.UTC(2024, 8, 8, 6, 58, 40));
+    // A leading space is not that shape either.
+    expect(at(' 2024-09-08 15:58:40')).toBe(Date.parse(' 2024-09-08 15:58:40'));
+  });
+
+  test('a text of more than 64 characters is not read as a time', () => {
+    const long = (n: number): string => `2025-06-08T06:55:26.${'2'.repeat(n - 21)}Z`;
+    expect(long(64)).toHaveLength(64);
+    expect(at(long(64))).toBe(Date.UTC(2025, 5, 8, 6, 55, 26, 222));
+    expect(at(long(65))).toBe(5);
+  });
+});

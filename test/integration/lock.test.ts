@@ -1,0 +1,359 @@
+import { randomBytes } from 'node:crypto';
+import type Redis from 'ioredis';
+import { RedisLock } from '../../src/store/lock';
+import { createRedis } from '../../src/store/redis';
+import type { LockHandle } from '../../src/zoom/grant';
+
+/**
+ * The refresh lock on a real Redis, as separate processes use it: each `RedisLock` here has its
+ * own command and subscriber connections. Only the owner frees or prolongs a lock; a waiter
+ * wakes on a release (pub/sub), and on an expiry or a missed message by looking at the key.
+ */
+
+const url = process.env.TEST_REDIS_URL ?? '';
+const prefix = `lk${randomBytes(3).toString('hex')}:`;
+const channel = `${prefix}lock-released`;
+const connections: Redis[] = [];
+
+function connect(): Redis {
+  const r = createRedis({ url, tlsRejectUnauthorized: false });
+  r.on('error', () => undefined);
+  connections.push(r);
+  return r;
+}
+const admin = connect();
+
+/** One process's lock. `deaf`: its pub/sub connection is gone, so it can only poll. */
+async function processLock(opts: { deaf?: boolean; channel?: string } = {}): Promise<RedisLock> {
+  const subscriber = connect();
+  if (opts.deaf) await subscriber.quit();
+  return new RedisLock(connect(), subscriber, opts.channel ?? channel);
+}
+
+let keys = 0;
+const newKey = (): string => `${prefix}lock:${++keys}`;
+const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function acquire(lock: RedisLock, key: string, ttlMs: number): Promise<LockHandle> {
+  const attempt = await lock.tryAcquire(key, ttlMs);
+  if (attempt.kind !== 'acquired') throw new Error(`lock ${key} not acquired: ${attempt.kind}`);
+  return attempt.handle;
+}
+
+/** A wait in progress: whether, and when, it has returned. */
+interface Watched {
+  readonly done: Promise<number>;
+  returned(): boolean;
+}
+function watch(wait: Promise<void>): Watched {
+  let returned = false;
+  const done = wait.then(() => {
+    returned = true;
+    return Date.now();
+  });
+  return { done, returned: () => returned };
+}
+
+/** Every release announced on `ch` while `during` runs: the lock keys named. */
+async function announcements(ch: string, during: () => Promise<void>): Promise<string[]> {
+  const listener = connect();
+  const heard: string[] = [];
+  listener.on('message', (c: string, key: string) => {
+    if (c === ch) heard.push(key);
+  });
+  await listener.subscribe(ch);
+  await during();
+  await tick(100); // a message published during `during` has arrived by now
+  await listener.quit();
+  return heard;
+}
+
+afterAll(async () => {
+  const found = await admin.keys(`${prefix}*`);
+  if (found.length) await admin.del(...found);
+  await Promise.allSettled(connections.map((c) => c.quit()));
+});
+
+describe('only the owner frees or prolongs a lock', () => {
+  test('a free lock is taken with a new owner value and the TTL asked; meanwhile others are busy', async () => {
+    const [a, b] = await Promise.all([processLock(), processLock()]);
+    const key = newKey();
+    const first = await acquire(a, key, 5_000);
+    expect(first.key).toBe(key);
+    expect(await admin.get(key)).toBe(first.owner);
+    const pttl = await admin.pttl(key);
+    expect(pttl).toBeGreaterThan(4_000);
+    expect(pttl).toBeLessThanOrEqual(5_000);
+    expect(await b.tryAcquire(key, 5_000)).toEqual({ kind: 'busy' });
+    expect(await a.tryAcquire(key, 5_000)).toEqual({ kind: 'busy' }); // not re-entrant either
+    expect(await a.release(first)).toBe(true);
+    const second = await acquire(b, key, 5_000);
+    expect(second.owner).not.toBe(first.owner);
+    expect(await admin.get(key)).toBe(second.owner);
+  });
+
+  test('a release by a non-owner does nothing: the owner’s value and TTL stay, nobody is told', async () => {
+    const [holder, stranger] = await Promise.all([processLock(), processLock()]);
+    const key = newKey();
+    const handle = await acquire(holder, key, 10_000);
+    const forged: LockHandle = { key, owner: randomBytes(16).toString('hex') };
+    let plain: boolean | undefined;
+    let cooling: boolean | undefined;
+    const heard = await announcements(channel, async () => {
+      plain = await stranger.release(forged);
+      cooling = await stranger.release(forged, { ms: 60_000, reason: 'refused' });
+    });
+    expect(plain).toBe(false);
+    expect(cooling).toBe(false);
+    expect(heard).toEqual([]);
+    expect(await admin.get(key)).toBe(handle.owner);
+    const pttl = await admin.pttl(key);
+    expect(pttl).toBeGreaterThan(9_000);
+    expect(pttl).toBeLessThanOrEqual(10_000);
+    expect(await stranger.tryAcquire(key, 10_000)).toEqual({ kind: 'busy' });
+  });
+
+  test('an extend by a non-owner does nothing: the TTL is not prolonged', async () => {
+    const [holder, stranger] = await Promise.all([processLock(), processLock()]);
+    const key = newKey();
+    const handle = await acquire(holder, key, 2_000);
+    const forged: LockHandle = { key, owner: randomBytes(16).toString('hex') };
+    expect(await stranger.extend(forged, 60_000)).toBe(false);
+    expect(await admin.get(key)).toBe(handle.owner);
+    const pttl = await admin.pttl(key);
+    expect(pttl).toBeGreaterThan(1_000);
+    expect(pttl).toBeLessThanOrEqual(2_000);
+  });
+
+  test('a holder whose lock expired can neither free nor prolong the next holder’s lock', async () => {
+    const [late, next] = await Promise.all([processLock(), processLock()]);
+    const key = newKey();
+    const expired = await acquire(late, key, 150);
+    await tick(250);
+    expect(await admin.exists(key)).toBe(0);
+    const current = await acquire(next, key, 10_000);
+    expect(await late.release(expired)).toBe(false);
+    expect(await late.release(expired, { ms: 60_000, reason: 'refused' })).toBe(false);
+    expect(await late.extend(expired, 60_000)).toBe(false);
+    expect(await admin.get(key)).toBe(current.owner);
+    const pttl = await admin.pttl(key);
+    expect(pttl).toBeGreaterThan(9_000);
+    expect(pttl).toBeLessThanOrEqual(10_000);
+  });
+
+  test('the owner’s extend prolongs the TTL, so the lock outlives its first life', async () => {
+    const lock = await processLock();
+    const key = newKey();
+    const handle = await acquire(lock, key, 300);
+    expect(await lock.extend(handle, 5_000)).toBe(true);
+    const pttl = await admin.pttl(key);
+    expect(pttl).toBeGreaterThan(4_000);
+    expect(pttl).toBeLessThanOrEqual(5_000);
+    await tick(450); // past the first 300 ms
+    expect(await admin.get(key)).toBe(handle.owner);
+    expect(await lock.release(handle)).toBe(true);
+    expect(await admin.exists(key)).toBe(0);
+  });
+
+  test('the owner’s release frees the lock and announces its key', async () => {
+    const [holder, other] = await Promise.all([processLock(), processLock()]);
+    const key = newKey();
+    const handle = await acquire(holder, key, 10_000);
+    let released: boolean | undefined;
+    const heard = await announcements(channel, async () => {
+      released = await holder.release(handle);
+    });
+    expect(released).toBe(true);
+    expect(heard).toEqual([key]);
+    expect(await admin.exists(key)).toBe(0);
+    expect((await other.tryAcquire(key, 1_000)).kind).toBe('acquired');
+  });
+});
+
+describe('a waiter wakes', () => {
+  test('at once when the lock is already free or cooling down', async () => {
+    const lock = await processLock();
+    const free = newKey();
+    let started = Date.now();
+    await lock.waitForRelease(free, 5_000);
+    expect(Date.now() - started).toBeLessThan(200);
+
+    const cooling = newKey();
+    await admin.set(cooling, 'cool:refused', 'PX', 5_000);
+    started = Date.now();
+    await lock.waitForRelease(cooling, 5_000);
+    expect(Date.now() - started).toBeLessThan(200);
+  });
+
+  test('promptly on release, through pub/sub (a poll would find the lock taken again)', async () => {
+    const [holder, waiter, next] = await Promise.all([processLock(), processLock(), processLock()]);
+    await waiter.ensureSubscribed();
+    const key = newKey();
+    const handle = await acquire(holder, key, 10_000);
+    const wait = watch(waiter.waitForRelease(key, 10_000));
+    await tick(400);
+    expect(wait.returned()).toBe(false); // held: no early return
+    const releasedAt = Date.now();
+    expect(await holder.release(handle)).toBe(true);
+    // Taken again at once: only the release message can wake the waiter before 10 s.
+    await acquire(next, key, 10_000);
+    const wokeAt = await wait.done;
+    expect(wokeAt - releasedAt).toBeLessThan(1_000);
+  });
+
+  test('one release wakes every waiter of that lock, and no waiter of another', async () => {
+    const [holder, w1, w2, w3, next] = await Promise.all([
+      processLock(),
+      processLock(),
+      processLock(),
+      processLock(),
+      processLock(),
+    ]);
+    await Promise.all([w1.ensureSubscribed(), w2.ensureSubscribed(), w3.ensureSubscribed()]);
+    const key = newKey();
+    const other = newKey();
+    const handle = await acquire(holder, key, 10_000);
+    await acquire(holder, other, 10_000);
+    const first = watch(w1.waitForRelease(key, 10_000));
+    const second = watch(w2.waitForRelease(key, 10_000));
+    const elsewhere = watch(w3.waitForRelease(other, 10_000));
+    await tick(100);
+    const releasedAt = Date.now();
+    await holder.release(handle);
+    await acquire(next, key, 10_000);
+    const woke = await Promise.all([first.done, second.done]);
+    for (const at of woke) expect(at - releasedAt).toBeLessThan(1_000);
+    await tick(400);
+    expect(elsewhere.returned()).toBe(false);
+    await admin.del(other); // as if it expired: that waiter then wakes by looking
+    await elsewhere.done;
+  });
+
+  test('a release announced on another channel does not wake this lock’s waiters', async () => {
+    const shared = connect(); // one subscriber connection, two locks with their own channels
+    const ours = new RedisLock(connect(), shared, channel);
+    const theirs = new RedisLock(connect(), shared, `${prefix}other-channel`);
+    await Promise.all([ours.ensureSubscribed(), theirs.ensureSubscribed()]);
+    const key = newKey();
+    await admin.set(key, 'held-elsewhere', 'PX', 10_000);
+    const wait = watch(ours.waitForRelease(key, 10_000));
+    await tick(50);
+    await admin.publish(`${prefix}other-channel`, key);
+    await tick(400);
+    expect(wait.returned()).toBe(false);
+    await admin.publish(channel, key); // the same key on our channel: woken (it then looks)
+    await admin.del(key);
+    await wait.done;
+  });
+
+  test('with pub/sub dead, on release, by looking at the lock', async () => {
+    const [holder, deaf] = await Promise.all([processLock(), processLock({ deaf: true })]);
+    const key = newKey();
+    const handle = await acquire(holder, key, 10_000);
+    const wait = watch(deaf.waitForRelease(key, 10_000));
+    await tick(300);
+    expect(wait.returned()).toBe(false);
+    const releasedAt = Date.now();
+    await holder.release(handle);
+    const wokeAt = await wait.done;
+    expect(wokeAt - releasedAt).toBeLessThan(1_000); // a poll every 250 ms, not the 10 s
+  });
+
+  test('with pub/sub dead, when a dead holder’s lock expires (no message is ever sent)', async () => {
+    const [holder, deaf] = await Promise.all([processLock(), processLock({ deaf: true })]);
+    const key = newKey();
+    await acquire(holder, key, 500); // and never released
+    const started = Date.now();
+    const wokeAt = await watch(deaf.waitForRelease(key, 10_000)).done;
+    expect(wokeAt - started).toBeGreaterThanOrEqual(350);
+    expect(wokeAt - started).toBeLessThan(1_500);
+    expect(await admin.exists(key)).toBe(0);
+  });
+
+  test('after maxWaitMs at the latest, while the lock stays held', async () => {
+    const [holder, waiter] = await Promise.all([processLock(), processLock()]);
+    const key = newKey();
+    await acquire(holder, key, 10_000);
+    const started = Date.now();
+    await waiter.waitForRelease(key, 600);
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(550);
+    expect(waited).toBeLessThan(1_200);
+    expect(await admin.exists(key)).toBe(1);
+  });
+});
+
+test('a waiter with a short maxWaitMs returns on time, not at the next poll', async () => {
+  const [holder, waiter] = await Promise.all([processLock(), processLock()]);
+  const key = newKey();
+  await acquire(holder, key, 10_000);
+  const started = Date.now();
+  await waiter.waitForRelease(key, 100);
+  const waited = Date.now() - started;
+  expect(waited).toBeGreaterThanOrEqual(90);
+  expect(waited).toBeLessThan(240); // a poll is 250 ms
+});
+
+describe('a release into a cool-down', () => {
+  test('closes the lock: attempts answer cooling with the reason and time left; the waiter wakes; it ends by itself', async () => {
+    const [holder, waiter, other] = await Promise.all([
+      processLock(),
+      processLock(),
+      processLock(),
+    ]);
+    await waiter.ensureSubscribed();
+    const key = newKey();
+    const handle = await acquire(holder, key, 10_000);
+    const wait = watch(waiter.waitForRelease(key, 10_000));
+    await tick(100);
+    const releasedAt = Date.now();
+    expect(await holder.release(handle, { ms: 1_500, reason: 'rate_limited' })).toBe(true);
+    const wokeAt = await wait.done;
+    expect(wokeAt - releasedAt).toBeLessThan(1_000);
+    expect(await admin.get(key)).toBe('cool:rate_limited');
+    const attempt = await other.tryAcquire(key, 10_000);
+    expect(attempt).toEqual({
+      kind: 'cooling',
+      reason: 'rate_limited',
+      remainingMs: expect.any(Number) as number,
+    });
+    if (attempt.kind !== 'cooling') throw new Error('not cooling');
+    expect(attempt.remainingMs).toBeGreaterThan(1_000);
+    expect(attempt.remainingMs).toBeLessThanOrEqual(1_500);
+    // Nobody owns a cool-down: it cannot be released early, only waited out.
+    expect(await holder.release(handle)).toBe(false);
+    await tick(1_600);
+    expect((await other.tryAcquire(key, 10_000)).kind).toBe('acquired');
+  });
+
+  test('is announced like a release', async () => {
+    const holder = await processLock();
+    const key = newKey();
+    const handle = await acquire(holder, key, 10_000);
+    const heard = await announcements(channel, async () => {
+      await holder.release(handle, { ms: 5_000, reason: 'refused' });
+    });
+    expect(heard).toEqual([key]);
+  });
+
+  test('of no time frees the lock; a fraction of a millisecond still closes it', async () => {
+    const [holder, other] = await Promise.all([processLock(), processLock()]);
+    const key = newKey();
+    const none = await acquire(holder, key, 10_000);
+    expect(await holder.release(none, { ms: 0, reason: 'refused' })).toBe(true);
+    expect(await admin.exists(key)).toBe(0);
+    const brief = await acquire(other, key, 10_000);
+    expect(await other.release(brief, { ms: 0.2, reason: 'refused' })).toBe(true);
+  });
+
+  test('of a reason with no expiry left answers cooling with 0 ms left, never a negative time', async () => {
+    const lock = await processLock();
+    const key = newKey();
+    await admin.set(key, 'cool:invalid_client'); // no TTL (as if PERSISTed by hand)
+    expect(await lock.tryAcquire(key, 1_000)).toEqual({
+      kind: 'cooling',
+      reason: 'invalid_client',
+      remainingMs: 0,
+    });
+  });
+});
