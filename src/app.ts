@@ -1,7 +1,6 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import { Eta } from 'eta';
-import { pinoHttp } from 'pino-http';
 import type { Services } from './compose';
 import { authRoutes } from './http/auth.routes';
 import { csrfGuard } from './http/csrf';
@@ -16,7 +15,7 @@ import { securityHeaders } from './http/security-headers';
 import { webhookRoutes } from './http/webhook.routes';
 import { disconnectRoutes } from './http/disconnect.routes';
 import { httpsOnly } from './http/https-redirect';
-import { requestId, requestIdOf } from './http/request-id';
+import { requestId } from './http/request-id';
 import { idleTimeout, sessionMiddleware } from './http/session';
 
 export interface AppOptions {
@@ -47,25 +46,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.set('view engine', 'eta');
   app.set('views', path.join(root, 'views'));
 
-  app.use(requestId);
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req) => (req as { id?: string }).id ?? requestIdOf(req),
-      // The platform's router already logs every request (method, path, status, time, id);
-      // ours are for debugging, except the failures, which are errors.
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'debug'),
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          // The callback's query holds the code and state: log the path only.
-          path: req.url.split('?')[0],
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(requestId(logger));
   app.use(httpsOnly(config.isProduction, new URL(config.zoom.redirectUrl).host));
 
   app.use(securityHeaders(config));

@@ -25,6 +25,8 @@ export function redisOptions(settings: RedisSettings, connectionName?: string): 
     maxRetriesPerRequest: 1,
     // Keep the offline queue: requests made before the first connect must still run.
     enableOfflineQueue: true,
+    // Commands of the same tick (of one request, and of concurrent ones) go in one write.
+    enableAutoPipelining: true,
     retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
     ...(tls ? { tls: { rejectUnauthorized: settings.tlsRejectUnauthorized } } : {}),
   };
