@@ -1,9 +1,10 @@
 import http from 'node:http';
 
 /**
- * The floor the dashboard is measured against, as the issue defines it: "a bare node:http
- * server that makes the same Zoom GET with fetch and renders a list". No framework, session,
- * Redis or logging. Run by the bench with tsx, in its own process.
+ * The floor the dashboard is measured against: "a bare node:http server that makes the same
+ * Zoom GETs with fetch and renders a list" — the dashboard's two (assistants and schedulers),
+ * at once, as the app makes them. No framework, session, Redis or logging. Run by the bench
+ * with tsx's loader, in its own process.
  *
  * Env: BASELINE_PORT, ZOOM_API_URL (e.g. http://127.0.0.1:4010/v2), ACCESS_TOKEN (read by
  * the bench from the app's token record).
@@ -20,14 +21,19 @@ if (!port || !api || !token) {
 const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 const escape = (s: string): string => s.replace(/[&<>"]/g, (c) => escapes[c] ?? c);
 
-async function page(): Promise<string> {
-  const res = await fetch(`${api}/users/me/assistants`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
+async function list(path: string, field: string): Promise<string> {
+  const res = await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new Error(`Zoom answered ${res.status}`);
-  const body = (await res.json()) as { assistants?: { email?: string }[] };
-  const items = (body.assistants ?? []).map((a) => `<li>${escape(a.email ?? '')}</li>`).join('');
-  return `<!doctype html><title>Your assistants</title><h1>Your assistants</h1><ul>${items}</ul>`;
+  const body = (await res.json()) as Record<string, { email?: string }[] | undefined>;
+  return (body[field] ?? []).map((a) => `<li>${escape(a.email ?? '')}</li>`).join('');
+}
+
+async function page(): Promise<string> {
+  const [assistants, schedulers] = await Promise.all([
+    list('/users/me/assistants', 'assistants'),
+    list('/users/me/schedulers', 'schedulers'),
+  ]);
+  return `<!doctype html><title>Your assistants</title><h1>Your assistants</h1><ul>${assistants}</ul><h2>People you schedule for</h2><ul>${schedulers}</ul>`;
 }
 
 const server = http.createServer((req, res) => {

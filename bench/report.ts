@@ -57,7 +57,8 @@ function summary(x: Results): string {
       grants.every((g) => g === 1),
     ],
     ['Refresh storm: failed requests', String(failed), '0', failed === 0],
-    ['Redis commands per warm GET /', n(cmds, 2), '2', cmds <= 2],
+    // The session, the token record, and the removal history (one HGETALL), all pipelined.
+    ['Redis commands per warm GET /', n(cmds, 2), '3', cmds <= 3],
     ['Start-up: spawn → /readyz 200 (ms)', r(x.startup.readyMs, 0), ''],
     [`Peak RSS, ${m.sessions} sessions (MB)`, n(m.peakRssMb), '< 200', m.peakRssMb < 200],
   ];

@@ -8,7 +8,7 @@ import { benchDashboard } from './dashboard';
 import { benchMemory, benchStartup } from './footprint';
 import { benchRedisCommands } from './redis-commands';
 import { report, type Results } from './report';
-import { PROFILE, QUICK, SETTINGS as S } from './settings';
+import { PROFILE, DASHBOARD_ONLY, QUICK, SETTINGS as S } from './settings';
 import { startBaseline, startStack, type Stack } from './stack';
 import { benchStorm } from './storm';
 
@@ -49,10 +49,12 @@ async function main(): Promise<void> {
     redisPids: [redis.process.pid ?? -1],
     nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`] : [],
   });
-  if (PROFILE) {
+  if (PROFILE || DASHBOARD_ONLY) {
     await benchDashboard(stack, await startBaseline(stack), S);
-    await stack.app.stop(); // the profile is written as the process exits
-    return log(`profile in ${PROFILES}: Chrome DevTools → Performance → Load profile`);
+    await stack.app.stop(); // a profile is written as the process exits
+    await stack.close();
+    if (PROFILE) log(`profile in ${PROFILES}: Chrome DevTools → Performance → Load profile`);
+    return;
   }
   const { dashboard, storm } = await measure(stack);
   log('Redis commands, start-up, memory');

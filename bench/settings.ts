@@ -5,6 +5,8 @@
 
 export const QUICK = process.env.BENCH_QUICK === '1';
 export const PROFILE = process.env.BENCH_PROFILE === '1';
+/** BENCH_ONLY=dashboard: the c=20 dashboard rounds only (for trying an optimisation). */
+export const DASHBOARD_ONLY = process.env.BENCH_ONLY === 'dashboard';
 
 const FULL = {
   warmupSec: 3,
