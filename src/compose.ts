@@ -1,10 +1,11 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './store/redis';
 import type { Config } from './config';
 import type { Logger } from './log';
 import { RecordCipher } from './store/crypto';
 import { RedisKeys } from './store/keys';
 import { RedisLock } from './store/lock';
 import { RedisRemovalHistory } from './store/removal-history';
+import { ReplicaAcks } from './store/replica-acks';
 import { SessionIndex } from './store/session-index';
 import { RedisTokenStore } from './store/token-store';
 import { ZoomApiClient } from './zoom/api';
@@ -15,7 +16,7 @@ import { TokenManager } from './zoom/token-manager';
 export interface Services {
   readonly config: Config;
   readonly logger: Logger;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: RedisKeys;
   readonly lock: RedisLock;
   readonly oauth: ZoomOAuthClient;
@@ -28,9 +29,9 @@ export interface Services {
 
 export interface Connections {
   /** Commands. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Pub/sub only (lock releases). */
-  readonly subscriber: Redis;
+  readonly subscriber: RedisClient;
 }
 
 /** A refused refresh that leaves the grant alive is not tried again for this long. */
@@ -55,6 +56,7 @@ export function composeServices(
     keys,
     cipher,
     config.tokens.recordTtlSeconds,
+    new ReplicaAcks(connections.redis, logger),
   );
   const tokens = new TokenManager({
     store,

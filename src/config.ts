@@ -19,7 +19,9 @@ export interface Config {
   readonly isProduction: boolean;
   readonly logLevel: string;
   readonly redis: {
+    /** One URL, or (with `cluster`) the comma-separated seed nodes of a Redis Cluster. */
     readonly url: string;
+    readonly cluster: boolean;
     readonly tlsRejectUnauthorized: boolean;
     readonly keyPrefix: string;
     readonly commandTimeoutMs: number;
@@ -105,8 +107,12 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z
     .string()
-    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .regex(
+      /^rediss?:\/\/[^,\s]+(,\s*rediss?:\/\/[^,\s]+)*$/,
+      'must be a redis:// or rediss:// URL (a comma-separated list with REDIS_CLUSTER=1)',
+    )
     .optional(),
+  REDIS_CLUSTER: z.enum(['0', '1']).default('0'),
   REDIS_TLS_URL: z
     .string()
     .regex(/^rediss:\/\//, 'must start with rediss://')
@@ -178,6 +184,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const isProduction = env.NODE_ENV === 'production';
   const redisUrl = env.REDIS_TLS_URL ?? env.REDIS_URL;
   if (isProduction && !redisUrl) problems.push('REDIS_URL: is required in production');
+  if (redisUrl?.includes(',') && env.REDIS_CLUSTER !== '1') {
+    problems.push('REDIS_URL: a list of URLs is the seed nodes of a cluster: set REDIS_CLUSTER=1');
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError([...new Set(problems)]);
 
   const e = parsed.data;
@@ -190,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     redis: {
       url: redisUrl ?? DEV_REDIS_URL,
+      cluster: e.REDIS_CLUSTER === '1',
       tlsRejectUnauthorized: e.REDIS_TLS_REJECT_UNAUTHORIZED === '1',
       keyPrefix: e.REDIS_KEY_PREFIX,
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,

@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../store/redis';
 
 const READY_TIMEOUT_MS = 1000;
 
-export function healthRoutes(redis: Redis): Router {
+export function healthRoutes(redis: RedisClient): Router {
   const router = Router();
 
   // Liveness: no I/O, so a Redis outage never gets the process restarted for nothing.

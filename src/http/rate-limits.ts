@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import { RedisCounters } from '../store/counters';
+import { actionLimitName } from '../store/keys';
 import type { Services } from '../compose';
 import { PAGE } from './copy';
 import { renderMessage } from './pages';
@@ -95,8 +96,8 @@ export function rateLimits(services: Services): RateLimits {
       'actions',
       minute,
       limits.actionsPerUserPerMinute,
-      // `user:<id>` must match RedisKeys.actionRateLimit, so deleting a user deletes it too.
-      (req) => (req.session?.user ? `user:${req.session.user.id}` : `ip:${byIp(req)}`),
+      // The same name as RedisKeys.actionRateLimit, so deleting a user deletes it too.
+      (req) => (req.session?.user ? actionLimitName(req.session.user.id) : `ip:${byIp(req)}`),
     ),
     badWebhook: async (req) => {
       const hit = await counters.hit(`webhook-bad:${byIp(req)}`, minute);

@@ -1,5 +1,5 @@
 import session, { type SessionData } from 'express-session';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../store/redis';
 import type { GrantRef } from '../zoom/grant';
 
 type Callback = (err?: unknown, value?: SessionData | null) => void;
@@ -15,7 +15,7 @@ type Callback = (err?: unknown, value?: SessionData | null) => void;
  */
 export class RedisSessionStore extends session.Store {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly isCurrentGrant: (ref: GrantRef) => Promise<boolean>,
     private readonly now: () => number = Date.now,

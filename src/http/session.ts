@@ -1,6 +1,6 @@
 import session from 'express-session';
 import type { RequestHandler, Request } from 'express';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../store/redis';
 import type { PendingAuthorization } from '../zoom/authorization';
 import type { GrantRef } from '../zoom/grant';
 import { RedisSessionStore } from './session-store';
@@ -59,7 +59,7 @@ export const SESSION_COOKIE = 'zar.sid';
  * few minutes.
  */
 export function sessionMiddleware(
-  redis: Redis,
+  redis: RedisClient,
   settings: SessionSettings,
   isCurrentGrant: (ref: GrantRef) => Promise<boolean>,
 ): RequestHandler {

@@ -8,6 +8,12 @@ export function isRedisUnavailable(err: unknown): boolean {
   // Redis's own "LOADING ..." reply is upper case at the start; a loose match would take a
   // programming error that mentions "loading" for an outage.
   if (/^LOADING /.test(err.message)) return true;
+  // A cluster between two slot maps (a failover, a node restarting): it settles by itself.
+  if (/^(CLUSTERDOWN|TRYAGAIN) /.test(err.message)) return true;
+  if (/^Too many Cluster redirections|^Failed to refresh slots cache/.test(err.message)) {
+    return true;
+  }
+  if (err.name === 'ClusterAllFailedError') return true;
   return /Connection is closed|Command timed out|Stream isn't writeable|ECONNREFUSED|ETIMEDOUT|ECONNRESET|Reached the max retries/.test(
     err.message,
   );

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis';
 
 /**
  * Fixed-window hit counters shared by every process (rate limits). One round trip per hit:
@@ -21,7 +21,7 @@ export interface WindowHits {
 
 export class RedisCounters {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

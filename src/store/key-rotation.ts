@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis';
 import { RecordCipher, SealedRecordError } from './crypto';
 import type { RedisKeys } from './keys';
 import { removalAssociatedData } from './removal-history';
@@ -55,7 +55,7 @@ type Outcome =
   | { readonly kind: 'unknownKey'; readonly keyId: string };
 
 export async function rotateTokenRecords(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   cipher: RecordCipher,
   opts: RotationOptions = {},
@@ -80,7 +80,8 @@ export async function rotateTokenRecords(
     if (fresh.length === 0) continue;
     const stored = await readAll(redis, fresh);
     for (const [i, key] of fresh.entries()) {
-      const userId = key.slice(base.length);
+      const userId = keys.userIdIn(key, base);
+      if (userId === null) continue; // not a key this app made
       const outcome = await rotateOne(redis, cipher, key, userId, stored[i], opts);
       report.scanned += 1;
       switch (outcome.kind) {
@@ -102,7 +103,7 @@ export async function rotateTokenRecords(
 }
 
 async function rotateOne(
-  redis: Redis,
+  redis: RedisClient,
   cipher: RecordCipher,
   key: string,
   userId: string,
@@ -133,18 +134,24 @@ async function rotateOne(
   return written === 1 ? { kind: 'rotated' } : { kind: 'changedMeanwhile' };
 }
 
-/** One round trip per SCAN page. A key that is not a string is reported, not an error. */
-async function readAll(redis: Redis, keys: readonly string[]): Promise<Stored[]> {
-  const pipeline = redis.pipeline();
-  for (const k of keys) pipeline.get(k);
-  const replies = (await pipeline.exec()) ?? [];
-  return replies.map(([err, value]): Stored => {
-    if (err) {
-      if (err.message.startsWith('WRONGTYPE')) return { kind: 'notString' };
-      throw err;
-    }
-    return typeof value === 'string' ? { kind: 'value', value } : { kind: 'missing' };
-  });
+/**
+ * One GET per key, sent together (auto-pipelined, per node on a cluster: an explicit pipeline
+ * must stay in one slot there). A key that is not a string is reported, not an error.
+ */
+async function readAll(redis: RedisClient, keys: readonly string[]): Promise<Stored[]> {
+  return Promise.all(
+    keys.map((k) =>
+      redis.get(k).then(
+        (value): Stored => (value === null ? { kind: 'missing' } : { kind: 'value', value }),
+        (err: unknown): Stored => {
+          if (err instanceof Error && err.message.startsWith('WRONGTYPE')) {
+            return { kind: 'notString' };
+          }
+          throw err;
+        },
+      ),
+    ),
+  );
 }
 
 // The same compare-and-set for one entry of a removal history.
@@ -170,7 +177,7 @@ export interface HistoryRotationReport {
  * records: an entry is replaced only if it still holds what was read, nothing is deleted.
  */
 export async function rotateRemovalHistories(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   cipher: RecordCipher,
   opts: Pick<RotationOptions, 'scanCount'> = {},
@@ -187,7 +194,8 @@ export async function rotateRemovalHistories(
   for await (const page of scanKeys(redis, `${escapeGlob(base)}*`, opts.scanCount)) {
     for (const key of page.filter((k) => !seen.has(k))) {
       seen.add(key);
-      const userId = key.slice(base.length);
+      const userId = keys.userIdIn(key, base);
+      if (userId === null) continue;
       for (const [field, sealed] of Object.entries(await redis.hgetall(key))) {
         report.entries += 1;
         const keyId = RecordCipher.keyIdOf(sealed);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis';
 import type { DistributedLock, LockAttempt, LockHandle } from '../zoom/grant';
 
 /**
@@ -49,8 +49,8 @@ export class RedisLock implements DistributedLock {
    * @param subscriber a dedicated connection (a subscribed ioredis client cannot run commands)
    */
   constructor(
-    private readonly redis: Redis,
-    private readonly subscriber: Redis,
+    private readonly redis: RedisClient,
+    private readonly subscriber: RedisClient,
     private readonly channel: string,
   ) {
     this.subscriber.on('message', (ch: string, key: string) => {

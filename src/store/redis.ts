@@ -1,14 +1,22 @@
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 export interface RedisSettings {
+  /** One redis:// or rediss:// URL; on a cluster, a comma-separated list of seed nodes. */
   readonly url: string;
+  /** REDIS_CLUSTER=1: the URL(s) are seeds of a Redis Cluster. */
+  readonly cluster?: boolean;
   /** Heroku Redis presents self-signed certificates, so verification is opt-in. */
   readonly tlsRejectUnauthorized: boolean;
   /** How long a command may take before the request fails (and the page says 503). */
   readonly commandTimeoutMs?: number;
 }
 
+/** One Redis server or a Redis Cluster: the same commands, routed by key on a cluster. */
+export type RedisClient = Redis | Cluster;
+
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1_500;
+
+const backoff = (times: number): number => Math.min(50 * 2 ** Math.min(times, 6), 2_000);
 
 /**
  * The one place that makes Redis clients, so TLS, timeouts and reconnection are the same for
@@ -27,11 +35,72 @@ export function redisOptions(settings: RedisSettings, connectionName?: string): 
     enableOfflineQueue: true,
     // Commands of the same tick (of one request, and of concurrent ones) go in one write.
     enableAutoPipelining: true,
-    retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+    retryStrategy: backoff,
     ...(tls ? { tls: { rejectUnauthorized: settings.tlsRejectUnauthorized } } : {}),
   };
 }
 
-export function createRedis(settings: RedisSettings, connectionName?: string): Redis {
+/** The seed nodes of REDIS_URL on a cluster (each URL may carry its own credentials). */
+export function clusterSeeds(url: string): { host: string; port: number }[] {
+  return url
+    .split(',')
+    .map((u) => new URL(u.trim()))
+    .map((u) => ({ host: u.hostname, port: Number(u.port || 6379) }));
+}
+
+function clusterOptions(settings: RedisSettings, connectionName?: string): ClusterOptions {
+  const first = new URL(settings.url.split(',')[0]?.trim() ?? '');
+  // The cluster client retries and queues for its nodes (the options below).
+  const perNode: RedisOptions = { ...redisOptions(settings, connectionName) };
+  delete perNode.retryStrategy;
+  delete perNode.enableOfflineQueue;
+  delete perNode.enableAutoPipelining;
+  return {
+    redisOptions: {
+      ...perNode,
+      username: first.username ? decodeURIComponent(first.username) : undefined,
+      password: first.password ? decodeURIComponent(first.password) : undefined,
+    },
+    enableOfflineQueue: true,
+    // Not on a cluster: an auto-pipeline that meets MOVED after a failover is not redirected
+    // (seen in the failover tests), so every command goes on its own and follows redirects.
+    enableAutoPipelining: false,
+    clusterRetryStrategy: backoff,
+    // No clusterNodeRetryStrategy: a node that goes away must leave the pool, so that the next
+    // command refreshes the slot map and finds the replica that took over (with a reconnect
+    // loop instead, commands kept going to the dead primary for as long as it was dead).
+    // Slots move (MOVED/ASK) and primaries fail over: a command tries again for about a
+    // second and a half, inside the command timeout, rather than failing at once.
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 100,
+    retryDelayOnMoved: 50,
+    slotsRefreshTimeout: 1_000,
+    // Managed TLS clusters (ElastiCache) announce nodes by host name: connect by that name,
+    // not a resolved address, so the certificate is checked against the name it was made for.
+    ...(settings.url.startsWith('rediss://')
+      ? { dnsLookup: (address: string, done: (e: null, a: string) => void) => done(null, address) }
+      : {}),
+  };
+}
+
+export function createRedis(settings: RedisSettings, connectionName?: string): RedisClient {
+  if (settings.cluster) {
+    return new Cluster(clusterSeeds(settings.url), clusterOptions(settings, connectionName));
+  }
   return new Redis(settings.url, redisOptions(settings, connectionName));
+}
+
+/** The servers holding data: every primary of a cluster, or the one server. */
+export async function primariesOf(client: RedisClient): Promise<Redis[]> {
+  if (!(client instanceof Cluster)) return [client];
+  // Before its first slot map a cluster client knows no node; a command waits for that map.
+  if (client.status !== 'ready') await client.ping();
+  return client.nodes('master');
+}
+
+/** Deletes keys one by one (a multi-key DEL across slots is refused on a cluster). */
+export async function deleteEach(client: RedisClient, keys: readonly string[]): Promise<number> {
+  const deleted = await Promise.all(keys.map((key) => client.del(key)));
+  return deleted.reduce((sum, n) => sum + n, 0);
 }

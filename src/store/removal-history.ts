@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis';
 import { z } from 'zod';
 import {
   HISTORY_MS,
@@ -74,7 +74,7 @@ export function removalAssociatedData(userId: string, removalId: string): string
 
 export class RedisRemovalHistory implements RemovalHistory {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly cipher: RecordCipher,
   ) {}

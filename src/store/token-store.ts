@@ -1,4 +1,3 @@
-import type Redis from 'ioredis';
 import {
   UnreadableTokenRecordError,
   type ErasedGrant,
@@ -8,6 +7,8 @@ import {
 } from '../zoom/grant';
 import { RecordCipher } from './crypto';
 import type { RedisKeys } from './keys';
+import { deleteEach, type RedisClient } from './redis';
+import type { ReplicaAcks } from './replica-acks';
 import { escapeGlob, scanKeys } from './scan';
 
 // ARGV[3]: the TTL in seconds, or '' to keep the key's TTL.
@@ -76,10 +77,11 @@ export class RedisTokenStore implements TokenStore {
   private readonly sealedOf = new WeakMap<TokenRecord, string>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly cipher: RecordCipher,
     private readonly ttlSeconds: number,
+    private readonly replicas?: ReplicaAcks,
   ) {}
 
   async get(userId: string): Promise<TokenRecord | null> {
@@ -115,6 +117,7 @@ export class RedisTokenStore implements TokenStore {
     );
     if (n !== 1) return false;
     this.sealedOf.set(next, sealed);
+    if (options.awaitReplica) await this.replicas?.confirm(this.keys.tokens(userId));
     return true;
   }
 
@@ -138,10 +141,10 @@ export class RedisTokenStore implements TokenStore {
     // Sessions live under their own ids (and, on a cluster, in other slots): deleted after the
     // grant. One that a request in flight writes back meanwhile is caught by the session
     // store's check, and any other is dead on its next read, since its grant is gone.
-    let sessions = 0;
-    if (sessionIds.length > 0) {
-      sessions = await this.redis.del(...sessionIds.map((sid) => this.keys.sessionPrefix + sid));
-    }
+    const sessions = await deleteEach(
+      this.redis,
+      sessionIds.map((sid) => this.keys.sessionPrefix + sid),
+    );
     return { tokenRecord: had === 1, sessions };
   }
 
@@ -149,7 +152,7 @@ export class RedisTokenStore implements TokenStore {
   async *userIdPages(count = 200): AsyncGenerator<string[]> {
     const base = this.keys.tokensPrefix;
     for await (const page of scanKeys(this.redis, `${escapeGlob(base)}*`, count)) {
-      yield page.map((key) => key.slice(base.length));
+      yield page.flatMap((key) => this.keys.userIdIn(key, base) ?? []);
     }
   }
 

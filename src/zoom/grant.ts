@@ -38,6 +38,11 @@ export interface ErasedGrant {
 export interface TokenWriteOptions {
   /** Keep the record's time to live (a write that is not use, e.g. the sweep's check). */
   readonly keepTtl?: boolean;
+  /**
+   * A refreshed record: Zoom has already killed the refresh token it replaces, so the write
+   * must survive the loss of the storage's primary (wait for a replica to hold it).
+   */
+  readonly awaitReplica?: boolean;
 }
 
 export interface TokenStore {

@@ -396,7 +396,8 @@ export class TokenManager {
     let seen = from;
     for (let attempt = 1; ; attempt++) {
       try {
-        if (await store.compareAndSet(userId, seen, next, refresh)) return next;
+        const write = { ...refresh, awaitReplica: true };
+        if (await store.compareAndSet(userId, seen, next, write)) return next;
         const now = await store.get(userId);
         if (!now) {
           logger.info({ userId }, 'record deleted during refresh; not written back');

@@ -7,9 +7,12 @@ function named(name: string, message: string): Error {
 }
 
 describe('isRedisUnavailable', () => {
-  it("recognises ioredis's MaxRetriesPerRequestError by name", () => {
-    expect(isRedisUnavailable(named('MaxRetriesPerRequestError', 'anything'))).toBe(true);
-  });
+  it.each(['MaxRetriesPerRequestError', 'ClusterAllFailedError'])(
+    "recognises ioredis's %s by name",
+    (name) => {
+      expect(isRedisUnavailable(named(name, 'anything'))).toBe(true);
+    },
+  );
 
   it.each([
     'Connection is closed.',
@@ -20,6 +23,10 @@ describe('isRedisUnavailable', () => {
     'read ECONNRESET',
     'Reached the max retries per request limit (which is 20). Refer to "maxRetriesPerRequest" option for details.',
     'LOADING Redis is loading the dataset in memory',
+    'CLUSTERDOWN The cluster is down',
+    'TRYAGAIN Multiple keys request during rehashing of slot',
+    'Too many Cluster redirections. Last error: ReplyError: MOVED 14440 127.0.0.1:42775',
+    'Failed to refresh slots cache.',
   ])('recognises the Redis outage %p', (message) => {
     expect(isRedisUnavailable(new Error(message))).toBe(true);
   });
@@ -32,6 +39,10 @@ describe('isRedisUnavailable', () => {
       named('ReplyError', 'WRONGTYPE Operation against a key holding the wrong kind of value'),
     ],
     ['a script error', named('ReplyError', 'NOSCRIPT No matching script. Please use EVAL.')],
+    [
+      'a script touching keys of two slots (a bug here, not an outage)',
+      named('ReplyError', "CROSSSLOT Keys in request don't hash to the same slot"),
+    ],
   ])('does not mistake %s for an outage', (_label, err) => {
     expect(isRedisUnavailable(err)).toBe(false);
   });
