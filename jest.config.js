@@ -1,6 +1,6 @@
 /**
- * Four projects: unit (pure logic and the sandbox over HTTP — no Redis), integration and fuzz
- * (a real redis-server started once per run), e2e (Debian's Chromium against the production
+ * Five projects: unit (pure logic and the sandbox over HTTP — no Redis), integration and fuzz
+ * (a real redis-server started once per run), cluster (a real Redis Cluster), e2e (Debian's Chromium against the production
  * build). `npm run test:all` runs them all after one build.
  * @type {import('jest').Config}
  */
@@ -25,6 +25,13 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
     { ...base, ...withRedis, displayName: 'fuzz', testMatch: ['<rootDir>/test/fuzz/**/*.test.ts'] },
+    // A Redis Cluster of its own (six redis-server processes), started by the test file.
+    {
+      ...base,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
+      testTimeout: 60000,
+    },
     {
       ...base,
       displayName: 'e2e',

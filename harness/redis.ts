@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { canConnect, freePort, track } from './processes';
 
@@ -17,6 +18,8 @@ export interface RedisServerOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
   /** Persist to an append-only file in this folder (so a restart keeps the data). */
   readonly dataDir?: string;
+  /** More redis-server arguments (e.g. a cluster node's). */
+  readonly extraArgs?: readonly string[];
 }
 
 export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RunningRedis> {
@@ -40,9 +43,11 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
     : ['--port', String(port)];
   const persistence = opts.dataDir
     ? ['--dir', opts.dataDir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '']
-    : ['--save', '', '--appendonly', 'no'];
+    : ['--save', '', '--appendonly', 'no', '--dir', os.tmpdir()]; // a replica's sync file
   const child = track(
-    spawn(binary, [...listen, '--bind', '127.0.0.1', ...persistence], { stdio: 'ignore' }),
+    spawn(binary, [...listen, '--bind', '127.0.0.1', ...persistence, ...(opts.extraArgs ?? [])], {
+      stdio: 'ignore',
+    }),
   );
   let exited = false;
   child.once('exit', () => (exited = true));

@@ -2,14 +2,14 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import type Redis from 'ioredis';
 import { createApp } from '../src/app';
 import { composeServices, type Services } from '../src/compose';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/log';
-import { createRedis } from '../src/store/redis';
+import { createRedis, deleteEach, primariesOf, type RedisClient } from '../src/store/redis';
 import { newCredentials, sandboxedAppEnv, type SandboxCredentials } from './app-env';
 import type { RedisTokenStore } from '../src/store/token-store';
+import type { RedisKeys } from '../src/store/keys';
 import { ROOT } from './processes';
 import { SandboxControl, startSandboxFor, type RunningSandbox } from './sandbox';
 import { tokenStoreFor } from './tokens';
@@ -23,7 +23,7 @@ import { tokenStoreFor } from './tokens';
 export interface AppInstance {
   readonly url: string;
   readonly services: Services;
-  readonly connections: { redis: Redis; subscriber: Redis };
+  readonly connections: { redis: RedisClient; subscriber: RedisClient };
   /** Refresh grants this instance sent to Zoom. */
   refreshGrants: number;
   close(): Promise<void>;
@@ -37,6 +37,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Another Redis than the shared test server (outage tests stop and restart their own). */
   redisUrl?: string;
+  /** `redisUrl` lists the seed nodes of a Redis Cluster (REDIS_CLUSTER=1). */
+  cluster?: boolean;
   /** Capture every log line (at this level) into `logLines`. */
   logLevel?: string;
 }
@@ -47,7 +49,9 @@ export interface Stack {
   readonly credentials: SandboxCredentials;
   readonly apps: AppInstance[];
   readonly app: AppInstance;
-  readonly admin: Redis;
+  readonly admin: RedisClient;
+  /** The app's key names (this stack's prefix). */
+  readonly keyNames: RedisKeys;
   readonly prefix: string;
   readonly logLines: string[];
   readonly env: Record<string, string>;
@@ -99,6 +103,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       credentials,
       keyPrefix: prefix,
     }),
+    ...(opts.cluster ? { REDIS_CLUSTER: '1' } : {}),
     ZOOM_TIMEOUT_MS: String(opts.zoomTimeoutMs ?? 10_000),
     TOKEN_REFRESH_MARGIN_SECONDS: String(opts.refreshMarginSeconds ?? 300),
     LOG_LEVEL: opts.logLevel ?? 'silent',
@@ -150,9 +155,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   const admin = createRedis(config.redis);
   const control = new SandboxControl(sandbox.url);
+  const keys = async (): Promise<string[]> => {
+    const nodes = await primariesOf(admin);
+    return (await Promise.all(nodes.map((node) => node.keys(`${prefix}*`)))).flat();
+  };
   const deleteKeys = async (): Promise<void> => {
-    const keys = await admin.keys(`${prefix}*`);
-    if (keys.length > 0) await admin.del(...keys);
+    await deleteEach(admin, await keys());
   };
   const first = apps[0];
   if (!first) throw new Error('no app instance');
@@ -163,12 +171,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     apps,
     app: first,
     admin,
+    keyNames: first.services.keys,
     prefix,
     logLines,
     env,
     tokenStore: tokenStoreFor(admin, env),
     addInstance: another,
-    keys: () => admin.keys(`${prefix}*`),
+    keys,
     reset: async () => {
       await control.reset();
       await deleteKeys();

@@ -1,7 +1,7 @@
-import type Redis from 'ioredis';
 import { loadConfig } from '../src/config';
 import { RecordCipher } from '../src/store/crypto';
 import { RedisKeys } from '../src/store/keys';
+import type { RedisClient } from '../src/store/redis';
 import { RedisTokenStore } from '../src/store/token-store';
 import type { TokenRecord } from '../src/zoom/grant';
 
@@ -9,7 +9,7 @@ import type { TokenRecord } from '../src/zoom/grant';
  * The app's own token records, opened with a run's TOKEN_ENCRYPTION_KEY and REDIS_KEY_PREFIX:
  * for arranging (a stale token) and asserting (nothing left, nothing in clear).
  */
-export function tokenStoreFor(redis: Redis, appEnv: Record<string, string>): RedisTokenStore {
+export function tokenStoreFor(redis: RedisClient, appEnv: Record<string, string>): RedisTokenStore {
   const config = loadConfig(appEnv);
   return new RedisTokenStore(
     redis,
@@ -37,7 +37,7 @@ export async function makeTokenStale(
 }
 
 /** Any key's value as text, whatever its type (for "nothing names the user" assertions). */
-export async function valueOf(redis: Redis, key: string): Promise<string> {
+export async function valueOf(redis: RedisClient, key: string): Promise<string> {
   switch (await redis.type(key)) {
     case 'string':
       return (await redis.get(key)) ?? '';

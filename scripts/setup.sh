@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+# redis-cli makes the test cluster (redis-cli --cluster create)
+command -v redis-cli >/dev/null 2>&1 || need_apt+=(redis-tools)
 if [ "${WITH_CHROMIUM:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then need_apt+=(chromium); fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then

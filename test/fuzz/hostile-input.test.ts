@@ -302,7 +302,7 @@ test(`${REQUESTS} hostile requests from a fixed seed: no 5xx, healthy after, onl
   const ctx = contextFor(stack, browser, dashboard);
   ctx.pending.push(...(await pendingSignIns(stack, ctx.adaCookie, 30, 5)));
 
-  const tokensKey = `${stack.prefix}tokens:${ctx.adaId}`;
+  const tokensKey = stack.keyNames.tokens(ctx.adaId);
   const keysBefore = new Set(await stack.keys());
   const durableBefore = await durableState(stack);
   expect(durableBefore.has(tokensKey)).toBe(true);
@@ -359,7 +359,7 @@ test(`${REQUESTS} hostile requests from a fixed seed: no 5xx, healthy after, onl
   // token record may only have been rewritten by a refresh.
   // A fuzzed form that carried Ada's own CSRF token is a real removal: its history entry
   // is the one durable key allowed to appear, and only when Zoom saw that removal.
-  const historyKey = `${stack.prefix}history:${ctx.adaId}`;
+  const historyKey = stack.keyNames.history(ctx.adaId);
   const removalsAtZoom = (zoom.delete_assistants ?? 0) + (zoom.delete_assistant ?? 0);
   const keysAfter = await stack.keys();
   const newKeys = keysAfter.filter((k) => !keysBefore.has(k));

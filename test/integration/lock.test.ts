@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
 import { RedisLock } from '../../src/store/lock';
-import { createRedis } from '../../src/store/redis';
+import { createRedis, type RedisClient } from '../../src/store/redis';
 import type { LockHandle } from '../../src/zoom/grant';
 
 /**
@@ -13,9 +12,9 @@ import type { LockHandle } from '../../src/zoom/grant';
 const url = process.env.TEST_REDIS_URL ?? '';
 const prefix = `lk${randomBytes(3).toString('hex')}:`;
 const channel = `${prefix}lock-released`;
-const connections: Redis[] = [];
+const connections: RedisClient[] = [];
 
-function connect(): Redis {
+function connect(): RedisClient {
   const r = createRedis({ url, tlsRejectUnauthorized: false });
   r.on('error', () => undefined);
   connections.push(r);

@@ -2,12 +2,11 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type Redis from 'ioredis';
 import { deriveEncryptionKey, type EncryptionKey } from '../../src/config';
 import { RecordCipher } from '../../src/store/crypto';
 import { rotateTokenRecords, type RotationOptions } from '../../src/store/key-rotation';
 import { RedisKeys } from '../../src/store/keys';
-import { createRedis } from '../../src/store/redis';
+import { createRedis, type RedisClient } from '../../src/store/redis';
 import { RedisTokenStore } from '../../src/store/token-store';
 import type { TokenRecord } from '../../src/zoom/grant';
 
@@ -25,7 +24,7 @@ const oldKey = newKeyMaterial();
 const newKey = newKeyMaterial();
 const strangerKey = newKeyMaterial();
 
-let redis: Redis;
+let redis: RedisClient;
 beforeAll(() => {
   const url = process.env.TEST_REDIS_URL;
   if (!url) throw new Error('TEST_REDIS_URL is not set (jest globalSetup starts redis-server)');

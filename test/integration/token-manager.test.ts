@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
 import { deriveEncryptionKey } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { RecordCipher } from '../../src/store/crypto';
 import { RedisKeys } from '../../src/store/keys';
 import { RedisLock } from '../../src/store/lock';
-import { createRedis } from '../../src/store/redis';
+import { createRedis, type RedisClient } from '../../src/store/redis';
 import { RedisTokenStore } from '../../src/store/token-store';
 import { ZoomApiError } from '../../src/zoom/errors';
 import type { GrantRef } from '../../src/zoom/grant';
@@ -29,9 +28,9 @@ const url = process.env.TEST_REDIS_URL ?? '';
 const keys = new RedisKeys(`tm${randomBytes(3).toString('hex')}:`);
 const cipher = new RecordCipher([deriveEncryptionKey(randomBytes(32))]);
 const logger = createLogger('silent');
-const connections: Redis[] = [];
+const connections: RedisClient[] = [];
 
-function connect(): Redis {
+function connect(): RedisClient {
   const r = createRedis({ url, tlsRejectUnauthorized: false });
   r.on('error', () => undefined);
   connections.push(r);
@@ -77,7 +76,7 @@ function tokens(tag: string, expiresInMs = 3_600_000): TokenSet {
 
 interface ManagerOptions {
   lockTtlMs?: number;
-  subscriber?: Redis;
+  subscriber?: RedisClient;
   coolDownMs?: number;
   waitMarginMs?: number;
 }
@@ -98,7 +97,7 @@ function manager(zoom: TokenRefresher, opts: ManagerOptions = {}): TokenManager 
   });
 }
 
-function storeOn(redis: Redis): RedisTokenStore {
+function storeOn(redis: RedisClient): RedisTokenStore {
   return new RedisTokenStore(redis, keys, cipher, 3600);
 }
 const store = storeOn(admin);

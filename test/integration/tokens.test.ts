@@ -176,11 +176,11 @@ test('no plaintext token in any Redis value; the record names its key and is bou
   }
   // A record copied under another user's key does not open.
   const graceId = await stack.control.userId('grace');
-  const sealed = await stack.admin.get(`${stack.prefix}tokens:${userId}`);
-  await stack.admin.set(`${stack.prefix}tokens:${graceId}`, sealed ?? '');
+  const sealed = await stack.admin.get(stack.keyNames.tokens(userId));
+  await stack.admin.set(stack.keyNames.tokens(graceId), sealed ?? '');
   await expect(stack.tokenStore.get(graceId)).rejects.toThrow(/could not be read/);
   // The key's TTL is set (renewed on every write).
-  expect(await stack.admin.ttl(`${stack.prefix}tokens:${userId}`)).toBeGreaterThan(89 * 24 * 3600);
+  expect(await stack.admin.ttl(stack.keyNames.tokens(userId))).toBeGreaterThan(89 * 24 * 3600);
 });
 
 test('a session survives an app restart (a new process on the same Redis)', async () => {

@@ -186,7 +186,7 @@ describe('undo', () => {
     const page = await clearAll(browser, dash);
     expect(page.text).toContain(html(VIEW.history.empty));
     expect(
-      await stack.admin.exists(`${stack.prefix}history:${await stack.control.userId('ada')}`),
+      await stack.admin.exists(stack.keyNames.history(await stack.control.userId('ada'))),
     ).toBe(0);
   });
 });
@@ -266,7 +266,7 @@ describe('the history is the user’s data', () => {
     const browser = new Browser();
     const dash = await signIn(browser, stack.app.url, 'ada');
     await clearAll(browser, dash);
-    const key = `${stack.prefix}history:${await stack.control.userId('ada')}`;
+    const key = stack.keyNames.history(await stack.control.userId('ada'));
     const raw = await valueOf(stack.admin, key);
     expect(raw.length).toBeGreaterThan(0);
     for (const secret of ['grace.assistant', 'alan.assistant', 'uCvltJ6axW4hFfR0kAqF4g', 'true']) {
@@ -281,7 +281,7 @@ describe('the history is the user’s data', () => {
     await clearAll(browser, dash);
     await stack.control.post('/remove-app', { user: 'ada' });
     const userId = await stack.control.userId('ada');
-    expect(await stack.admin.exists(`${stack.prefix}history:${userId}`)).toBe(0);
+    expect(await stack.admin.exists(stack.keyNames.history(userId))).toBe(0);
   });
 
   test('disconnecting leaves none of it', async () => {
@@ -290,7 +290,7 @@ describe('the history is the user’s data', () => {
     const cleared = await clearAll(browser, dash);
     await browser.postForm(url('/disconnect'), { _csrf: csrfOf(cleared), confirm: 'yes' });
     const userId = await stack.control.userId('ada');
-    expect(await stack.admin.exists(`${stack.prefix}history:${userId}`)).toBe(0);
+    expect(await stack.admin.exists(stack.keyNames.history(userId))).toBe(0);
     expect(PAGE.disconnected(true).heading).toBeTruthy();
   });
 

@@ -1,0 +1,422 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Redis from 'ioredis';
+import { Browser, csrfOf, signIn } from '../../harness/browser';
+import { ROOT } from '../../harness/processes';
+import { startRedisServer } from '../../harness/redis';
+import { startRedisCluster, type RunningCluster } from '../../harness/redis-cluster';
+import { startStack, type Stack } from '../../harness/stack';
+import { makeTokenStale, valueOf } from '../../harness/tokens';
+import { PAGE, VIEW } from '../../src/http/copy';
+import { createLogger } from '../../src/log';
+import { RedisLock } from '../../src/store/lock';
+import { createRedis, type RedisClient } from '../../src/store/redis';
+import { ReplicaAcks } from '../../src/store/replica-acks';
+
+/**
+ * The app on a real Redis Cluster (three primaries, a replica each): everything it does on one
+ * server, plus what only a cluster does — slots that move, primaries that fail over, nodes that
+ * restart.
+ */
+
+const run = promisify(execFile);
+
+let cluster: RunningCluster;
+let stack: Stack;
+beforeAll(async () => {
+  cluster = await startRedisCluster({ primaries: 3, replicas: 1 });
+  stack = await startStack({
+    instances: 2,
+    redisUrl: cluster.seeds,
+    cluster: true,
+    logLevel: 'info',
+  });
+}, 60_000);
+afterAll(async () => {
+  await stack?.close();
+  await cluster?.stop();
+});
+beforeEach(async () => {
+  await cluster.waitHealthy();
+  await stack.reset();
+  await stack.control.clearFaults();
+  for (const a of stack.apps) a.refreshGrants = 0;
+  stack.logLines.length = 0;
+});
+
+const totalGrants = (): number => stack.apps.reduce((n, a) => n + a.refreshGrants, 0);
+
+async function signedIn(user = 'ada'): Promise<{ browser: Browser; userId: string }> {
+  const browser = new Browser();
+  const page = await signIn(browser, stack.app.url, user);
+  expect(page.status).toBe(200);
+  // The same cookie on every process, as the platform's router would send it.
+  const cookie = browser.cookie(stack.app.url, 'zar.sid') ?? '';
+  for (const app of stack.apps) browser.setCookie(app.url, 'zar.sid', cookie);
+  return { browser, userId: await stack.control.userId(user) };
+}
+
+/** Keys (on any node) whose name or value names the user. */
+async function userKeys(userId: string, email: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const k of await stack.keys()) {
+    const v = await valueOf(stack.admin, k);
+    if (k.includes(userId) || v.includes(userId) || v.includes(email)) found.push(k);
+  }
+  return found;
+}
+
+/** Primaries that hold at least one of this stack's keys. */
+async function nodesHoldingKeys(): Promise<number> {
+  let n = 0;
+  for (const node of cluster.nodes) {
+    const r = new Redis(node.port, '127.0.0.1', { lazyConnect: true });
+    await r.connect();
+    if ((await r.role())[0] === 'master' && (await r.keys(`${stack.prefix}*`)).length > 0) n++;
+    r.disconnect();
+  }
+  return n;
+}
+
+/** GET / as fast as it can from several clients until `stop`, timing every answer. */
+function keepAsking(
+  browser: Browser,
+  urls: string[],
+): {
+  stop: () => Promise<{ status: number; ms: number }[]>;
+} {
+  const answers: { status: number; ms: number }[] = [];
+  let running = true;
+  const loops = urls.map(async (url) => {
+    const b = browser.clone();
+    while (running) {
+      const started = performance.now();
+      // A page that is not Ada's dashboard counts as a failure (a signed-out 200 is not served).
+      const status = await b.get(`${url}/`).then(
+        (p) => (p.status === 200 && !p.text.includes('Ada Lovelace') ? -1 : p.status),
+        () => 0,
+      );
+      answers.push({ status, ms: performance.now() - started });
+    }
+  });
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return answers;
+    },
+  };
+}
+
+describe('the app on a Redis Cluster', () => {
+  test('install: every key of one user lives in one hash slot; users spread over the primaries', async () => {
+    for (const user of ['ada', 'grace', 'alan']) await signedIn(user);
+    const ada = await stack.control.userId('ada');
+    const { browser } = await signedIn('ada');
+    const dash = await browser.get(`${stack.app.url}/`);
+    // A removal, so that the history and the action counter exist too.
+    await browser.postForm(`${stack.app.url}/assistants/clear`, {
+      _csrf: csrfOf(dash),
+      confirm: 'yes',
+    });
+    const names = stack.keyNames;
+    const own = [names.tokens(ada), names.userSessions(ada), ...names.otherUserKeys(ada)];
+    const slots = new Set<number>();
+    for (const key of own) slots.add(Number(await stack.admin.call('CLUSTER', 'KEYSLOT', key)));
+    expect(slots.size).toBe(1);
+    expect(await stack.admin.exists(names.history(ada))).toBe(1);
+    expect(await stack.admin.exists(names.actionRateLimit(ada))).toBe(1);
+    expect(await nodesHoldingKeys()).toBeGreaterThanOrEqual(2);
+  });
+
+  test('sessions work from any process: signed in on one, served by the other', async () => {
+    const { browser } = await signedIn(); // on the first
+    const page = await browser.get(`${stack.apps[1]?.url ?? ''}/`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Ada Lovelace');
+  });
+
+  test('a refresh storm on two processes → exactly one refresh grant, every request served', async () => {
+    const { browser, userId } = await signedIn();
+    await stack.control.post('/expire-tokens', { user: 'ada' });
+    await makeTokenStale(stack.tokenStore, userId, -1000);
+    await stack.control.post('/faults', { target: 'token', delayMs: 200, count: 5 });
+    const pages = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => browser.clone().get(`${stack.apps[i % 2]?.url}/`)),
+    );
+    expect(pages.map((p) => p.status)).toEqual(Array(40).fill(200));
+    expect((await stack.control.stats()).token_refresh).toBe(1);
+    expect(totalGrants()).toBe(1);
+  });
+
+  test('401 from Zoom → one refresh, the call retried', async () => {
+    const { browser } = await signedIn();
+    await stack.control.post('/invalidate-access-tokens', { user: 'ada' });
+    const pages = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => browser.clone().get(`${stack.apps[i % 2]?.url}/`)),
+    );
+    expect(pages.map((p) => p.status)).toEqual(Array(20).fill(200));
+    expect((await stack.control.stats()).token_refresh).toBe(1);
+  });
+
+  test('the lock release wakes a waiter on another process at once (pub/sub across nodes)', async () => {
+    const connections: RedisClient[] = [];
+    const connect = (): RedisClient => {
+      const c = createRedis({ url: cluster.seeds, cluster: true, tlsRejectUnauthorized: false });
+      connections.push(c);
+      return c;
+    };
+    const channel = `${stack.prefix}lock-released`;
+    const holder = new RedisLock(connect(), connect(), channel);
+    const waiter = new RedisLock(connect(), connect(), channel);
+    await Promise.all([holder.ensureSubscribed(), waiter.ensureSubscribed()]);
+    const key = stack.keyNames.refreshLock('waker');
+    const attempt = await holder.tryAcquire(key, 10_000);
+    if (attempt.kind !== 'acquired') throw new Error('not acquired');
+    const waited = waiter.waitForRelease(key, 5_000).then(() => performance.now());
+    await new Promise((r) => setTimeout(r, 400)); // the waiter is past its first look
+    const released = performance.now();
+    await holder.release(attempt.handle);
+    // Polling alone would take up to 250 ms more; the message takes a few.
+    expect((await waited) - released).toBeLessThan(150);
+    await Promise.all(connections.map((c) => c.quit()));
+  });
+
+  test('deauthorization: nothing of the user is left on any node, every session signed out', async () => {
+    const { browser, userId } = await signedIn();
+    await signedIn(); // a second session
+    expect((await userKeys(userId, 'ada@example.com')).length).toBeGreaterThanOrEqual(3);
+    const r = await stack.control.post<{ status: number }>('/remove-app', { user: 'ada' });
+    expect(r.status).toBe(200);
+    expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
+    const page = await browser.get(`${stack.apps[1]?.url}/`);
+    expect(page.text).toContain(VIEW.landing.addToZoom);
+  });
+
+  test('disconnect: revoked at Zoom, nothing of the user left on any node', async () => {
+    await signedIn(); // an earlier session, of the grant the next sign-in replaces
+    const { browser, userId } = await signedIn();
+    const dash = await browser.get(`${stack.app.url}/`);
+    const page = await browser.postForm(`${stack.app.url}/disconnect`, {
+      _csrf: csrfOf(dash),
+      confirm: 'yes',
+    });
+    expect(page.text).toContain(PAGE.disconnected(true).heading);
+    expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
+  });
+
+  test('npm run rotate-keys re-seals the records and histories on every primary', async () => {
+    for (const user of ['ada', 'grace', 'alan']) {
+      const { browser } = await signedIn(user);
+      const dash = await browser.get(`${stack.app.url}/`);
+      await browser.postForm(`${stack.app.url}/assistants/clear`, {
+        _csrf: csrfOf(dash),
+        confirm: 'yes',
+      });
+    }
+    const fresh = randomBytes(32).toString('hex');
+    const env = {
+      ...stack.env,
+      TOKEN_ENCRYPTION_KEY: `${fresh},${stack.env.TOKEN_ENCRYPTION_KEY ?? ''}`,
+    };
+    const out = await command('rotate-keys', env);
+    expect(out).toMatch(/scanned\s+3/);
+    expect(out).toMatch(/rotated\s+3/);
+    // With only the new key, the app still reads every grant.
+    const onlyNew = await command('rotate-keys', { ...stack.env, TOKEN_ENCRYPTION_KEY: fresh });
+    expect(onlyNew).toMatch(/already current\s+3/);
+  });
+
+  test('npm run sweep checks grants on every primary and deletes the one Zoom revoked', async () => {
+    for (const user of ['ada', 'grace', 'alan']) await signedIn(user);
+    const ids = await Promise.all(['ada', 'grace', 'alan'].map((u) => stack.control.userId(u)));
+    for (const id of ids) {
+      const rec = await stack.tokenStore.get(id);
+      if (!rec) throw new Error('no record');
+      const then = Date.now() - 30 * 3_600_000;
+      await stack.tokenStore.put(id, { ...rec, updatedAt: then, grantedAt: then });
+    }
+    await stack.control.post('/revoke-grant', { user: 'grace' }); // no event
+    const out = await command('sweep', stack.env);
+    expect(out).toMatch(/scanned\s+3/);
+    expect(out).toMatch(/kept \(Zoom agrees\)\s+2/);
+    expect(out).toMatch(/deleted \(refused\)\s+1/);
+    expect(await stack.tokenStore.get(ids[1] ?? '')).toBeNull();
+    expect(await stack.tokenStore.get(ids[0] ?? '')).not.toBeNull();
+  });
+});
+
+describe('failover', () => {
+  /** A storm of GET / on both processes while `during` runs; then the user is still signed in. */
+  async function stormThrough(label: string, during: () => Promise<void>): Promise<void> {
+    const { browser, userId } = await signedIn();
+    await stack.control.post('/expire-tokens', { user: 'ada' });
+    await makeTokenStale(stack.tokenStore, userId, -1000);
+    // The refresh is in flight at Zoom when the primary changes.
+    await stack.control.post('/faults', { target: 'token', delayMs: 300, count: 3 });
+    const load = keepAsking(
+      browser,
+      Array.from({ length: 8 }, (_, i) => stack.apps[i % 2]?.url ?? ''),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    await during();
+    await cluster.waitHealthy();
+    await new Promise((r) => setTimeout(r, 500));
+    const answers = await load.stop();
+    // Served, or the 503 page: never a reconnect (401), never a hang.
+    expect(
+      [...new Set(answers.map((a) => a.status))].filter((s) => s !== 200 && s !== 503),
+    ).toEqual([]);
+    // A request that waits on the refresh waits while its holder retries the write (it must
+    // not drop a rotated token), bounded by the lock's life: 15 s plus a 5 s margin.
+    const slowest = Math.max(...answers.map((a) => a.ms));
+    console.log(`${label}: ${answers.length} answers, slowest ${Math.round(slowest)} ms`);
+    expect(slowest).toBeLessThan(20_500);
+    // No grant lost: the stored refresh token is Zoom's live one, and the dashboard serves.
+    for (const app of stack.apps) {
+      const page = await browser.get(`${app.url}/`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('Ada Lovelace');
+    }
+    await stack.control.post('/expire-tokens', { user: 'ada' });
+    await makeTokenStale(stack.tokenStore, userId, -1000);
+    const after = await browser.get(`${stack.app.url}/`);
+    expect(after.status).toBe(200);
+    expect((await stack.control.stats()).token_refresh_invalid_grant).toBe(0);
+  }
+
+  test('CLUSTER FAILOVER of the user’s primary during a refresh storm: no grant lost', async () => {
+    const ada = await stack.control.userId('ada');
+    await stormThrough('CLUSTER FAILOVER', async () => {
+      const primary = await cluster.primaryFor(stack.keyNames.tokens(ada));
+      await cluster.failover(await cluster.replicaOf(primary));
+    });
+  }, 60_000);
+
+  test('the user’s primary killed during a refresh storm: its replica takes over, no grant lost', async () => {
+    const ada = await stack.control.userId('ada');
+    const primary = await cluster.primaryFor(stack.keyNames.tokens(ada));
+    try {
+      await stormThrough('primary killed', async () => {
+        await primary.kill();
+        // The replica is elected after the node timeout (1 s) and a vote.
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const now = await cluster.primaryFor(stack.keyNames.tokens(ada)).catch(() => primary);
+          if (now.port !== primary.port) break;
+          if (Date.now() > deadline) throw new Error('no failover');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      });
+    } finally {
+      await primary.restart(); // it comes back as a replica of the new primary
+      await cluster.waitHealthy();
+    }
+  }, 60_000);
+
+  test('a refreshed record waits for a replica; a replica that does not answer is logged, the write stands', async () => {
+    const { browser, userId } = await signedIn();
+    const primary = await cluster.primaryFor(stack.keyNames.tokens(userId));
+    const replica = await cluster.replicaOf(primary);
+    await makeTokenStale(stack.tokenStore, userId, -1000);
+    await browser.get(`${stack.app.url}/`); // the replica count is now known to the app
+    const onReplica = new Redis(replica.port, '127.0.0.1');
+    await onReplica.call('READONLY');
+    const stored = await stack.admin.get(stack.keyNames.tokens(userId));
+    expect(await onReplica.get(stack.keyNames.tokens(userId))).toBe(stored);
+    onReplica.disconnect();
+
+    await makeTokenStale(stack.tokenStore, userId, -1000);
+    replica.pause();
+    try {
+      const started = performance.now();
+      const page = await browser.get(`${stack.app.url}/`);
+      expect(page.status).toBe(200);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(150); // WAIT sat out its time
+    } finally {
+      replica.resume();
+    }
+    expect(stack.logLines.some((l) => l.includes('no replica acknowledged'))).toBe(true);
+    expect((await stack.tokenStore.get(userId))?.accessExpiresAt).toBeGreaterThan(Date.now());
+  });
+});
+
+describe('slots that move and nodes that restart', () => {
+  test('the user’s slot migrates to another primary (ASK, then MOVED) under load: served throughout', async () => {
+    const { browser, userId } = await signedIn();
+    const load = keepAsking(browser, [stack.apps[0]?.url ?? '', stack.apps[1]?.url ?? '']);
+    await cluster.moveSlotOf(stack.keyNames.tokens(userId));
+    await new Promise((r) => setTimeout(r, 300));
+    const answers = await load.stop();
+    expect(answers.length).toBeGreaterThan(10);
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+    expect((await browser.get(`${stack.app.url}/`)).status).toBe(200);
+  }, 60_000);
+
+  test('a primary restarting: each request is served or gets the 503 page within 2 s, then all recover', async () => {
+    const { browser, userId } = await signedIn();
+    const primary = await cluster.primaryFor(stack.keyNames.tokens(userId));
+    const load = keepAsking(browser, [stack.apps[0]?.url ?? '', stack.apps[1]?.url ?? '']);
+    await primary.restart();
+    await cluster.waitHealthy();
+    await new Promise((r) => setTimeout(r, 500));
+    const answers = await load.stop();
+    expect(
+      [...new Set(answers.map((a) => a.status))].filter((s) => s !== 200 && s !== 503),
+    ).toEqual([]);
+    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(2_500);
+    for (const app of stack.apps) expect((await browser.get(`${app.url}/`)).status).toBe(200);
+  }, 60_000);
+});
+
+describe('replica acknowledgement outside a cluster', () => {
+  test('one server without replicas: no wait at all', async () => {
+    const lone = await startRedisServer();
+    const client = createRedis({ url: lone.url, tlsRejectUnauthorized: false });
+    const acks = new ReplicaAcks(client, createLogger('silent'));
+    await client.set('k', 'v');
+    const started = performance.now();
+    expect(await acks.confirm('k')).toBe('no replica');
+    expect(performance.now() - started).toBeLessThan(100);
+    await client.quit();
+    await lone.stop();
+  });
+
+  test('one server with a replica: acknowledged', async () => {
+    // Diskless sync without its default 5 s wait for more replicas.
+    const primary = await startRedisServer({ extraArgs: ['--repl-diskless-sync-delay', '0'] });
+    const replica = await startRedisServer();
+    const r = createRedis({ url: replica.url, tlsRejectUnauthorized: false });
+    await r.call('REPLICAOF', '127.0.0.1', String(primary.port));
+    const client = createRedis({ url: primary.url, tlsRejectUnauthorized: false });
+    // Acknowledgements start once the replica's first sync is done.
+    for (let i = 0; !(await r.info('replication')).includes('master_link_status:up'); i++) {
+      if (i > 100) throw new Error('replica did not connect');
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const acks = new ReplicaAcks(client, createLogger('silent'));
+    await client.set('k', 'v');
+    expect(await acks.confirm('k')).toBe('acknowledged');
+    await Promise.all([client.quit(), r.quit()]);
+    await Promise.all([primary.stop(), replica.stop()]);
+  });
+});
+
+async function command(
+  name: 'sweep' | 'rotate-keys',
+  env: Record<string, string>,
+): Promise<string> {
+  try {
+    const { stdout } = await run(
+      process.execPath,
+      [path.join(ROOT, 'dist', 'src', 'commands', `${name}.js`)],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 },
+    );
+    return stdout;
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string };
+    return `${e.stdout ?? ''}${e.stderr ?? ''}`;
+  }
+}
