@@ -295,6 +295,12 @@ describe('failover', () => {
     });
   }, 60_000);
 
+  // Without the replica wait this test does not lose a grant either, and no test here can make
+  // it: a primary sends the replication stream in the same event-loop turn as its reply, so by
+  // the time the app has the reply the write is in the replica's socket buffers, which a
+  // SIGKILL of the primary (or a SIGSTOP of the replica) does not discard. The loss needs a
+  // network that drops what is in flight, or a host that dies — not loopback. What WAIT buys
+  // is shown by the next-but-one test: the refresh holds until a replica has the record.
   test('the user’s primary killed during a refresh storm: its replica takes over, no grant lost', async () => {
     const ada = await stack.control.userId('ada');
     const primary = await cluster.primaryFor(stack.keyNames.tokens(ada));
