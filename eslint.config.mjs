@@ -16,7 +16,15 @@ const OUTSIDE_PRODUCT = {
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', 'coverage/', 'jest.config.js', 'public/'],
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'jest.config.js',
+      'public/',
+      'tmp/',
+      'reports/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -45,8 +45,11 @@ export interface RunningCluster {
   moveSlotOf(key: string): Promise<ClusterNode>;
   /** `CLUSTER FAILOVER` on a replica, resolved once it is a primary. */
   failover(replica: ClusterNode): Promise<void>;
-  /** Until every running node reports cluster_state:ok and the same primaries. */
-  waitHealthy(timeoutMs?: number): Promise<void>;
+  /**
+   * Until every running node reports cluster_state:ok and the same primaries; with
+   * `replicated`, also until every primary has its replicas connected and in sync.
+   */
+  waitHealthy(opts?: { replicated?: boolean; timeoutMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -221,8 +224,10 @@ export async function startRedisCluster(
       .map((l) => `${l.port}:${JSON.stringify(l.slots)}`)
       .sort()
       .join(' ');
-  const waitHealthy = async (timeoutMs = 20_000): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
+  const waitHealthy = async (
+    opts: { replicated?: boolean; timeoutMs?: number } = {},
+  ): Promise<void> => {
+    const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
     for (;;) {
       const views = await Promise.all(
         ports
@@ -232,9 +237,13 @@ export async function startRedisCluster(
               const info = String(await r.call('CLUSTER', 'INFO'));
               const replication = await r.info('replication');
               const lines = parseNodes(String(await r.call('CLUSTER', 'NODES')));
+              const me = lines.find((l) => l.flags.includes('myself'));
+              const servesSlots = me?.flags.includes('master') && me.slots.length > 0;
+              const replicasUp = Number(/connected_slaves:(\d+)/.exec(replication)?.[1] ?? 0);
               const ok =
                 info.includes('cluster_state:ok') &&
                 !/master_link_status:down/.test(replication) &&
+                (!opts.replicated || !servesSlots || replicasUp >= replicas) &&
                 !lines.some((l) => l.flags.includes('fail') && !stopped.has(l.port));
               return ok ? slotOwners(lines) : null;
             }).catch(() => null),
@@ -245,7 +254,7 @@ export async function startRedisCluster(
       await new Promise((r) => setTimeout(r, 100));
     }
   };
-  await waitHealthy();
+  await waitHealthy({ replicated: true });
 
   return {
     nodes,

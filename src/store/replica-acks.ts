@@ -7,7 +7,7 @@ export type ReplicaAck = 'acknowledged' | 'no replica' | 'not acknowledged' | 'f
 
 /** How long a replica's answer is waited for; normally it takes well under a millisecond. */
 export const REPLICA_ACK_TIMEOUT_MS = 200;
-/** How long a primary's replica count is trusted before it is asked again. */
+/** How long a primary's replicas are taken to be there before it is asked again. */
 const REPLICA_COUNT_TTL_MS = 5_000;
 
 /**
@@ -33,7 +33,9 @@ export class ReplicaAcks {
     const node = this.primaryFor(key);
     const started = performance.now();
     try {
-      if (!node || (await this.replicasOf(node)) === 0) return 'no replica';
+      // A slot map that names nodes otherwise than their connections (NAT, host names).
+      if (!node) throw new Error('no connection to the primary of the key’s slot');
+      if ((await this.replicasOf(node)) === 0) return 'no replica';
       const acked = await node.wait(1, this.timeoutMs);
       if (acked >= 1) return 'acknowledged';
       this.logger.warn(
@@ -64,7 +66,9 @@ export class ReplicaAcks {
     if (cached && Date.now() - cached.at < REPLICA_COUNT_TTL_MS) return cached.count;
     const info = await node.info('replication');
     const count = Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0);
-    this.replicaCounts.set(node, { count, at: Date.now() });
+    // Only a replica that is there is remembered: one that joins (a restarted node, a
+    // replica added) is waited for from the next refresh on.
+    if (count > 0) this.replicaCounts.set(node, { count, at: Date.now() });
     return count;
   }
 }

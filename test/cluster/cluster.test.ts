@@ -39,7 +39,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 beforeEach(async () => {
-  await cluster.waitHealthy();
+  await cluster.waitHealthy({ replicated: true });
   await stack.reset();
   await stack.control.clearFaults();
   for (const a of stack.apps) a.refreshGrants = 0;
@@ -402,7 +402,8 @@ describe('replica acknowledgement outside a cluster', () => {
       if (i > 100) throw new Error('replica did not connect');
       await new Promise((res) => setTimeout(res, 50));
     }
-    const acks = new ReplicaAcks(client, createLogger('silent'));
+    // A generous timeout: on a busy test machine an answer can take longer than the app's.
+    const acks = new ReplicaAcks(client, createLogger('silent'), 5_000);
     await client.set('k', 'v');
     expect(await acks.confirm('k')).toBe('acknowledged');
     await Promise.all([client.quit(), r.quit()]);
