@@ -35,13 +35,15 @@ export interface Round {
 
 type DashboardOptions = Pick<Settings, 'connections' | 'rounds' | 'roundSec' | 'warmupSec'>;
 
-export async function benchDashboard(stack: Stack, baseline: Baseline, o: DashboardOptions) {
-  const urls: Record<Server, string> = { app: `${stack.app.url}/`, baseline: `${baseline.url}/` };
+/** Without a baseline (the cluster row), only the app's rounds. */
+export async function benchDashboard(stack: Stack, baseline: Baseline | null, o: DashboardOptions) {
+  const urls = { app: `${stack.app.url}/`, baseline: `${baseline?.url ?? ''}/` };
+  const servers: Server[] = baseline ? ['app', 'baseline'] : ['app'];
   await expectList(urls.app, stack.cookie, LISTED);
-  await expectList(urls.baseline, stack.cookie, '<li>');
+  if (baseline) await expectList(urls.baseline, stack.cookie, '<li>');
   const pids: Record<Part, number[]> = {
     app: processTree(stack.app.pid),
-    baseline: processTree(baseline.pid),
+    baseline: baseline ? processTree(baseline.pid) : [],
     sandbox: processTree(stack.sandbox.pid),
     redis: stack.redisPids.flatMap(processTree),
     bench: [process.pid],
@@ -51,10 +53,10 @@ export async function benchDashboard(stack: Stack, baseline: Baseline, o: Dashbo
   const load = (server: Server, durationSec: number): Promise<LoadResult> =>
     runLoad({ url: urls[server], connections: o.connections, durationSec, headers });
 
-  for (const server of ['app', 'baseline'] as const) await load(server, o.warmupSec);
+  for (const server of servers) await load(server, o.warmupSec);
   const rounds: Round[] = [];
   for (let i = 1; i <= o.rounds; i++) {
-    for (const server of ['app', 'baseline'] as const) {
+    for (const server of servers) {
       const [before, busy, started] = [cpu(), machineBusyMs(), performance.now()];
       const result = await load(server, o.roundSec);
       const used = cpu().map((ms, j) => ms - (before[j] ?? 0));

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '../src/store/redis';
 import { openBurst } from './load';
 import { FORWARDED, type Stack } from './stack';
 
@@ -8,7 +8,7 @@ import { FORWARDED, type Stack } from './stack';
  * out, so the difference is the app's. The design says 2: the session and the token record.
  */
 
-async function commandCalls(redis: Redis): Promise<Map<string, number>> {
+async function commandCalls(redis: RedisClient): Promise<Map<string, number>> {
   const stats = await redis.info('commandstats');
   const calls = [...stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)];
   return new Map(calls.filter((m) => m[1] !== 'info').map((m) => [m[1] ?? '', Number(m[2])]));

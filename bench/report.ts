@@ -1,3 +1,4 @@
+import type { ClusterResult } from './cluster';
 import { NAMES, PARTS, type DashboardResult } from './dashboard';
 import type { MemoryResult, StartupResult } from './footprint';
 import type { RedisCommandsResult } from './redis-commands';
@@ -18,6 +19,7 @@ export interface Results {
   readonly redisCommands: RedisCommandsResult;
   readonly startup: StartupResult;
   readonly memory: MemoryResult;
+  readonly cluster: ClusterResult;
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -38,6 +40,9 @@ function summary(x: Results): string {
   const grants = x.storm.summaries.flatMap((s) => s.grants);
   const failed = x.storm.summaries.reduce((sum, s) => sum + s.failed, 0);
   const cmds = x.redisCommands.perRequest;
+  const cluster = x.cluster.storm.summaries;
+  const [cg, cf] = [cluster.flatMap((s) => s.grants), cluster.reduce((k, s) => k + s.failed, 0)];
+  const clusterOk = cg.every((g) => g === 1) && cf === 0;
   const m = x.memory;
   const c = `c=${d.connections}`;
   // [figure, value, target, met?]: the CPU ratio first.
@@ -57,6 +62,7 @@ function summary(x: Results): string {
       grants.every((g) => g === 1),
     ],
     ['Refresh storm: failed requests', String(failed), '0', failed === 0],
+    ['Redis Cluster: storm grants; failed', `${cg.join(' ')}; ${cf}`, 'exactly 1; 0', clusterOk],
     // The session, the token record, and the removal history (one HGETALL), all pipelined.
     ['Redis commands per warm GET /', n(cmds, 2), '3', cmds <= 3],
     ['Start-up: spawn → /readyz 200 (ms)', r(x.startup.readyMs, 0), ''],
@@ -116,10 +122,31 @@ function footprint(x: Results): string {
   return ['#### Redis, start-up, memory', '', table(['figure', 'value'], rows)].join('\n');
 }
 
+export function clusterSection(c: ClusterResult): string {
+  const [{ app: a, connections, rounds, roundSec }, w] = [c.dashboard, c.replicaWait];
+  const acks = Object.entries(w.outcomes).map(([outcome, k]) => `${k} ${outcome}`);
+  const rows = [
+    [`Dashboard, c=${connections}, ${rounds.length} × ${roundSec} s: req/s`, r(a.rps, 0)],
+    ['Dashboard: p99 (ms)', r(a.p99)],
+    ['Dashboard: CPU ms/req, app server', r(a.cpuMsPerRequest.app, 3)],
+    [`Dashboard: CPU ms/req, ${c.nodes} redis-servers`, r(a.cpuMsPerRequest.redis, 3)],
+    ['Dashboard: other load: processes, steal (cores)', r(a.otherCores, 2)],
+    ...c.storm.summaries.flatMap((x) => [
+      [`Storm on ${x.processes} processes: grants, failed`, `${x.grants.join(' ')}, ${x.failed}`],
+      ['Storm: added p99 (ms)', r(x.addedP99, 0)],
+    ]),
+    [`Replica wait, ${w.waits} SETs: median, p99 (ms)`, `${n(w.medianMs, 2)}, ${n(w.p99Ms, 2)}`],
+    ['Replica wait: outcomes', acks.join(', ')],
+  ];
+  const title = '#### Redis Cluster (3 primaries, 1 replica each)';
+  return [title, '', table(['figure', 'median (min–max)'], rows), ''].join('\n');
+}
+
 export function report(x: Results): string {
   const m = x.machine;
   const kind = x.quick ? 'BENCH_QUICK=1: shortened, not figures to quote' : 'full run';
-  const others = x.dashboard.flatMap((d) => [d.app.otherCores.max, d.baseline.otherCores.max]);
+  const dashboards = [...x.dashboard, x.cluster.dashboard];
+  const others = dashboards.flatMap((d) => [d.app.otherCores.max, d.baseline.otherCores.max]);
   const noise = Math.max(...others);
   return [
     `### npm run bench, ${x.date} (${kind}, ${n(x.seconds, 0)} s)`,
@@ -131,6 +158,6 @@ export function report(x: Results): string {
     '',
     summary(x),
     ...x.dashboard.flatMap((d) => ['', dashboard(d)]),
-    ...['', storm(x.storm), '', footprint(x), ''],
+    ...['', storm(x.storm), '', footprint(x), '', clusterSection(x.cluster)],
   ].join('\n');
 }

@@ -4,11 +4,12 @@ import path from 'node:path';
 import { startReaper, watchParents } from '../harness/lifeline';
 import { stopAll } from '../harness/processes';
 import { startRedisServer } from '../harness/redis';
+import { benchCluster } from './cluster';
 import { benchDashboard } from './dashboard';
 import { benchMemory, benchStartup } from './footprint';
 import { benchRedisCommands } from './redis-commands';
-import { report, type Results } from './report';
-import { PROFILE, DASHBOARD_ONLY, QUICK, SETTINGS as S } from './settings';
+import { clusterSection, report, type Results } from './report';
+import { CLUSTER_ONLY, DASHBOARD_ONLY, PROFILE, QUICK, SETTINGS as S } from './settings';
 import { startBaseline, startStack, type Stack } from './stack';
 import { benchStorm } from './storm';
 
@@ -23,10 +24,7 @@ const RESULTS = path.join(__dirname, 'results');
 const PROFILES = path.join(RESULTS, 'profiles');
 const log = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
 
-/**
- * The figures that depend on the Redis behind the app. Another row (e.g. a Redis Cluster) is
- * this again, on a stack started with that Redis's URL and env.
- */
+/** The figures that depend on the Redis behind the app (bench/cluster.ts: on a cluster). */
 async function measure(stack: Stack) {
   const baseline = await startBaseline(stack);
   const high = { connections: S.highConnections, rounds: S.highRounds, roundSec: S.highRoundSec };
@@ -43,6 +41,7 @@ async function measure(stack: Stack) {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  if (CLUSTER_ONLY) return void process.stdout.write(clusterSection(await benchCluster(S)));
   const redis = await startRedisServer();
   const stack = await startStack({
     redisUrl: redis.url,
@@ -70,9 +69,10 @@ async function main(): Promise<void> {
     kernel: os.release(),
   };
   await stack.close();
+  const cluster = await benchCluster(S);
   const seconds = (performance.now() - started) / 1000;
   const head = { date: new Date().toISOString(), quick: QUICK, seconds, machine, settings: S };
-  const all: Results = { ...head, dashboard, storm, redisCommands, startup, memory };
+  const all: Results = { ...head, dashboard, storm, redisCommands, startup, memory, cluster };
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify(all, null, 2)}\n`);
   process.stdout.write(report(all));

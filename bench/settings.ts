@@ -7,6 +7,8 @@ export const QUICK = process.env.BENCH_QUICK === '1';
 export const PROFILE = process.env.BENCH_PROFILE === '1';
 /** BENCH_ONLY=dashboard: the c=20 dashboard rounds only (for trying an optimisation). */
 export const DASHBOARD_ONLY = process.env.BENCH_ONLY === 'dashboard';
+/** BENCH_ONLY=cluster: the Redis Cluster row only (its section of the report, no latest.json). */
+export const CLUSTER_ONLY = process.env.BENCH_ONLY === 'cluster';
 
 const FULL = {
   warmupSec: 3,
@@ -26,6 +28,9 @@ const FULL = {
   sessions: 10_000,
   memoryConnections: 100,
   memorySec: 10,
+  /** On the Redis Cluster (bench/cluster.ts): app-only dashboard rounds, replica waits. */
+  clusterRounds: 3,
+  replicaWaits: 200,
 };
 
 export type Settings = typeof FULL;
@@ -34,6 +39,7 @@ export type Settings = typeof FULL;
 const SHORT: Partial<Settings> = {
   ...{ warmupSec: 1, rounds: 2, roundSec: 2, highRounds: 1, highRoundSec: 2, stormTrials: 1 },
   ...{ redisRequests: 50, startupRuns: 2, sessions: 1_000, memorySec: 3 },
+  ...{ clusterRounds: 1, replicaWaits: 50 },
 };
 
 export const SETTINGS: Settings = QUICK ? { ...FULL, ...SHORT } : FULL;

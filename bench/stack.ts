@@ -6,6 +6,7 @@ import { Browser, SESSION_COOKIE, sessionIdOf, signIn } from '../harness/browser
 import { freePort, ROOT, spawnTracked, stopChild, waitUntilReady } from '../harness/processes';
 import { startSandboxProcess } from '../harness/sandbox';
 import { storedRecord, tokenStoreFor } from '../harness/tokens';
+import { createRedis, type RedisClient } from '../src/store/redis';
 
 /**
  * The product as the platform runs it, each part its own process: the sandbox (day-long
@@ -29,11 +30,13 @@ export async function expectList(url: string, cookie: string, marker: string): P
 }
 
 export interface StackOptions {
-  /** Given, not started here: a later row can pass a Redis Cluster's seed URL. */
+  /** Given, not started here: one redis-server's URL, or a Redis Cluster's seed URLs. */
   readonly redisUrl: string;
+  /** `redisUrl` lists a Redis Cluster's seeds: REDIS_CLUSTER=1 for the app, a cluster client here. */
+  readonly cluster?: boolean;
   /** The redis-server process(es), whose CPU the dashboard accounts for. */
   readonly redisPids: readonly number[];
-  /** Added to the app's environment (e.g. REDIS_CLUSTER=1). */
+  /** Added to the app's environment. */
   readonly env?: Readonly<Record<string, string>>;
   /** Node flags of the first app process (BENCH_PROFILE: --cpu-prof). */
   readonly nodeArgs?: readonly string[];
@@ -50,6 +53,7 @@ export async function startStack(o: StackOptions) {
     RATE_LIMIT_INSTALL_PER_10_MIN: '1000000',
     RATE_LIMIT_ACTIONS_PER_MIN: '1000000',
     RATE_LIMIT_WEBHOOK_PER_MIN: '1000000',
+    ...(o.cluster ? { REDIS_CLUSTER: '1' } : {}),
     ...o.env,
   };
   // The app's log lines are read from its pipe, as the platform's router does, but not kept.
@@ -60,7 +64,10 @@ export async function startStack(o: StackOptions) {
   if (page.status !== 200 || !page.text.includes(LISTED) || !value) {
     throw new Error(`sign-in did not reach the dashboard (status ${page.status} at ${page.url})`);
   }
-  const admin = new Redis(o.redisUrl, { maxRetriesPerRequest: 1 }); // the bench's own connection
+  // The bench's own connection.
+  const admin: RedisClient = o.cluster
+    ? createRedis({ url: o.redisUrl, cluster: true, tlsRejectUnauthorized: false }, 'bench')
+    : new Redis(o.redisUrl, { maxRetriesPerRequest: 1 });
   return {
     env,
     app,
