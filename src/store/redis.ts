@@ -62,8 +62,9 @@ function clusterOptions(settings: RedisSettings, connectionName?: string): Clust
       password: first.password ? decodeURIComponent(first.password) : undefined,
     },
     enableOfflineQueue: true,
-    // Not on a cluster: an auto-pipeline that meets MOVED after a failover is not redirected
-    // (seen in the failover tests), so every command goes on its own and follows redirects.
+    // Off on a cluster: with it, the failover tests saw MOVED replies surface as errors
+    // instead of being followed. Not tried again since the node-retry change below; each
+    // command on its own costs Redis some CPU (docs/benchmarks.md), so it is worth a retry.
     enableAutoPipelining: false,
     clusterRetryStrategy: backoff,
     // No clusterNodeRetryStrategy: a node that goes away must leave the pool, so that the next
