@@ -15,6 +15,7 @@ const withRedis = {
 };
 
 module.exports = {
+  // Jest reads the timeout from here only (not per project): a file that needs longer sets it.
   testTimeout: 30000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/{unit,sandbox}/**/*.test.ts'] },
@@ -30,13 +31,11 @@ module.exports = {
       ...base,
       displayName: 'cluster',
       testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
-      testTimeout: 60000,
     },
     {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      testTimeout: 60000,
     },
   ],
 };

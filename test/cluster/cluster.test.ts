@@ -22,6 +22,8 @@ import { ReplicaAcks } from '../../src/store/replica-acks';
  */
 
 const run = promisify(execFile);
+// Jest takes a timeout from the top-level config only; nodes that fail over need more.
+jest.setTimeout(90_000);
 
 let cluster: RunningCluster;
 let stack: Stack;
@@ -327,7 +329,9 @@ describe('failover', () => {
     const primary = await cluster.primaryFor(stack.keyNames.tokens(userId));
     const replica = await cluster.replicaOf(primary);
     await makeTokenStale(stack.tokenStore, userId, -1000);
-    await browser.get(`${stack.app.url}/`); // the replica count is now known to the app
+    const refreshes = (await stack.control.stats()).token_refresh ?? 0;
+    expect((await browser.get(`${stack.app.url}/`)).status).toBe(200);
+    expect((await stack.control.stats()).token_refresh).toBe(refreshes + 1);
     const onReplica = new Redis(replica.port, '127.0.0.1');
     await onReplica.call('READONLY');
     const stored = await stack.admin.get(stack.keyNames.tokens(userId));

@@ -9,6 +9,9 @@ import {
   type Watched,
 } from './support';
 
+// Chromium on a busy 2-core machine: a step may take longer than the default 30 s.
+jest.setTimeout(60_000);
+
 let stack: E2eStack;
 beforeAll(async () => {
   stack = await startE2eStack();
