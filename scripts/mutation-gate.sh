@@ -22,8 +22,9 @@ FILES=(
   src/store/token-store.ts
   src/zoom/webhook.ts
   test/integration/token-manager.test.ts
+  test/integration/token-manager-edges.test.ts
   test/integration/tokens.test.ts
-  test/integration/grant-life.test.ts
+  test/integration/token-store.test.ts
   test/integration/rotate-keys.test.ts
   test/integration/lock.test.ts
   test/unit/webhook.test.ts

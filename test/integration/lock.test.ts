@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
 import { RedisLock } from '../../src/store/lock';
 import { createRedis, type RedisClient } from '../../src/store/redis';
 import type { LockHandle } from '../../src/zoom/grant';
@@ -355,4 +357,26 @@ describe('a release into a cool-down', () => {
       remainingMs: 0,
     });
   });
+});
+
+test('a subscription that failed is tried again on the next wait, and then wakes waiters at once', async () => {
+  // A connection that is not up yet and refuses to queue: its first SUBSCRIBE fails at once.
+  const subscriber = new Redis(url, { lazyConnect: true, enableOfflineQueue: false });
+  subscriber.on('error', () => undefined);
+  connections.push(subscriber);
+  const lock = new RedisLock(connect(), subscriber, channel);
+  await expect(lock.ensureSubscribed()).rejects.toThrow();
+  await once(subscriber, 'ready');
+  await expect(lock.ensureSubscribed()).resolves.toBeUndefined();
+  // Subscribed now: a release wakes the waiter before the lock is taken again by another.
+  const [holder, other] = await Promise.all([processLock(), processLock()]);
+  const key = newKey();
+  const handle = await acquire(holder, key, 10_000);
+  const wait = watch(lock.waitForRelease(key, 5_000));
+  await tick(50);
+  const releasedAt = Date.now();
+  await holder.release(handle);
+  await acquire(other, key, 10_000);
+  const wokeAt = await wait.done;
+  expect(wokeAt - releasedAt).toBeLessThan(200);
 });

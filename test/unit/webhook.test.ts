@@ -189,6 +189,30 @@ describe('the signature check at its edges', () => {
     });
   });
 
+  test.each([
+    ['a sign before the digits', `-${TS}`],
+    ['a letter before the digits', `a${TS}`],
+    ['a space after the digits', `${TS} `],
+    ['13 digits', `${TS}000`],
+  ])('a timestamp with %s is malformed', (_label, timestamp) => {
+    expect(verifySignature({ ...ok, timestamp }, SECRET, NOW)).toEqual({
+      ok: false,
+      reason: 'malformed_timestamp',
+      ageSeconds: null,
+    });
+  });
+
+  test('a timestamp of one or of twelve digits is read as seconds (then judged by age)', () => {
+    expect(verifySignature({ ...ok, timestamp: '5' }, SECRET, NOW)).toMatchObject({
+      ok: false,
+      reason: 'stale_timestamp',
+    });
+    expect(verifySignature({ ...ok, timestamp: '100000000000' }, SECRET, NOW)).toMatchObject({
+      ok: false,
+      reason: 'future_timestamp',
+    });
+  });
+
   test('a well-formed signature of the right length but other digits is bad', () => {
     const other = `v0=${hex.slice(0, -1)}${hex.endsWith('0') ? '1' : '0'}`;
     expect(verifySignature({ ...ok, signature: other }, SECRET, NOW)).toEqual({
