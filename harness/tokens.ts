@@ -53,3 +53,17 @@ export async function valueOf(redis: RedisClient, key: string): Promise<string> 
       return '';
   }
 }
+
+/** Keys (on any node) whose name or value names the user: what must be gone after an erase. */
+export async function keysNamingUser(
+  stack: { keys(): Promise<string[]>; readonly admin: RedisClient },
+  userId: string,
+  email: string,
+): Promise<string[]> {
+  const found: string[] = [];
+  for (const k of await stack.keys()) {
+    const v = await valueOf(stack.admin, k);
+    if (k.includes(userId) || v.includes(userId) || v.includes(email)) found.push(k);
+  }
+  return found;
+}

@@ -8,7 +8,7 @@ import { ROOT } from '../../harness/processes';
 import { startRedisServer } from '../../harness/redis';
 import { startRedisCluster, type RunningCluster } from '../../harness/redis-cluster';
 import { startStack, type Stack } from '../../harness/stack';
-import { makeTokenStale, valueOf } from '../../harness/tokens';
+import { keysNamingUser, makeTokenStale } from '../../harness/tokens';
 import { PAGE, VIEW } from '../../src/http/copy';
 import { createLogger } from '../../src/log';
 import { RedisLock } from '../../src/store/lock';
@@ -60,16 +60,6 @@ async function signedIn(user = 'ada'): Promise<{ browser: Browser; userId: strin
   return { browser, userId: await stack.control.userId(user) };
 }
 
-/** Keys (on any node) whose name or value names the user. */
-async function userKeys(userId: string, email: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const k of await stack.keys()) {
-    const v = await valueOf(stack.admin, k);
-    if (k.includes(userId) || v.includes(userId) || v.includes(email)) found.push(k);
-  }
-  return found;
-}
-
 /** Primaries that hold at least one of this stack's keys. */
 async function nodesHoldingKeys(): Promise<number> {
   let n = 0;
@@ -110,6 +100,13 @@ function keepAsking(
       return answers;
     },
   };
+}
+
+/** Served, or the 503 page: never a reconnect (401), never a 500, never a signed-out page. */
+function expectServedOr503(answers: { status: number }[]): void {
+  expect([...new Set(answers.map((a) => a.status))].filter((s) => s !== 200 && s !== 503)).toEqual(
+    [],
+  );
 }
 
 describe('the app on a Redis Cluster', () => {
@@ -189,10 +186,12 @@ describe('the app on a Redis Cluster', () => {
   test('deauthorization: nothing of the user is left on any node, every session signed out', async () => {
     const { browser, userId } = await signedIn();
     await signedIn(); // a second session
-    expect((await userKeys(userId, 'ada@example.com')).length).toBeGreaterThanOrEqual(3);
+    expect((await keysNamingUser(stack, userId, 'ada@example.com')).length).toBeGreaterThanOrEqual(
+      3,
+    );
     const r = await stack.control.post<{ status: number }>('/remove-app', { user: 'ada' });
     expect(r.status).toBe(200);
-    expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
+    expect(await keysNamingUser(stack, userId, 'ada@example.com')).toEqual([]);
     const page = await browser.get(`${stack.apps[1]?.url}/`);
     expect(page.text).toContain(VIEW.landing.addToZoom);
   });
@@ -206,7 +205,7 @@ describe('the app on a Redis Cluster', () => {
       confirm: 'yes',
     });
     expect(page.text).toContain(PAGE.disconnected(true).heading);
-    expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
+    expect(await keysNamingUser(stack, userId, 'ada@example.com')).toEqual([]);
   });
 
   test('npm run rotate-keys re-seals the records and histories on every primary', async () => {
@@ -267,10 +266,7 @@ describe('failover', () => {
     await cluster.waitHealthy();
     await new Promise((r) => setTimeout(r, 500));
     const answers = await load.stop();
-    // Served, or the 503 page: never a reconnect (401), never a hang.
-    expect(
-      [...new Set(answers.map((a) => a.status))].filter((s) => s !== 200 && s !== 503),
-    ).toEqual([]);
+    expectServedOr503(answers);
     // A request that waits on the refresh waits while its holder retries the write (it must
     // not drop a rotated token), bounded by the lock's life: 15 s plus a 5 s margin.
     const slowest = Math.max(...answers.map((a) => a.ms));
@@ -378,9 +374,7 @@ describe('slots that move and nodes that restart', () => {
     await cluster.waitHealthy();
     await new Promise((r) => setTimeout(r, 500));
     const answers = await load.stop();
-    expect(
-      [...new Set(answers.map((a) => a.status))].filter((s) => s !== 200 && s !== 503),
-    ).toEqual([]);
+    expectServedOr503(answers);
     expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(2_500);
     for (const app of stack.apps) expect((await browser.get(`${app.url}/`)).status).toBe(200);
   }, 60_000);

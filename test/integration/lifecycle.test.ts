@@ -2,7 +2,7 @@ import { FLASH, PAGE, PAGES, VIEW } from '../../src/http/copy';
 import { createHmac } from 'node:crypto';
 import { Browser, signIn, csrfOf, html } from '../../harness/browser';
 import { startStack, type Stack, type AppInstance } from '../../harness/stack';
-import { makeTokenStale, valueOf } from '../../harness/tokens';
+import { keysNamingUser, makeTokenStale } from '../../harness/tokens';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -48,15 +48,6 @@ function deauthBody(userId: string, topLevelTs = true): string {
     ...(topLevelTs ? { event_ts: Date.now() } : {}),
     payload,
   });
-}
-
-async function userKeys(userId: string, email: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const k of await stack.keys()) {
-    const v = await valueOf(stack.admin, k);
-    if (k.includes(userId) || v.includes(userId) || v.includes(email)) found.push(k);
-  }
-  return found;
 }
 
 describe('signature checks', () => {
@@ -168,10 +159,12 @@ describe('app_deauthorized', () => {
     await signIn(browser, stack.app.url, 'ada');
     await signIn(new Browser(), stack.app.url, 'ada');
     const userId = await stack.control.userId('ada');
-    expect((await userKeys(userId, 'ada@example.com')).length).toBeGreaterThanOrEqual(3);
+    expect((await keysNamingUser(stack, userId, 'ada@example.com')).length).toBeGreaterThanOrEqual(
+      3,
+    );
     const body = deauthBody(userId);
     expect((await post(body, sign(body))).status).toBe(200);
-    expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
+    expect(await keysNamingUser(stack, userId, 'ada@example.com')).toEqual([]);
   });
 
   test('the same notification twice → 200 both times; a time in payload.event_ts is read too', async () => {
@@ -219,7 +212,7 @@ describe('uninstall from the dashboard', () => {
     expect(page.text).toContain(html(PAGE.disconnected(true).paragraphs[1] ?? ''));
     const snap = await stack.control.get<{ grant: { status: string } }>('/users/ada');
     expect(snap.grant.status).toBe('revoked');
-    expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
+    expect(await keysNamingUser(stack, userId, 'ada@example.com')).toEqual([]);
     expect((await other.get(`${stack.app.url}/`)).text).toContain(VIEW.landing.addToZoom);
     // Zoom's app_deauthorized after our own revoke: a 200 that finds nothing.
     await new Promise((r) => setTimeout(r, 200));
@@ -242,7 +235,7 @@ describe('uninstall from the dashboard', () => {
     const page = await disconnect(browser);
     expect(page.status).toBe(200);
     expect(page.text).toContain(html(PAGE.disconnected(false).paragraphs[1] ?? ''));
-    expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
+    expect(await keysNamingUser(stack, userId, 'ada@example.com')).toEqual([]);
   });
 
   test('without the confirmation nothing happens', async () => {
@@ -267,7 +260,7 @@ test('a grant found revoked while in use ends all the user’s sessions, not onl
   const other = await a.get(`${stack.app.url}/`);
   expect(other.text).toContain(VIEW.landing.addToZoom);
   const userId = await stack.control.userId('ada');
-  expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
+  expect(await keysNamingUser(stack, userId, 'ada@example.com')).toEqual([]);
 });
 
 test('a refresh that finishes after the deauthorization does not bring the grant back', async () => {
@@ -284,6 +277,6 @@ test('a refresh that finishes after the deauthorization does not bring the grant
   const page = await pending;
   expect(page.status).toBeLessThan(500);
   expect((await stack.control.stats()).token_refresh_ok).toBe(1);
-  expect(await userKeys(userId, 'ada@example.com')).toEqual([]);
+  expect(await keysNamingUser(stack, userId, 'ada@example.com')).toEqual([]);
   expect((await browser.get(`${stack.app.url}/`)).text).toContain(VIEW.landing.addToZoom);
 });
