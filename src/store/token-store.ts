@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   UnreadableTokenRecordError,
   type ErasedGrant,
@@ -35,32 +36,18 @@ local had = redis.call('DEL', KEYS[1])
 redis.call('DEL', unpack(KEYS, 2))
 return { had, sids }`;
 
-interface SealedShape {
-  gid?: string;
-  gat?: number;
-  at: string;
-  rt: string;
-  exp: number;
-  sc: string[];
-  api: string;
-  upd: number;
-}
-
-function isSealedShape(v: unknown): v is SealedShape {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return (
-    (o.gid === undefined || typeof o.gid === 'string') &&
-    (o.gat === undefined || typeof o.gat === 'number') &&
-    typeof o.at === 'string' &&
-    typeof o.rt === 'string' &&
-    typeof o.exp === 'number' &&
-    Array.isArray(o.sc) &&
-    o.sc.every((s) => typeof s === 'string') &&
-    typeof o.api === 'string' &&
-    typeof o.upd === 'number'
-  );
-}
+/** The sealed record's body: short field names, since every request reads one. */
+const SealedBody = z.object({
+  // Absent in records written before grants had ids.
+  gid: z.string().optional(),
+  gat: z.number().optional(),
+  at: z.string(),
+  rt: z.string(),
+  exp: z.number(),
+  sc: z.array(z.string()),
+  api: z.string(),
+  upd: z.number(),
+});
 
 /** The associated data that binds a sealed token record to its user. */
 export function tokenRecordAssociatedData(userId: string): string {
@@ -157,7 +144,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   private seal(userId: string, record: TokenRecord): string {
-    const body: SealedShape = {
+    const body: z.infer<typeof SealedBody> = {
       gid: record.grantId,
       gat: record.grantedAt,
       at: record.accessToken,
@@ -183,17 +170,19 @@ export class RedisTokenStore implements TokenStore {
     } catch {
       throw new UnreadableTokenRecordError(userId, 'not JSON');
     }
-    if (!isSealedShape(body)) throw new UnreadableTokenRecordError(userId, 'unexpected shape');
+    const parsed = SealedBody.safeParse(body);
+    if (!parsed.success) throw new UnreadableTokenRecordError(userId, 'unexpected shape');
+    const record = parsed.data;
     return {
       // A record from before grants had ids matches no session and predates any event.
-      grantId: body.gid ?? '',
-      grantedAt: body.gat ?? 0,
-      accessToken: body.at,
-      refreshToken: body.rt,
-      accessExpiresAt: body.exp,
-      scopes: body.sc,
-      apiUrl: body.api,
-      updatedAt: body.upd,
+      grantId: record.gid ?? '',
+      grantedAt: record.gat ?? 0,
+      accessToken: record.at,
+      refreshToken: record.rt,
+      accessExpiresAt: record.exp,
+      scopes: record.sc,
+      apiUrl: record.api,
+      updatedAt: record.upd,
     };
   }
 }
