@@ -230,6 +230,23 @@ describe('a waiter wakes', () => {
     await elsewhere.done;
   });
 
+  test('a waiter that gave up does not take the release message from the others of that lock', async () => {
+    const [holder, waiter, next] = await Promise.all([processLock(), processLock(), processLock()]);
+    await waiter.ensureSubscribed();
+    const key = newKey();
+    const handle = await acquire(holder, key, 10_000);
+    // Two requests of one process wait for the same user's lock; the first one gives up.
+    const quitter = watch(waiter.waitForRelease(key, 50));
+    const stayer = watch(waiter.waitForRelease(key, 10_000));
+    await quitter.done;
+    await tick(100);
+    expect(stayer.returned()).toBe(false);
+    const releasedAt = Date.now();
+    await holder.release(handle);
+    await acquire(next, key, 10_000); // only the message can wake it before 10 s
+    expect((await stayer.done) - releasedAt).toBeLessThan(1_000);
+  });
+
   test('a release announced on another channel does not wake this lock’s waiters', async () => {
     const shared = connect(); // one subscriber connection, two locks with their own channels
     const ours = new RedisLock(connect(), shared, channel);
