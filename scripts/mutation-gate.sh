@@ -99,9 +99,12 @@ if (failed) {
 NODE
 }
 
+# Incremental (stryker.config.json): mutants whose code and tests are unchanged since
+# docs/mutation-incremental.json keep their result, so a small change costs minutes, not 45.
+# The weekly run passes --force and tests every mutant again.
 run_stryker() {
   local started=$SECONDS
-  npm run --silent test:mutation
+  npm run --silent test:mutation -- "$@"
   echo "mutation: Stryker took $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s"
 }
 
@@ -149,6 +152,6 @@ if [ -z "$reason" ]; then
   exit 0
 fi
 echo "mutation: running npm run test:mutation, because $reason"
-run_stryker
+if [ "${age_days:-0}" -gt "$MAX_AGE_DAYS" ]; then run_stryker --force; else run_stryker; fi
 record_and_check no
 echo "mutation: done; to record this run: npm run test:mutation:record, then commit $RECORD"
