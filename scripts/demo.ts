@@ -1,11 +1,9 @@
 import net from 'node:net';
 import { prettyFactory } from 'pino-pretty';
-import { newCredentials, sandboxedAppEnv } from '../harness/app-env';
-import { startReadyApp, type AppProcess } from '../harness/app-process';
 import { startReaper, watchParents } from '../harness/lifeline';
 import { stopAll } from '../harness/processes';
 import { startRedisServer, type RunningRedis } from '../harness/redis';
-import { startSandboxFor, type RunningSandbox } from '../harness/sandbox';
+import { startSandboxedApp, type SandboxedApp } from '../harness/sandboxed-app';
 
 /**
  * The demo: a real Redis (REDIS_URL if set, else a redis-server started here on a free port),
@@ -57,14 +55,12 @@ async function main(): Promise<void> {
   startReaper();
   let stopping = false;
   let redis: RunningRedis | undefined;
-  let sandbox: RunningSandbox | undefined;
-  let app: AppProcess | undefined;
+  let run: SandboxedApp | undefined;
   const stop = async (code: number, why?: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     if (why) process.stderr.write(`demo: ${why}\n`);
-    await app?.stop();
-    await sandbox?.close();
+    await run?.stop();
     await redis?.stop();
     await stopAll();
     process.exit(code);
@@ -79,29 +75,22 @@ async function main(): Promise<void> {
     const sandboxPort = portFrom('SANDBOX_PORT', 3001);
     await ensureFree(appPort, 'the app', 'PORT');
     await ensureFree(sandboxPort, 'the Zoom sandbox', 'SANDBOX_PORT');
-    const appUrl = `http://${HOST}:${appPort}`;
-
     let redisUrl = process.env.REDIS_URL;
     if (!redisUrl) {
       redis = await startRedisServer();
       redisUrl = redis.url;
     }
-    const credentials = newCredentials('demo');
-    sandbox = await startSandboxFor({
-      appUrl,
-      credentials,
-      port: sandboxPort,
-      webhookRetryScale: 0.01, // Zoom retries a failed delivery after minutes; here, seconds
+    run = await startSandboxedApp({
+      redisUrl,
+      label: 'demo',
+      port: appPort,
+      // Zoom retries a failed delivery after minutes; here, seconds.
+      sandbox: { port: sandboxPort, webhookRetryScale: 0.01 },
+      env: { HOST, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+      app: { onStdoutLine: readable(), keepStdout: false },
     });
-    app = await startReadyApp(
-      {
-        ...sandboxedAppEnv({ appUrl, sandboxUrl: sandbox.url, redisUrl, credentials }),
-        HOST,
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-      },
-      { onStdoutLine: readable(), keepStdout: false },
-    );
-    void app.exited.then(({ code, signal }) => {
+    const { appUrl, sandbox } = run;
+    void run.app.exited.then(({ code, signal }) => {
       void stop(1, `the app exited (${code ?? signal ?? 'unknown'})`);
     });
 

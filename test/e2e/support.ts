@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { newCredentials, sandboxedAppEnv } from '../../harness/app-env';
-import { startReadyApp, type AppProcess } from '../../harness/app-process';
-import { freePort, ROOT } from '../../harness/processes';
+import type { AppProcess } from '../../harness/app-process';
+import { ROOT } from '../../harness/processes';
 import { startRedisServer, type RunningRedis } from '../../harness/redis';
-import { SandboxControl, startSandboxFor, type RunningSandbox } from '../../harness/sandbox';
+import type { SandboxControl } from '../../harness/sandbox';
+import { startSandboxedApp } from '../../harness/sandboxed-app';
 
 /**
  * The product as a person meets it: the production build (the Procfile's command) on a real
@@ -32,7 +32,7 @@ export const VIEWPORTS = {
 
 export interface E2eStack {
   readonly appUrl: string;
-  readonly sandbox: RunningSandbox;
+  readonly sandbox: { readonly url: string };
   readonly control: SandboxControl;
   readonly redis: RunningRedis;
   readonly server: AppProcess;
@@ -42,13 +42,10 @@ export interface E2eStack {
 
 export async function startE2eStack(env: Record<string, string> = {}): Promise<E2eStack> {
   const redis = await startRedisServer();
-  const appUrl = `http://127.0.0.1:${await freePort()}`;
-  const credentials = newCredentials('e2e');
-  const sandbox = await startSandboxFor({ appUrl, credentials });
-  const server = await startReadyApp({
-    ...sandboxedAppEnv({ appUrl, sandboxUrl: sandbox.url, redisUrl: redis.url, credentials }),
-    LOG_LEVEL: 'warn',
-    ...env,
+  const run = await startSandboxedApp({
+    redisUrl: redis.url,
+    label: 'e2e',
+    env: { LOG_LEVEL: 'warn', ...env },
   });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -56,16 +53,15 @@ export async function startE2eStack(env: Record<string, string> = {}): Promise<E
     args: CHROMIUM_ARGS,
   });
   return {
-    appUrl,
-    sandbox,
-    control: new SandboxControl(sandbox.url),
+    appUrl: run.appUrl,
+    sandbox: run.sandbox,
+    control: run.sandbox.control,
     redis,
-    server,
+    server: run.app,
     browser,
     close: async () => {
       await browser.close();
-      await server.stop();
-      await sandbox.close();
+      await run.stop();
       await redis.stop();
     },
   };

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { newCredentials, sandboxedAppEnv } from '../../harness/app-env';
+import { newCredentials } from '../../harness/app-env';
 import { startAppProcess, type AppProcess } from '../../harness/app-process';
 import { Browser, signIn } from '../../harness/browser';
 import { freePort, waitUntilReady } from '../../harness/processes';
 import { startRedisServer, type RunningRedis } from '../../harness/redis';
-import { SandboxControl, startSandboxFor, type RunningSandbox } from '../../harness/sandbox';
+import { startSandboxedApp, type SandboxedApp } from '../../harness/sandboxed-app';
 import { selfSignedCertificate } from '../../harness/tls';
 
 /** The production server as its own process, started by the Procfile's web line. */
@@ -120,32 +120,26 @@ test('config errors: one line per problem naming the variable, never its value; 
 });
 
 describe('SIGTERM drain', () => {
-  let sandbox: RunningSandbox;
+  let run: SandboxedApp | undefined;
   let plainRedis: RunningRedis;
   afterAll(async () => {
-    await sandbox?.close();
+    await run?.stop();
     await plainRedis?.stop();
   });
 
   test('a request in flight when SIGTERM arrives completes with 200, new connections are refused, exit 0', async () => {
     plainRedis = await startRedisServer();
-    const appUrl = `http://127.0.0.1:${await freePort()}`;
-    sandbox = await startSandboxFor({ appUrl, credentials });
-    const p = await start({
-      ...sandboxedAppEnv({
-        appUrl,
-        sandboxUrl: sandbox.url,
-        redisUrl: plainRedis.url,
-        credentials,
-      }),
-      LOG_LEVEL: 'warn',
+    run = await startSandboxedApp({
+      redisUrl: plainRedis.url,
+      label: 'platform',
+      env: { LOG_LEVEL: 'warn' },
     });
-    await waitUntilReady(`${appUrl}/readyz`);
+    const { appUrl, app: p, sandbox } = run;
     const browser = new Browser();
     const dash = await signIn(browser, appUrl, 'ada');
     expect(dash.text).toContain('Ada Lovelace');
 
-    await new SandboxControl(sandbox.url).fault({ target: 'api', delayMs: 1500 });
+    await sandbox.control.fault({ target: 'api', delayMs: 1500 });
     const inFlight = browser.get(`${appUrl}/`);
     await new Promise((r) => setTimeout(r, 300));
     p.child.kill('SIGTERM');
