@@ -1,4 +1,3 @@
-import Redis from 'ioredis';
 import { startRedisCluster } from '../harness/redis-cluster';
 import { createLogger } from '../src/log';
 import { createRedis } from '../src/store/redis';
@@ -13,12 +12,6 @@ import { benchStorm } from './storm';
  * The dashboard (the app's rounds only) and the refresh storm on a Redis Cluster, and what the
  * replica wait after a refreshed record (`WAIT 1 200`, src/store/replica-acks.ts) adds.
  */
-
-const pidOf = async (port: number): Promise<number> => {
-  const r = new Redis(port, '127.0.0.1');
-  const info = await r.info('server').finally(() => r.disconnect());
-  return Number(/^process_id:(\d+)/m.exec(info)?.[1] ?? -1);
-};
 
 /** A SET, then `confirm(key)` timed, as after a refresh; keys over every primary. */
 async function benchReplicaWait(seeds: string, waits: number) {
@@ -46,7 +39,7 @@ export async function benchCluster(s: Settings) {
   const cluster = await startRedisCluster({ primaries: 3, replicas: 1 });
   let stack: Stack | undefined;
   try {
-    const redisPids = await Promise.all(cluster.nodes.map((n) => pidOf(n.port)));
+    const redisPids = cluster.nodes.map((n) => n.pid);
     stack = await startStack({ redisUrl: cluster.seeds, redisPids, cluster: true });
     const dashboard = await benchDashboard(stack, null, { ...s, rounds: s.clusterRounds });
     const storm = await benchStorm(stack, { ...s, stormProcesses: [2] });

@@ -1,5 +1,5 @@
 import { runLoad, type LoadResult } from './load';
-import { cpuMs, machineBusyMs, memoryMb, processTree } from './proc';
+import { cpuMs, machineBusyMs, memoryMb } from './proc';
 import type { Settings } from './settings';
 import { expectList, FORWARDED, LISTED, type Baseline, type Stack } from './stack';
 import { spread, type Spread } from './stats';
@@ -27,7 +27,7 @@ export interface Round {
   readonly server: Server;
   readonly round: number;
   readonly load: LoadResult;
-  /** CPU ms per 2xx answer, of each process (with its children) during the round. */
+  /** CPU ms per 2xx answer, of each process during the round. */
   readonly cpuMsPerRequest: Record<Part, number>;
   /** Cores taken meanwhile by other processes or the hypervisor (steal): noise, ideally 0. */
   readonly otherCores: number;
@@ -41,11 +41,12 @@ export async function benchDashboard(stack: Stack, baseline: Baseline | null, o:
   const servers: Server[] = baseline ? ['app', 'baseline'] : ['app'];
   await expectList(urls.app, stack.cookie, LISTED);
   if (baseline) await expectList(urls.baseline, stack.cookie, '<li>');
-  const pids: Record<Part, number[]> = {
-    app: processTree(stack.app.pid),
-    baseline: baseline ? processTree(baseline.pid) : [],
-    sandbox: processTree(stack.sandbox.pid),
-    redis: stack.redisPids.flatMap(processTree),
+  // Each part is one process (node or redis-server started directly, no wrapper in between).
+  const pids: Record<Part, readonly number[]> = {
+    app: [stack.app.pid],
+    baseline: baseline ? [baseline.pid] : [],
+    sandbox: [stack.sandbox.pid],
+    redis: stack.redisPids,
     bench: [process.pid],
   };
   const cpu = (): number[] => PARTS.map((p) => cpuMs(pids[p]));

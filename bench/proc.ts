@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 /** What the kernel says about processes: CPU time (/proc/<pid>/stat), memory (…/status). */
 
@@ -14,20 +14,6 @@ function statFields(pid: number): string[] | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A process and its descendants: the tsx CLI runs the sandbox in a child node process. */
-export function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const pid of readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .map(Number)) {
-    const ppid = Number(statFields(pid)?.[1]);
-    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-  }
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i] ?? -1) ?? []));
-  return tree;
 }
 
 /** utime + stime (stat's fields 14 and 15) of these processes, in ms. */

@@ -8,7 +8,7 @@ import { benchCluster } from './cluster';
 import { benchDashboard } from './dashboard';
 import { benchMemory, benchStartup } from './footprint';
 import { benchRedisCommands } from './redis-commands';
-import { clusterSection, report, type Results } from './report';
+import { clusterSection, report } from './report';
 import { CLUSTER_ONLY, DASHBOARD_ONLY, PROFILE, QUICK, SETTINGS as S } from './settings';
 import { startBaseline, startStack, type Stack } from './stack';
 import { benchStorm } from './storm';
@@ -24,20 +24,32 @@ const RESULTS = path.join(__dirname, 'results');
 const PROFILES = path.join(RESULTS, 'profiles');
 const log = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
 
-/** The figures that depend on the Redis behind the app (bench/cluster.ts: on a cluster). */
-async function measure(stack: Stack) {
+/** Every figure of a full run; written to bench/results/latest.json as it is. */
+async function measureAll(stack: Stack, started: number) {
   const baseline = await startBaseline(stack);
   const high = { connections: S.highConnections, rounds: S.highRounds, roundSec: S.highRoundSec };
-  try {
-    log(`dashboard at c=${S.connections}, then c=${S.highConnections}`);
-    const dashboard = [await benchDashboard(stack, baseline, S)];
-    dashboard.push(await benchDashboard(stack, baseline, { ...S, ...high }));
-    log(`refresh storm on ${S.stormProcesses.join(', ')} processes`);
-    return { dashboard, storm: await benchStorm(stack, S) };
-  } finally {
-    await baseline.stop();
-  }
+  log(`dashboard at c=${S.connections}, then c=${S.highConnections}`);
+  const dashboard = [await benchDashboard(stack, baseline, S)];
+  dashboard.push(await benchDashboard(stack, baseline, { ...S, ...high }));
+  await baseline.stop();
+  log(`refresh storm on ${S.stormProcesses.join(', ')} processes`);
+  const storm = await benchStorm(stack, S);
+  log('Redis commands, start-up, memory');
+  const redisCommands = await benchRedisCommands(stack, S.redisRequests);
+  const startup = await benchStartup(stack, S.startupRuns);
+  const memory = await benchMemory(stack, S);
+  const info = await stack.admin.info('server');
+  const redis = /^redis_version:(.+)$/m.exec(info)?.[1]?.trim() ?? 'unknown';
+  const [cpu, kernel] = [os.cpus()[0]?.model.trim() ?? 'unknown', os.release()];
+  const machine = { cpu, cores: os.cpus().length, node: process.version, redis, kernel };
+  await stack.close();
+  const cluster = await benchCluster(S);
+  const [date, seconds] = [new Date().toISOString(), (performance.now() - started) / 1000];
+  const figures = { dashboard, storm, redisCommands, startup, memory, cluster };
+  return { date, quick: QUICK, seconds, machine, settings: S, ...figures };
 }
+
+export type Results = Awaited<ReturnType<typeof measureAll>>;
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -55,24 +67,7 @@ async function main(): Promise<void> {
     if (PROFILE) log(`profile in ${PROFILES}: Chrome DevTools → Performance → Load profile`);
     return;
   }
-  const { dashboard, storm } = await measure(stack);
-  log('Redis commands, start-up, memory');
-  const redisCommands = await benchRedisCommands(stack, S.redisRequests);
-  const startup = await benchStartup(stack, S.startupRuns);
-  const memory = await benchMemory(stack, S);
-  const info = await stack.admin.info('server');
-  const machine = {
-    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
-    cores: os.cpus().length,
-    node: process.version,
-    redis: /^redis_version:(.+)$/m.exec(info)?.[1]?.trim() ?? 'unknown',
-    kernel: os.release(),
-  };
-  await stack.close();
-  const cluster = await benchCluster(S);
-  const seconds = (performance.now() - started) / 1000;
-  const head = { date: new Date().toISOString(), quick: QUICK, seconds, machine, settings: S };
-  const all: Results = { ...head, dashboard, storm, redisCommands, startup, memory, cluster };
+  const all = await measureAll(stack, started);
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify(all, null, 2)}\n`);
   process.stdout.write(report(all));

@@ -1,18 +1,16 @@
 import path from 'node:path';
-import Redis from 'ioredis';
-import { newCredentials, sandboxedAppEnv } from '../harness/app-env';
 import { startReadyApp } from '../harness/app-process';
 import { Browser, SESSION_COOKIE, sessionIdOf, signIn } from '../harness/browser';
 import { freePort, ROOT, spawnTracked, stopChild, waitUntilReady } from '../harness/processes';
-import { startSandboxProcess } from '../harness/sandbox';
+import { startSandboxedApp } from '../harness/sandboxed-app';
 import { storedRecord, tokenStoreFor } from '../harness/tokens';
-import { createRedis, type RedisClient } from '../src/store/redis';
+import { createRedis } from '../src/store/redis';
 
 /**
  * The product as the platform runs it, each part its own process: the sandbox (day-long
- * tokens, so only the storm refreshes), the production server by the Procfile line with the
- * production defaults (NODE_ENV=production and LOG_LEVEL unset: its real logging is part of
- * the cost measured), and `ada` (3 assistants) signed in through the sandbox's consent.
+ * tokens, so only the storm refreshes), the production server with the production defaults
+ * (NODE_ENV=production, LOG_LEVEL unset: its real logging is part of the cost measured), and
+ * `ada` (3 assistants) signed in through the sandbox's consent.
  */
 
 const USER = 'ada';
@@ -30,44 +28,40 @@ export async function expectList(url: string, cookie: string, marker: string): P
 }
 
 export interface StackOptions {
-  /** Given, not started here: one redis-server's URL, or a Redis Cluster's seed URLs. */
+  /** One redis-server's URL, or a Redis Cluster's seed URLs (then `cluster`). */
   readonly redisUrl: string;
-  /** `redisUrl` lists a Redis Cluster's seeds: REDIS_CLUSTER=1 for the app, a cluster client here. */
   readonly cluster?: boolean;
-  /** The redis-server process(es), whose CPU the dashboard accounts for. */
+  /** The redis-server processes, whose CPU the dashboard accounts for. */
   readonly redisPids: readonly number[];
-  /** Added to the app's environment. */
-  readonly env?: Readonly<Record<string, string>>;
   /** Node flags of the first app process (BENCH_PROFILE: --cpu-prof). */
   readonly nodeArgs?: readonly string[];
 }
 
 export async function startStack(o: StackOptions) {
-  const appUrl = `http://127.0.0.1:${await freePort()}`;
-  const credentials = newCredentials('bench');
-  const sandbox = await startSandboxProcess({ appUrl, credentials, accessTokenTtlSeconds: 86_400 });
-  const env: Record<string, string> = {
-    ...sandboxedAppEnv({ appUrl, sandboxUrl: sandbox.url, redisUrl: o.redisUrl, credentials }),
-    NODE_ENV: 'production',
-    // Out of the way: the bench is one user sending thousands of requests.
-    RATE_LIMIT_INSTALL_PER_10_MIN: '1000000',
-    RATE_LIMIT_ACTIONS_PER_MIN: '1000000',
-    RATE_LIMIT_WEBHOOK_PER_MIN: '1000000',
-    ...(o.cluster ? { REDIS_CLUSTER: '1' } : {}),
-    ...o.env,
-  };
-  // The app's log lines are read from its pipe, as the platform's router does, but not kept.
-  const app = await startReadyApp(env, { nodeArgs: o.nodeArgs, keepStdout: false });
+  const run = await startSandboxedApp({
+    redisUrl: o.redisUrl,
+    label: 'bench',
+    sandbox: { ownProcess: true, accessTokenTtlSeconds: 86_400 },
+    env: {
+      NODE_ENV: 'production',
+      // Out of the way: the bench is one user sending thousands of requests.
+      RATE_LIMIT_INSTALL_PER_10_MIN: '1000000',
+      RATE_LIMIT_ACTIONS_PER_MIN: '1000000',
+      RATE_LIMIT_WEBHOOK_PER_MIN: '1000000',
+      ...(o.cluster ? { REDIS_CLUSTER: '1' } : {}),
+    },
+    // Its log lines are read from its pipe, as the platform's router does, but not kept.
+    app: { nodeArgs: o.nodeArgs, keepStdout: false },
+  });
+  const { env, app, sandbox } = run;
   const browser = new Browser(FORWARDED);
   const page = await signIn(browser, app.url, USER);
   const value = browser.cookie(app.url, SESSION_COOKIE);
   if (page.status !== 200 || !page.text.includes(LISTED) || !value) {
     throw new Error(`sign-in did not reach the dashboard (status ${page.status} at ${page.url})`);
   }
-  // The bench's own connection.
-  const admin: RedisClient = o.cluster
-    ? createRedis({ url: o.redisUrl, cluster: true, tlsRejectUnauthorized: false }, 'bench')
-    : new Redis(o.redisUrl, { maxRetriesPerRequest: 1 });
+  const settings = { url: o.redisUrl, cluster: o.cluster === true, tlsRejectUnauthorized: false };
+  const admin = createRedis(settings, 'bench'); // the bench's own connection
   return {
     env,
     app,
@@ -83,8 +77,7 @@ export async function startStack(o: StackOptions) {
     startApp: async (opts: { pollMs?: number } = {}) =>
       startReadyApp({ ...env, PORT: String(await freePort()) }, { ...opts, keepStdout: false }),
     close: async () => {
-      await app.stop();
-      await sandbox.stop();
+      await run.stop();
       admin.disconnect();
     },
   };

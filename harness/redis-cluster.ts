@@ -24,6 +24,8 @@ export interface ClusterNode {
   readonly port: number;
   readonly url: string;
   readonly running: boolean;
+  /** The redis-server's process id now (a restart changes it); -1 while stopped. */
+  readonly pid: number;
   /** SIGKILL: a crash, nothing flushed. */
   kill(): Promise<void>;
   /** SIGTERM, then started again on the same port with the same identity and data. */
@@ -178,6 +180,9 @@ export async function startRedisCluster(
     url: `redis://127.0.0.1:${port}`,
     get running() {
       return !stopped.has(port);
+    },
+    get pid() {
+      return (stopped.has(port) ? undefined : servers.get(port)?.process.pid) ?? -1;
     },
     kill: async () => {
       const s = servers.get(port);
