@@ -23,7 +23,8 @@ export interface SandboxedAppOptions {
 }
 
 export async function startSandboxedApp(o: SandboxedAppOptions) {
-  const appUrl = `http://127.0.0.1:${o.port ?? (await freePort())}`;
+  const port = o.port ?? (await freePort());
+  const appUrl = `http://127.0.0.1:${port}`;
   const credentials: SandboxCredentials = newCredentials(o.label);
   const wiring: SandboxFor = { ...o.sandbox, appUrl, credentials };
   const sandbox = o.sandbox?.ownProcess
@@ -37,12 +38,10 @@ export async function startSandboxedApp(o: SandboxedAppOptions) {
     ...sandboxedAppEnv({ appUrl, sandboxUrl: sandbox.url, redisUrl: o.redisUrl, credentials }),
     ...o.env,
   };
-  const app = await startReadyApp(env, { ...o.app, port: Number(new URL(appUrl).port) }).catch(
-    async (err: unknown) => {
-      await sandbox.stop();
-      throw err;
-    },
-  );
+  const app = await startReadyApp(env, { ...o.app, port }).catch(async (err: unknown) => {
+    await sandbox.stop();
+    throw err;
+  });
   return {
     appUrl,
     credentials,
