@@ -5,7 +5,8 @@ import { FORWARDED, type Stack } from './stack';
 /**
  * Redis commands per warm `GET /`, from the server's own counters (INFO commandstats) before
  * and after N sequential requests. Only the bench uses its Redis and our INFO calls are left
- * out, so the difference is the app's. The design says 2: the session and the token record.
+ * out, so the difference is the app's. The design says 3: the session, the token record and
+ * the removal history.
  */
 
 async function commandCalls(redis: RedisClient): Promise<Map<string, number>> {
