@@ -1,4 +1,5 @@
 import { loadConfigOrExit } from '../config';
+import { failureLine, lastRedisErrorOf, runCommand } from './command';
 import { migrateKeyLayout } from '../store/key-layout';
 import { RedisKeys } from '../store/keys';
 import { createRedis } from '../store/redis';
@@ -18,8 +19,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const redis = createRedis(config.redis, 'migrate-keys');
-  let lastRedisError: string | undefined;
-  redis.on('error', (err: Error) => (lastRedisError = err.message));
+  const lastRedisError = lastRedisErrorOf(redis);
   try {
     const report = await migrateKeyLayout(redis, new RedisKeys(config.redis.keyPrefix));
     const lines = [
@@ -31,23 +31,11 @@ async function main(): Promise<number> {
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const cause = lastRedisError && lastRedisError !== message ? ` (redis: ${lastRedisError})` : '';
-    process.stderr.write(`migrate-keys failed: ${message}${cause}\nrun it again.\n`);
+    process.stderr.write(failureLine('migrate-keys', err, lastRedisError(), 'run it again.'));
     return 1;
   } finally {
     await redis.quit().catch(() => redis.disconnect());
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`fatal: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runCommand(module, main);

@@ -1,4 +1,5 @@
 import { loadConfigOrExit } from '../config';
+import { failureLine, lastRedisErrorOf, runCommand } from './command';
 import { RecordCipher } from '../store/crypto';
 import {
   rotateRemovalHistories,
@@ -72,11 +73,7 @@ export function formatHistoryReport(h: HistoryRotationReport): string[] {
 async function main(): Promise<number> {
   const config = loadConfigOrExit();
   const redis = createRedis(config.redis, 'rotate-keys');
-  // Without a listener ioredis prints every reconnect failure; keep the last for the error line.
-  let lastRedisError: string | undefined;
-  redis.on('error', (err: Error) => {
-    lastRedisError = err.message;
-  });
+  const lastRedisError = lastRedisErrorOf(redis);
   const cipher = new RecordCipher(config.tokens.encryptionKeys);
   try {
     const keys = new RedisKeys(config.redis.keyPrefix);
@@ -93,10 +90,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${lines.join('\n')}\n`);
     return history.notOpened > 0 ? EXIT_NEEDS_ATTENTION : exitCodeFor(report);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const cause = lastRedisError && lastRedisError !== message ? ` (redis: ${lastRedisError})` : '';
-    process.stderr.write(`rotate-keys failed: ${message}${cause}\n`);
-    process.stderr.write('nothing was deleted; records already rotated stay so; run again.\n');
+    const advice = 'nothing was deleted; records already rotated stay so; run again.';
+    process.stderr.write(failureLine('rotate-keys', err, lastRedisError(), advice));
     return EXIT_ERROR;
   } finally {
     // quit() waits for replies in flight; when Redis is unreachable, just drop the connection.
@@ -104,14 +99,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`fatal: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = EXIT_ERROR;
-    },
-  );
-}
+runCommand(module, main, EXIT_ERROR);

@@ -1,5 +1,6 @@
 import { composeServices } from '../compose';
 import { loadConfigOrExit } from '../config';
+import { failureLine, lastRedisErrorOf, runCommand } from './command';
 import { createLogger } from '../log';
 import { createRedis } from '../store/redis';
 import { sweepCompleted, sweepIdleGrants, type SweepReport } from '../zoom/sweep';
@@ -32,10 +33,7 @@ async function main(): Promise<number> {
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const redis = createRedis(config.redis, 'sweep');
   const subscriber = createRedis(config.redis, 'sweep-sub');
-  let lastRedisError: string | undefined;
-  for (const client of [redis, subscriber]) {
-    client.on('error', (err: Error) => (lastRedisError = err.message));
-  }
+  const lastRedisError = lastRedisErrorOf(redis, subscriber);
   const services = composeServices(config, { redis, subscriber }, logger);
   const store = services.tokenStore;
   try {
@@ -46,11 +44,8 @@ async function main(): Promise<number> {
     process.stdout.write(`${formatSweep(report, config.sweep.idleMs / 3_600_000).join('\n')}\n`);
     return sweepCompleted(report) ? 0 : 1;
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const cause = lastRedisError && lastRedisError !== message ? ` (redis: ${lastRedisError})` : '';
-    process.stderr.write(
-      `sweep failed: ${message}${cause}\nnothing more was deleted; run again.\n`,
-    );
+    const advice = 'nothing more was deleted; run again.';
+    process.stderr.write(failureLine('sweep', err, lastRedisError(), advice));
     return 1;
   } finally {
     await services.tokens.settled();
@@ -58,14 +53,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`fatal: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runCommand(module, main);
