@@ -27,6 +27,7 @@ FILES=(
   test/integration/token-store.test.ts
   test/integration/rotate-keys.test.ts
   test/integration/lock.test.ts
+  test/integration/refresh-fakes.ts
   test/unit/webhook.test.ts
   test/unit/crypto.test.ts
   stryker.config.json

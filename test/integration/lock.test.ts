@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { RedisLock } from '../../src/store/lock';
-import { createRedis, type RedisClient } from '../../src/store/redis';
 import type { LockHandle } from '../../src/zoom/grant';
+import { testRedisConnections } from './refresh-fakes';
 
 /**
  * The refresh lock on a real Redis, as separate processes use it: each `RedisLock` here has its
@@ -11,17 +11,9 @@ import type { LockHandle } from '../../src/zoom/grant';
  * wakes on a release (pub/sub), and on an expiry or a missed message by looking at the key.
  */
 
-const url = process.env.TEST_REDIS_URL ?? '';
 const prefix = `lk${randomBytes(3).toString('hex')}:`;
 const channel = `${prefix}lock-released`;
-const connections: RedisClient[] = [];
-
-function connect(): RedisClient {
-  const r = createRedis({ url, tlsRejectUnauthorized: false });
-  r.on('error', () => undefined);
-  connections.push(r);
-  return r;
-}
+const { url, adopt, connect, closeAll } = testRedisConnections();
 const admin = connect();
 
 /** One process's lock. `deaf`: its pub/sub connection is gone, so it can only poll. */
@@ -72,7 +64,7 @@ async function announcements(ch: string, during: () => Promise<void>): Promise<s
 afterAll(async () => {
   const found = await admin.keys(`${prefix}*`);
   if (found.length) await admin.del(...found);
-  await Promise.allSettled(connections.map((c) => c.quit()));
+  await closeAll();
 });
 
 describe('only the owner frees or prolongs a lock', () => {
@@ -378,9 +370,7 @@ describe('a release into a cool-down', () => {
 
 test('a subscription that failed is tried again on the next wait, and then wakes waiters at once', async () => {
   // A connection that is not up yet and refuses to queue: its first SUBSCRIBE fails at once.
-  const subscriber = new Redis(url, { lazyConnect: true, enableOfflineQueue: false });
-  subscriber.on('error', () => undefined);
-  connections.push(subscriber);
+  const subscriber = adopt(new Redis(url, { lazyConnect: true, enableOfflineQueue: false }));
   const lock = new RedisLock(connect(), subscriber, channel);
   await expect(lock.ensureSubscribed()).rejects.toThrow();
   await once(subscriber, 'ready');

@@ -6,9 +6,9 @@ import { deriveEncryptionKey, type EncryptionKey } from '../../src/config';
 import { RecordCipher } from '../../src/store/crypto';
 import { rotateTokenRecords, type RotationOptions } from '../../src/store/key-rotation';
 import { RedisKeys } from '../../src/store/keys';
-import { createRedis, type RedisClient } from '../../src/store/redis';
 import { RedisTokenStore } from '../../src/store/token-store';
 import type { TokenRecord } from '../../src/zoom/grant';
+import { testRedisConnections } from './refresh-fakes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const SCRIPT = path.join(ROOT, 'dist', 'src', 'commands', 'rotate-keys.js');
@@ -24,12 +24,8 @@ const oldKey = newKeyMaterial();
 const newKey = newKeyMaterial();
 const strangerKey = newKeyMaterial();
 
-let redis: RedisClient;
-beforeAll(() => {
-  const url = process.env.TEST_REDIS_URL;
-  if (!url) throw new Error('TEST_REDIS_URL is not set (jest globalSetup starts redis-server)');
-  redis = createRedis({ url, tlsRejectUnauthorized: false });
-});
+const { connect, closeAll } = testRedisConnections();
+const redis = connect();
 afterAll(async () => {
   let cursor = '0';
   do {
@@ -37,7 +33,7 @@ afterAll(async () => {
     cursor = next;
     if (found.length > 0) await redis.del(...found);
   } while (cursor !== '0');
-  await redis.quit();
+  await closeAll();
 });
 
 /** Each test gets its own namespace under the file's prefix, so counts are its own. */

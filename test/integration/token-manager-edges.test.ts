@@ -4,7 +4,7 @@ import { createLogger } from '../../src/log';
 import { RecordCipher } from '../../src/store/crypto';
 import { RedisKeys } from '../../src/store/keys';
 import { RedisLock } from '../../src/store/lock';
-import { createRedis, type RedisClient } from '../../src/store/redis';
+import type { RedisClient } from '../../src/store/redis';
 import { RedisTokenStore } from '../../src/store/token-store';
 import { ZoomApiError } from '../../src/zoom/errors';
 import type {
@@ -23,7 +23,7 @@ import {
   StorageUnavailableError,
   TokenManager,
 } from '../../src/zoom/token-manager';
-import type { TokenSet } from '../../src/zoom/token-response';
+import { HeldZoom, ScriptedZoom, testRedisConnections, tokens } from './refresh-fakes';
 
 /**
  * The token manager's less travelled paths, on a real Redis: its errors and log lines, the
@@ -32,24 +32,16 @@ import type { TokenSet } from '../../src/zoom/token-response';
  * cool-down's answers, the API URL a record keeps, and `settled()`.
  */
 
-const url = process.env.TEST_REDIS_URL ?? '';
 const keys = new RedisKeys(`tme${randomBytes(3).toString('hex')}:`);
 const cipher = new RecordCipher([deriveEncryptionKey(randomBytes(32))]);
-const connections: RedisClient[] = [];
-
-function connect(): RedisClient {
-  const r = createRedis({ url, tlsRejectUnauthorized: false });
-  r.on('error', () => undefined);
-  connections.push(r);
-  return r;
-}
+const { connect, closeAll } = testRedisConnections();
 const admin = connect();
 const store = new RedisTokenStore(admin, keys, cipher, 3600);
 
 afterAll(async () => {
   const found = await admin.keys(`${keys.prefix}*`);
   if (found.length) await admin.del(...found);
-  await Promise.allSettled(connections.map((c) => c.quit()));
+  await closeAll();
 });
 
 /** The log lines written, parsed. */
@@ -65,49 +57,6 @@ class LogLines {
   }
   find(msg: string): LogLines['lines'][number] | undefined {
     return this.lines.find((l) => l.msg === msg);
-  }
-}
-
-function tokens(tag: string, expiresInMs = 3_600_000, apiUrl: string | null = null): TokenSet {
-  return {
-    accessToken: `at-${tag}`,
-    refreshToken: `rt-${tag}`,
-    accessExpiresAt: Date.now() + expiresInMs,
-    scopes: ['user:read:user'],
-    apiUrl,
-  };
-}
-
-/** A Zoom that runs `before` (another process acting meanwhile), then gives the next answer. */
-class ScriptedZoom implements TokenRefresher {
-  grants = 0;
-  readonly seen: string[] = [];
-  constructor(
-    private readonly answers: (Error | 'ok' | TokenSet)[],
-    private readonly before?: (n: number) => Promise<void>,
-  ) {}
-  async refresh(refreshToken: string): Promise<TokenSet> {
-    this.grants++;
-    this.seen.push(refreshToken);
-    await this.before?.(this.grants);
-    const next = this.answers.shift() ?? 'ok';
-    if (next instanceof Error) throw next;
-    if (next === 'ok') return tokens(`from-${refreshToken}`);
-    return next;
-  }
-}
-
-/** A Zoom whose answers wait until the test says so. */
-class HeldZoom implements TokenRefresher {
-  grants = 0;
-  private release: (() => void)[] = [];
-  async refresh(refreshToken: string): Promise<TokenSet> {
-    this.grants++;
-    await new Promise<void>((r) => this.release.push(r));
-    return tokens(`from-${refreshToken}`);
-  }
-  answerAll(): void {
-    for (const r of this.release.splice(0)) r();
   }
 }
 

@@ -4,7 +4,7 @@ import { createLogger } from '../../src/log';
 import { RecordCipher } from '../../src/store/crypto';
 import { RedisKeys } from '../../src/store/keys';
 import { RedisLock } from '../../src/store/lock';
-import { createRedis, type RedisClient } from '../../src/store/redis';
+import type { RedisClient } from '../../src/store/redis';
 import { RedisTokenStore } from '../../src/store/token-store';
 import { ZoomApiError } from '../../src/zoom/errors';
 import type { GrantRef } from '../../src/zoom/grant';
@@ -16,7 +16,7 @@ import {
   StorageUnavailableError,
   TokenManager,
 } from '../../src/zoom/token-manager';
-import type { TokenSet } from '../../src/zoom/token-response';
+import { HeldZoom, ScriptedZoom, testRedisConnections, tokens } from './refresh-fakes';
 
 /**
  * The token manager's protocol, with a Zoom whose answers the test scripts or releases by
@@ -24,55 +24,11 @@ import type { TokenSet } from '../../src/zoom/token-response';
  * answers does to the grant.
  */
 
-const url = process.env.TEST_REDIS_URL ?? '';
 const keys = new RedisKeys(`tm${randomBytes(3).toString('hex')}:`);
 const cipher = new RecordCipher([deriveEncryptionKey(randomBytes(32))]);
 const logger = createLogger('silent');
-const connections: RedisClient[] = [];
-
-function connect(): RedisClient {
-  const r = createRedis({ url, tlsRejectUnauthorized: false });
-  r.on('error', () => undefined);
-  connections.push(r);
-  return r;
-}
+const { connect, closeAll } = testRedisConnections();
 const admin = connect();
-
-/** A Zoom whose refresh answers wait until the test says so; it counts the grants. */
-class HeldZoom implements TokenRefresher {
-  grants = 0;
-  private release: (() => void)[] = [];
-  async refresh(refreshToken: string): Promise<TokenSet> {
-    this.grants++;
-    await new Promise<void>((r) => this.release.push(r));
-    return tokens(`from-${refreshToken}`);
-  }
-  answerAll(): void {
-    for (const r of this.release.splice(0)) r();
-  }
-}
-
-/** A Zoom that answers each refresh with the next scripted answer (an error or tokens). */
-class ScriptedZoom implements TokenRefresher {
-  grants = 0;
-  constructor(private readonly answers: (Error | 'ok')[]) {}
-  refresh(refreshToken: string): Promise<TokenSet> {
-    this.grants++;
-    const next = this.answers.shift() ?? 'ok';
-    if (next instanceof Error) return Promise.reject(next);
-    return Promise.resolve(tokens(`from-${refreshToken}`));
-  }
-}
-
-function tokens(tag: string, expiresInMs = 3_600_000): TokenSet {
-  return {
-    accessToken: `at-${tag}`,
-    refreshToken: `rt-${tag}`,
-    accessExpiresAt: Date.now() + expiresInMs,
-    scopes: ['user:read:user'],
-    apiUrl: null,
-  };
-}
 
 interface ManagerOptions {
   lockTtlMs?: number;
@@ -112,7 +68,7 @@ const tick = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms)
 afterAll(async () => {
   const found = await admin.keys(`${keys.prefix}*`);
   if (found.length) await admin.del(...found);
-  await Promise.allSettled(connections.map((c) => c.quit()));
+  await closeAll();
 });
 
 describe('exactly one refresh per expiry', () => {

@@ -3,10 +3,10 @@ import { deriveEncryptionKey } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { RecordCipher } from '../../src/store/crypto';
 import { RedisKeys } from '../../src/store/keys';
-import { createRedis, type RedisClient } from '../../src/store/redis';
 import { ReplicaAcks, type ReplicaAck } from '../../src/store/replica-acks';
 import { RedisTokenStore, tokenRecordAssociatedData } from '../../src/store/token-store';
 import { UnreadableTokenRecordError, type TokenRecord } from '../../src/zoom/grant';
+import { testRedisConnections } from './refresh-fakes';
 
 /**
  * The encrypted token records on a real Redis: what a record reads back as, which sealed bodies
@@ -18,16 +18,12 @@ const PREFIX = `ts${randomBytes(4).toString('hex')}:`;
 const TTL_SECONDS = 5_000;
 const cipher = new RecordCipher([deriveEncryptionKey(randomBytes(32))]);
 
-let redis: RedisClient;
-beforeAll(() => {
-  const url = process.env.TEST_REDIS_URL;
-  if (!url) throw new Error('TEST_REDIS_URL is not set (jest globalSetup starts redis-server)');
-  redis = createRedis({ url, tlsRejectUnauthorized: false });
-});
+const { connect, closeAll } = testRedisConnections();
+const redis = connect();
 afterAll(async () => {
   const found = await redis.keys(`${PREFIX}*`);
   if (found.length > 0) await redis.del(...found);
-  await redis.quit();
+  await closeAll();
 });
 
 let namespaces = 0;
