@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createApp } from '../src/app';
-import { composeServices, type Services } from '../src/compose';
+import { appParts, composeServices, type Services } from '../src/compose';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/log';
 import { createRedis, deleteEach, primariesOf, type RedisClient } from '../src/store/redis';
@@ -125,7 +125,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       { onRefreshGrant: () => counter.refreshGrants++ },
     );
     await services.lock.ensureSubscribed();
-    server.on('request', createApp(services, { rootDir: ROOT }));
+    server.on('request', createApp(appParts(services), { rootDir: ROOT }));
     const instance: AppInstance = {
       url,
       services,

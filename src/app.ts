@@ -1,19 +1,16 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import { Eta } from 'eta';
-import type { Services } from './compose';
+import type { AppParts } from './compose';
+import { actionRoutes } from './http/actions.routes';
 import { authRoutes } from './http/auth.routes';
 import { csrfGuard } from './http/csrf';
-import { assistantsRoutes } from './http/assistants.routes';
 import { dashboardRoutes } from './http/dashboard.routes';
-import { schedulersRoutes } from './http/schedulers.routes';
-import { zoomActions } from './http/zoom-action';
 import { errorPages, notFound } from './http/errors';
 import { healthRoutes } from './http/health.routes';
 import { rateLimits } from './http/rate-limits';
 import { securityHeaders } from './http/security-headers';
 import { webhookRoutes } from './http/webhook.routes';
-import { disconnectRoutes } from './http/disconnect.routes';
 import { httpsOnly } from './http/https-redirect';
 import { requestId } from './http/request-id';
 import { idleTimeout, sessionMiddleware } from './http/session';
@@ -24,8 +21,8 @@ export interface AppOptions {
 }
 
 /** Assembles the express app from its parts. No listen: tests and the server both use it. */
-export function createApp(services: Services, options: AppOptions = {}): Express {
-  const { config, logger, redis } = services;
+export function createApp(parts: AppParts, options: AppOptions = {}): Express {
+  const { config, logger, useCases, sessionIndex } = parts;
   const root = options.rootDir ?? process.cwd();
   const app = express();
 
@@ -50,40 +47,38 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(httpsOnly(config.isProduction, new URL(config.zoom.redirectUrl).host));
 
   app.use(securityHeaders(config));
-  app.use(healthRoutes(redis));
-  const limits = rateLimits(services);
+  app.use(healthRoutes(parts.ping));
+  const limits = rateLimits(config.rateLimits, parts.counters);
   // Before sessions: Zoom's notifications carry no cookie and must not create a session.
-  app.use(webhookRoutes(services, limits.badWebhook));
+  app.use(webhookRoutes(config, logger, useCases.deauthorize, limits.badWebhook));
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
 
   app.use(
     sessionMiddleware(
-      redis,
+      parts.sessionRedis,
       {
         secret: config.session.secret,
         secureCookies: config.isProduction,
-        keyPrefix: services.keys.sessionPrefix,
+        keyPrefix: parts.sessionPrefix,
         absoluteLifetimeMs: config.session.absoluteLifetimeMs,
         idleTimeoutMs: config.session.idleTimeoutMs,
       },
-      (ref) => services.tokens.isCurrent(ref),
+      parts.isCurrentGrant,
     ),
   );
   app.use(
     idleTimeout(config.session.idleTimeoutMs, (userId, sid) =>
-      services.sessionIndex.unregister(userId, sid),
+      sessionIndex.unregister(userId, sid),
     ),
   );
 
   const csrf = csrfGuard();
-  app.use(authRoutes(services, csrf, limits.install, limits.callback));
-  const actions = zoomActions(services);
-  app.use(dashboardRoutes(services, csrf, actions));
-  app.use(assistantsRoutes(services, csrf, limits.actions, actions));
-  app.use(schedulersRoutes(services, csrf, limits.actions, actions));
-  app.use(disconnectRoutes(services, csrf, limits.actions));
+  const unregister = sessionIndex.unregister;
+  app.use(authRoutes(parts, useCases.signIn, csrf, limits.install, limits.callback));
+  app.use(dashboardRoutes(useCases.viewDashboard, unregister, csrf));
+  app.use(actionRoutes(useCases.act, unregister, csrf, limits.actions));
 
   app.use(notFound);
-  app.use(errorPages(logger));
+  app.use(errorPages(logger, parts.isStorageDown));
   return app;
 }

@@ -1,16 +1,26 @@
-import type { RedisClient } from './store/redis';
 import type { Config } from './config';
+import type { RateCounters } from './http/rate-limits';
 import type { Logger } from './log';
+import { isRedisUnavailable } from './store/availability';
+import { RedisCounters } from './store/counters';
 import { RecordCipher } from './store/crypto';
-import { RedisKeys } from './store/keys';
+import { actionLimitName, RedisKeys } from './store/keys';
 import { RedisLock } from './store/lock';
 import { RedisRemovalHistory } from './store/removal-history';
 import { ReplicaAcks } from './store/replica-acks';
 import { SessionIndex } from './store/session-index';
+import type { RedisClient } from './store/redis';
 import { RedisTokenStore } from './store/token-store';
+import type { ActionDescriptor, ActionInput, ActionOutcome } from './zoom/actions/action';
 import { ZoomApiClient } from './zoom/api';
 import { ZoomOAuthClient } from './zoom/oauth';
-import { TokenManager } from './zoom/token-manager';
+import type { GrantRef } from './zoom/grant';
+import { StorageUnavailableError, TokenManager } from './zoom/token-manager';
+import { act } from './zoom/use-cases/act';
+import { deauthorize, type DeauthorizeOutcome } from './zoom/use-cases/deauthorize';
+import { signIn, type SignInOutcome } from './zoom/use-cases/sign-in';
+import { viewDashboard, type DashboardView } from './zoom/use-cases/view-dashboard';
+import type { ZoomEvent } from './zoom/webhook';
 
 /** The app's parts, built once per process from config and its Redis connections. */
 export interface Services {
@@ -25,6 +35,81 @@ export interface Services {
   readonly tokens: TokenManager;
   readonly sessionIndex: SessionIndex;
   readonly history: RedisRemovalHistory;
+}
+
+/** What the edge (http/) is given: use-cases and narrow interfaces, never a Redis client. */
+export interface AppParts {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly useCases: UseCases;
+  readonly isCurrentGrant: (ref: GrantRef) => Promise<boolean>;
+  readonly sessionIndex: {
+    readonly register: (userId: string, sessionId: string, expiresAt: number) => Promise<boolean>;
+    readonly unregister: (userId: string, sessionId: string) => Promise<void>;
+  };
+  readonly counters: RateCounters;
+  readonly authorizationUrl: ZoomOAuthClient['authorizationUrl'];
+  /** Resolves when storage answers (readiness). */
+  readonly ping: () => Promise<unknown>;
+  /** Storage, not the request, failed: the page says "try again in a minute". */
+  readonly isStorageDown: (err: unknown) => boolean;
+  /** Sessions' storage; only express-session's store adapter reads it. */
+  readonly sessionRedis: RedisClient;
+  readonly sessionPrefix: string;
+}
+
+export interface UseCases {
+  readonly act: (
+    action: ActionDescriptor,
+    grant: GrantRef,
+    input: ActionInput,
+  ) => Promise<ActionOutcome>;
+  readonly viewDashboard: (grant: GrantRef, now: number) => Promise<DashboardView>;
+  readonly deauthorize: (
+    event: ZoomEvent,
+    signedAt: number,
+    ageSeconds: number,
+  ) => Promise<DeauthorizeOutcome>;
+  readonly signIn: (code: string, codeVerifier: string) => Promise<SignInOutcome>;
+}
+
+export function appParts(services: Services): AppParts {
+  const { config, logger, tokens, zoomApi, oauth, history, redis, keys } = services;
+  const counters = new RedisCounters(redis, keys.rateLimitPrefix);
+  return {
+    config,
+    logger,
+    isCurrentGrant: (ref) => tokens.isCurrent(ref),
+    sessionIndex: {
+      register: (userId, sid, expiresAt) => services.sessionIndex.register(userId, sid, expiresAt),
+      unregister: (userId, sid) => services.sessionIndex.unregister(userId, sid),
+    },
+    counters: {
+      hit: (name, windowMs) => counters.hit(name, windowMs),
+      undo: (name) => counters.undo(name),
+      reset: (name) => counters.reset(name),
+      // The same name as RedisKeys.actionRateLimit, so deleting a user deletes it too.
+      userActions: actionLimitName,
+    },
+    authorizationUrl: (request) => oauth.authorizationUrl(request),
+    ping: () => redis.ping(),
+    isStorageDown: (err) => isRedisUnavailable(err) || err instanceof StorageUnavailableError,
+    sessionRedis: redis,
+    sessionPrefix: keys.sessionPrefix,
+    useCases: {
+      act: (action, grant, input) =>
+        act({ tokens, zoomApi, oauth, history, logger }, action, grant, input),
+      viewDashboard: (grant, now) => viewDashboard({ tokens, zoomApi, history }, grant, now),
+      deauthorize: (event, signedAt, ageSeconds) =>
+        deauthorize(
+          { tokens, clientId: config.zoom.clientId, logger },
+          event,
+          signedAt,
+          ageSeconds,
+        ),
+      signIn: (code, verifier) => signIn({ oauth, zoomApi, tokens, logger }, code, verifier),
+    },
+  };
 }
 
 export interface Connections {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { createApp } from './app';
-import { composeServices } from './compose';
+import { appParts, composeServices } from './compose';
 import { loadConfigOrExit } from './config';
 import { createLogger, type Logger } from './log';
 import { createRedis } from './store/redis';
@@ -35,7 +35,7 @@ export async function main(): Promise<void> {
 
   const services = composeServices(config, { redis, subscriber }, logger);
   services.lock.ensureSubscribed().catch(() => undefined); // retried on first wait
-  const app = createApp(services);
+  const app = createApp(appParts(services));
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000; // longer than the platform router's idle timeout
   const sockets = new Set<Socket>();

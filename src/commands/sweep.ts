@@ -3,7 +3,7 @@ import { loadConfigOrExit } from '../config';
 import { failureLine, lastRedisErrorOf, runCommand } from './command';
 import { createLogger } from '../log';
 import { createRedis } from '../store/redis';
-import { sweepCompleted, sweepIdleGrants, type SweepReport } from '../zoom/sweep';
+import { sweepCompleted, sweepIdleGrants, type SweepReport } from '../zoom/use-cases/sweep';
 
 /**
  * `npm run sweep` (Heroku Scheduler, daily): checks with Zoom every grant not used for

@@ -1,11 +1,7 @@
-import { Router, type RequestHandler, type Response } from 'express';
-import type { Services } from '../compose';
-import type { ZoomUser } from '../zoom/api';
+import { Router, type RequestHandler } from 'express';
+import type { AppParts } from '../compose';
 import { beginAuthorization, checkCallback } from '../zoom/authorization';
-import { isZoomApiError } from '../zoom/errors';
-import { OAuthError } from '../zoom/oauth-errors';
 import { codeChallengeS256 } from '../zoom/pkce';
-import type { TokenSet } from '../zoom/token-response';
 import { CALLBACK_PROBLEMS, PAGE, PAGES } from './copy';
 import type { CsrfGuard } from './csrf';
 import { formBody } from './forms';
@@ -14,12 +10,13 @@ import { destroySession, regenerateSession, saveSession, SESSION_COOKIE } from '
 
 /** /install, the OAuth callback and /logout. */
 export function authRoutes(
-  services: Services,
+  parts: Pick<AppParts, 'config' | 'logger' | 'authorizationUrl' | 'sessionIndex'>,
+  signIn: AppParts['useCases']['signIn'],
   csrf: CsrfGuard,
   installLimit: RequestHandler,
   callbackLimit: RequestHandler,
 ): Router {
-  const { config, oauth, zoomApi, tokens, logger, sessionIndex } = services;
+  const { config, authorizationUrl, logger, sessionIndex } = parts;
   const router = Router();
 
   router.get('/install', installLimit, async (req, res) => {
@@ -29,7 +26,7 @@ export function authRoutes(
     res.set('Cache-Control', 'no-store');
     res.redirect(
       302,
-      oauth.authorizationUrl({
+      authorizationUrl({
         state: started.state,
         codeChallenge: codeChallengeS256(started.codeVerifier),
       }),
@@ -67,16 +64,18 @@ export function authRoutes(
         break;
     }
 
-    let grant: TokenSet;
-    let user: ZoomUser;
-    try {
-      grant = await oauth.exchangeCode(check.code, check.codeVerifier);
-      user = await zoomApi.getMe(grant.accessToken);
-    } catch (err) {
-      return exchangeFailed(res, err);
+    const signedIn = await signIn(check.code, check.codeVerifier);
+    switch (signedIn.kind) {
+      case 'misconfigured':
+        return renderMisconfigured(res);
+      case 'code_refused':
+        return renderMessage(res, 400, PAGES.signInRefused);
+      case 'zoom_unanswered':
+        return renderMessage(res, 502, PAGES.signInUnanswered);
+      case 'signed_in':
+        break;
     }
-
-    const { grantId } = await tokens.beginGrant(user.id, grant);
+    const { user, grantId } = signedIn;
     // A new session id on sign-in: a session id planted before it (fixation) is worthless.
     await regenerateSession(req);
     req.session.user = {
@@ -105,22 +104,6 @@ export function authRoutes(
     if (userId) logger.info({ userId }, 'signed out');
     res.redirect(303, '/?notice=signed-out');
   });
-
-  function exchangeFailed(res: Response, err: unknown): void {
-    if (err instanceof OAuthError && err.kind === 'invalid_client') {
-      logger.error({ err: err.message }, 'Zoom refused the app’s client credentials at sign-in');
-      return renderMisconfigured(res);
-    }
-    if (err instanceof OAuthError && (err.kind === 'grant_dead' || err.kind === 'refused')) {
-      logger.warn({ err: err.message }, 'authorization code refused');
-      return renderMessage(res, 400, PAGES.signInRefused);
-    }
-    if (err instanceof OAuthError || isZoomApiError(err)) {
-      logger.warn({ err: err.message }, 'sign-in failed at Zoom');
-      return renderMessage(res, 502, PAGES.signInUnanswered);
-    }
-    throw err;
-  }
 
   return router;
 }

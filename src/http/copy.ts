@@ -4,9 +4,12 @@
  * from its heading. Tests refer to these entries instead of retyping sentences.
  */
 
+import type { ActionName } from '../zoom/actions/action';
+import type { ZoomFailure } from '../zoom/failure';
 import type { RefusalReason } from '../zoom/removals';
 
-export const APP_NAME = 'Assistant Remover';
+/** The product's one name: package, README, page header and titles. */
+export const APP_NAME = 'Assistant Manager for Zoom';
 
 export function titleOf(heading: string): string {
   return `${heading} — ${APP_NAME}`;
@@ -198,19 +201,18 @@ export const REFUSAL_WORDS: Record<RefusalReason, string> = {
   other: 'Zoom refused without a reason we know',
 };
 
+const SCHEDULER_GONE = 'Zoom no longer lists that person; the list below is current.';
+const STEP_DOWN_NEEDS_SCOPE =
+  'Stepping down needs a permission in Zoom that this app did not ask for when you added it. Reconnect to Zoom to grant it.';
+
 /** One-time messages on the dashboard after an action. */
 export const FLASH = {
-  confirmClear:
-    'Nothing was removed: tick the box to confirm that you want to remove all assistants.',
-  confirmDisconnect: 'Tick the box to confirm that you want to disconnect the app.',
   removedOne: (email: string): string => `Removed ${email}.`,
   removedAll: (n: number | null): string => {
     if (n === null) return 'Removed all your assistants.';
     if (n === 0) return 'You had no assistants to remove.';
     return `Removed ${count(n, 'assistant')}.`;
   },
-  alreadyGone: (email: string | null): string =>
-    `${email ?? 'That person'} is no longer your assistant, so there was nothing to remove.`,
   notRecorded:
     'The app could not save this removal in your history (its storage did not answer), so it cannot be undone here.',
   putBack: (emails: readonly string[]): string =>
@@ -223,12 +225,6 @@ export const FLASH = {
     'This removal is being undone in another tab or window right now; reload in a moment.',
   undoMissing:
     'That removal is not in your history (it is more than 30 days old, or was never made here); nothing changed.',
-  undoFailed: (why: string): string =>
-    `Nothing was put back: ${why} The removal stays in your history; try Undo again.`,
-  undoNeedsScope:
-    'Undo needs one more permission in Zoom, which this app did not ask for when you added it. Reconnect to Zoom to grant it; your history stays.',
-  undoNeedsPaidAccount:
-    'Zoom puts assistants back only on a paid account, and yours is not one; nothing changed.',
   steppedDown: (email: string): string =>
     `You are no longer an assistant of ${email}. Only they can give you the privilege back.`,
   /** `n`: how many the page showed (null if unknown). */
@@ -236,11 +232,6 @@ export const FLASH = {
     n === 1
       ? 'You are no longer anyone’s assistant. Only that person can give you the privilege back.'
       : `You are no longer the assistant of ${n === null ? 'anyone' : count(n, 'person', 'people')}. Only they can give you the privilege back.`,
-  confirmStepDownAll:
-    'Nothing changed: tick the box to confirm that you want to step down as everyone’s assistant.',
-  schedulerGone: 'Zoom no longer lists that person; the list below is current.',
-  stepDownNeedsScope:
-    'Stepping down needs a permission in Zoom that this app did not ask for when you added it. Reconnect to Zoom to grant it.',
 };
 
 /** What a call to Zoom that failed says to the person. */
@@ -254,18 +245,73 @@ export const FAILURE = {
   misconfigured: PAGES.misconfigured.paragraphs.join(' '),
   missingScope:
     'The app lacks a permission it needs in Zoom — reconnect it to Zoom to grant the permission.',
-  assistantGone: 'Zoom no longer lists that assistant; the list below is current.',
   userGone: 'Your Zoom user no longer exists.',
   accessRefused: 'Zoom did not accept the app’s access. Sign out and add the app to Zoom again.',
   unexpected: (status: number | null): string =>
     `Zoom answered with an unexpected error${status ? ` (${status})` : ''}; try again.`,
+  paidAccountRequired: 'Zoom allows this only on a paid account, and yours is not one.',
 };
+
+/** An action's own words for its outcomes; an outcome it does not name gets the general ones. */
+export interface ActionWords {
+  /** The confirmation box was not ticked. */
+  readonly notConfirmed?: string;
+  /** The 400 page for a path whose id names nobody. */
+  readonly notATarget?: MessageCopy;
+  /** Zoom's list no longer holds whom the page showed. */
+  readonly nothingThere?: (email: string | null) => string;
+  readonly needsPermission?: string;
+  /** Zoom's 404 for the acted-on person. */
+  readonly targetGone?: string;
+  /** Zoom refused: the sentence around its reason (`why`, already in words). */
+  readonly refused?: (why: string, failure: ZoomFailure) => string;
+}
+
+export const ACTION_WORDS = {
+  'remove-assistant': {
+    notATarget: PAGES.notAnAssistant,
+    nothingThere: (email) =>
+      `${email ?? 'That person'} is no longer your assistant, so there was nothing to remove.`,
+    targetGone: 'Zoom no longer lists that assistant; the list below is current.',
+  },
+  'remove-all-assistants': {
+    notConfirmed:
+      'Nothing was removed: tick the box to confirm that you want to remove all assistants.',
+    nothingThere: () => 'You had no assistants to remove.',
+  },
+  'undo-removal': {
+    needsPermission:
+      'Undo needs one more permission in Zoom, which this app did not ask for when you added it. Reconnect to Zoom to grant it; your history stays.',
+    refused: (why, failure) =>
+      failure.reason === 'paid_account_required'
+        ? 'Zoom puts assistants back only on a paid account, and yours is not one; nothing changed.'
+        : `Nothing was put back: ${why} The removal stays in your history; try Undo again.`,
+  },
+  'step-down': {
+    notATarget: PAGES.notAScheduler,
+    needsPermission: STEP_DOWN_NEEDS_SCOPE,
+    targetGone: SCHEDULER_GONE,
+  },
+  'step-down-all': {
+    notConfirmed:
+      'Nothing changed: tick the box to confirm that you want to step down as everyone’s assistant.',
+    needsPermission: STEP_DOWN_NEEDS_SCOPE,
+    targetGone: SCHEDULER_GONE,
+  },
+  disconnect: {
+    notConfirmed: 'Tick the box to confirm that you want to disconnect the app.',
+  },
+} satisfies Record<ActionName, ActionWords>;
+
+export function wordsOf(action: ActionName): ActionWords {
+  return ACTION_WORDS[action];
+}
 
 /** The words of the templates. */
 export const VIEW = {
   landing: {
     heading: 'Take back your scheduling privilege',
-    lede: 'Assistant Remover shows everyone you have allowed to schedule meetings for you in Zoom, and removes them — all at once or one by one.',
+    lede: `${APP_NAME} shows everyone you have allowed to schedule meetings for you in Zoom, and removes them — all at once or one by one.`,
     scope:
       'It changes nothing in your Zoom account unless you press a button, and it only ever acts on your own account.',
     addToZoom: 'Add to Zoom',

@@ -1,24 +1,28 @@
 import { Router, type Request } from 'express';
-import type { Services } from '../compose';
-import { isZoomApiError } from '../zoom/errors';
+import type { UseCases } from '../compose';
+import type { Listing } from '../zoom/use-cases/view-dashboard';
 import type { Removal } from '../zoom/removals';
-import { VIEW, type LandingNotice } from './copy';
+import { PAGE, VIEW, type LandingNotice } from './copy';
 import type { CsrfGuard } from './csrf';
-import { describeZoomFailure, type FailureMessage } from './failures';
+import { failureMessage, type FailureMessage } from './failures';
+import { signOutEndedGrant, type UnregisterSession } from './grant-ended';
 import {
   isLandingNotice,
   renderDashboard,
   renderLanding,
+  renderMessage,
   renderMisconfigured,
   type HistoryEntry,
 } from './pages';
 import { grantOf } from './session';
 import { describeTime } from './when';
-import type { ZoomActions } from './zoom-action';
 
-/** GET /: the landing page, or the signed-in user's dashboard. */
-export function dashboardRoutes(services: Services, csrf: CsrfGuard, actions: ZoomActions): Router {
-  const { tokens, zoomApi, history } = services;
+/** GET /: the landing page, or the signed-in user's dashboard; GET /goodbye after a disconnect. */
+export function dashboardRoutes(
+  viewDashboard: UseCases['viewDashboard'],
+  unregister: UnregisterSession,
+  csrf: CsrfGuard,
+): Router {
   const router = Router();
 
   router.get('/', async (req, res) => {
@@ -30,60 +34,40 @@ export function dashboardRoutes(services: Services, csrf: CsrfGuard, actions: Zo
     const csrfToken = csrf.tokenFor(req);
     res.set('Cache-Control', 'no-store');
 
-    // Both of Zoom's lists and the history at once: the page waits for the slowest only.
-    // One token for both calls; a 401 on either refreshes once and runs both again.
     const now = Date.now();
-    const [lists, removals] = await Promise.allSettled([
-      tokens.withAccessToken(grantOf(user), async (t) => {
-        const both = await Promise.allSettled([
-          zoomApi.listAssistants(t),
-          zoomApi.listSchedulers(t),
-        ]);
-        for (const r of both) {
-          if (r.status === 'rejected' && isZoomApiError(r.reason, 'unauthorized')) throw r.reason;
-        }
-        return both;
-      }),
-      history.list(user.id, now),
-    ]);
-    if (lists.status === 'rejected') {
-      // Nothing from Zoom at all: the grant, the refresh or storage failed.
-      if (await actions.grantGone(req, res, user, lists.reason)) return;
-      const failure = describeZoomFailure(lists.reason, 'list');
-      if (!failure) throw lists.reason;
-      if (failure.status === 503) return renderMisconfigured(res);
-    }
-    const [listed, scheduling] = lists.status === 'fulfilled' ? lists.value : [lists, lists];
-    const assistants = outcomeOf(listed);
-    const schedulers = outcomeOf(scheduling);
+    const view = await viewDashboard(grantOf(user), now);
+    if (view.kind === 'grant_ended') return signOutEndedGrant(req, res, unregister, view.reconnect);
+    if (view.kind === 'misconfigured') return renderMisconfigured(res);
+    const assistants = shown(view.assistants);
+    const schedulers = shown(view.schedulers);
     const failure = assistants.failure;
     if (failure?.retryAfterSeconds) res.set('Retry-After', String(failure.retryAfterSeconds));
     renderDashboard(res, failure?.status ?? 200, {
       user,
       csrfToken,
       flash,
-      assistants: assistants.value?.map((a) => ({ id: a.id, email: a.email })) ?? null,
+      assistants: assistants.people?.map((a) => ({ id: a.id, email: a.email })) ?? null,
       loadError: failure?.text,
       reconnect: failure?.reconnect === true,
-      schedulers: schedulers.value ?? null,
+      schedulers: schedulers.people?.map((s) => ({ id: s.id, email: s.email })) ?? null,
       schedulersError: schedulers.failure?.reconnect ? null : (schedulers.failure?.text ?? null),
       schedulersNeedScope: schedulers.failure?.reconnect === true,
-      history:
-        removals.status === 'fulfilled'
-          ? removals.value.map((r) => historyEntry(r, now, user.timezone))
-          : null,
+      history: view.history?.map((r) => historyEntry(r, now, user.timezone)) ?? null,
     });
+  });
+
+  router.get('/goodbye', (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    renderMessage(res, 200, PAGE.disconnected(req.query.revoked !== '0'));
   });
 
   return router;
 }
 
-/** One of Zoom's answers, or why there is none in words (null when it is not Zoom's). */
-function outcomeOf<T>(r: PromiseSettledResult<T>): { value?: T; failure?: FailureMessage } {
-  if (r.status === 'fulfilled') return { value: r.value };
-  const failure = describeZoomFailure(r.reason, 'list');
-  if (!failure) throw r.reason;
-  return { failure };
+function shown<T>(listing: Listing<T>): { people?: readonly T[]; failure?: FailureMessage } {
+  return listing.ok
+    ? { people: listing.people }
+    : { failure: failureMessage(listing.failure, 'list') };
 }
 
 /** A removal as the History section shows it. */

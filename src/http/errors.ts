@@ -1,7 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../log';
-import { isRedisUnavailable } from '../store/availability';
-import { StorageUnavailableError } from '../zoom/token-manager';
 import { PAGES } from './copy';
 import { renderMessage } from './pages';
 
@@ -21,7 +19,10 @@ interface HttpishError {
  * Every error becomes a page a person can act on. No stack trace and no error message from a
  * library ever reaches the browser; the log gets the details.
  */
-export function errorPages(logger: Logger): ErrorRequestHandler {
+export function errorPages(
+  logger: Logger,
+  isStorageDown: (err: unknown) => boolean,
+): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     const e = (typeof err === 'object' && err !== null ? err : {}) as HttpishError;
@@ -38,7 +39,7 @@ export function errorPages(logger: Logger): ErrorRequestHandler {
     if (status !== undefined && status >= 400 && status < 500) {
       return renderMessage(res, status, PAGES.badRequest);
     }
-    if (isRedisUnavailable(err) || err instanceof StorageUnavailableError) {
+    if (isStorageDown(err)) {
       logger.error({ path: req.path, err: (err as Error).message }, 'redis unavailable');
       res.set('Retry-After', '5');
       return renderMessage(res, 503, PAGES.storageDown);

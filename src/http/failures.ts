@@ -1,11 +1,8 @@
-import { isZoomApiError } from '../zoom/errors';
-import { OAuthError } from '../zoom/oauth-errors';
-import { FAILURE, FLASH } from './copy';
+import type { ActionName } from '../zoom/actions/action';
+import { classifyFailure, type ZoomFailure } from '../zoom/failure';
+import { wordsOf, FAILURE } from './copy';
 
-/**
- * What a person reads when a call to Zoom fails, and the status the page answers with.
- * Pure: every answer Zoom can give maps to a sentence of the catalog here (unit-tested).
- */
+/** What a person reads when a call to Zoom fails, and the status the page answers with. */
 export interface FailureMessage {
   readonly status: number;
   readonly text: string;
@@ -14,50 +11,44 @@ export interface FailureMessage {
   readonly reconnect?: boolean;
 }
 
-export type ZoomAction = 'list' | 'clear' | 'remove' | 'undo' | 'step_down';
+/** What the failed call was for: reading the dashboard's lists, or an action. */
+export type FailureContext = 'list' | ActionName;
 
-export function describeZoomFailure(err: unknown, action: ZoomAction): FailureMessage | null {
-  if (err instanceof OAuthError) {
-    switch (err.kind) {
-      case 'unavailable':
-        if (err.status === 429) return rateLimited(err.retryAfterSeconds);
-        return { status: 502, text: FAILURE.zoomDown };
-      case 'bad_response':
-        return { status: 502, text: FAILURE.zoomUnreadable };
-      case 'refused': {
-        const wait = err.retryAfterSeconds ?? 60;
-        return { status: 502, text: FAILURE.refreshRefused(wait), retryAfterSeconds: wait };
-      }
-      case 'invalid_client':
-        return { status: 503, text: FAILURE.misconfigured };
-      case 'grant_dead':
-        return null; // the token manager turns this into ReconnectRequiredError
-    }
-  }
-  if (!isZoomApiError(err)) return null;
-  switch (err.kind) {
-    case 'missing_scope':
-      return {
-        status: 403,
-        text: action === 'step_down' ? FLASH.stepDownNeedsScope : FAILURE.missingScope,
-        reconnect: true,
-      };
-    case 'not_found':
-      if (action === 'remove') return { status: 404, text: FAILURE.assistantGone };
-      if (action === 'step_down') return { status: 404, text: FLASH.schedulerGone };
-      return { status: 404, text: FAILURE.userGone };
-    case 'rate_limited':
-      return rateLimited(err.retryAfterSeconds);
-    case 'unavailable':
+export function failureMessage(failure: ZoomFailure, context: FailureContext): FailureMessage {
+  switch (failure.reason) {
+    case 'zoom_down':
       return { status: 502, text: FAILURE.zoomDown };
-    case 'unauthorized':
+    case 'unreadable':
+      return { status: 502, text: FAILURE.zoomUnreadable };
+    case 'refresh_refused': {
+      const wait = failure.retryAfterSeconds;
+      return { status: 502, text: FAILURE.refreshRefused(wait), retryAfterSeconds: wait };
+    }
+    case 'misconfigured':
+      return { status: 503, text: FAILURE.misconfigured };
+    case 'missing_scope': {
+      const words = context === 'list' ? undefined : wordsOf(context).needsPermission;
+      return { status: 403, text: words ?? FAILURE.missingScope, reconnect: true };
+    }
+    case 'not_found': {
+      const words = context === 'list' ? undefined : wordsOf(context).targetGone;
+      return { status: 404, text: words ?? FAILURE.userGone };
+    }
+    case 'rate_limited': {
+      const wait = failure.retryAfterSeconds;
+      return { status: 429, text: FAILURE.rateLimited(wait), retryAfterSeconds: wait };
+    }
+    case 'access_refused':
       return { status: 401, text: FAILURE.accessRefused };
+    case 'paid_account_required':
+      return { status: 502, text: FAILURE.paidAccountRequired };
     case 'unexpected':
-      return { status: 502, text: FAILURE.unexpected(err.status) };
+      return { status: 502, text: FAILURE.unexpected(failure.status) };
   }
 }
 
-function rateLimited(retryAfterSeconds: number | null): FailureMessage {
-  const wait = retryAfterSeconds ?? 1;
-  return { status: 429, text: FAILURE.rateLimited(wait), retryAfterSeconds: wait };
+/** Zoom's failure in words; null when the error is not Zoom's (storage, a bug, a dead grant). */
+export function describeZoomFailure(err: unknown, context: FailureContext): FailureMessage | null {
+  const failure = classifyFailure(err);
+  return failure && failureMessage(failure, context);
 }

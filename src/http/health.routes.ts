@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import type { RedisClient } from '../store/redis';
 
 const READY_TIMEOUT_MS = 1000;
 
-export function healthRoutes(redis: RedisClient): Router {
+/** `ping` resolves when storage answers. */
+export function healthRoutes(ping: () => Promise<unknown>): Router {
   const router = Router();
 
   // Liveness: no I/O, so a Redis outage never gets the process restarted for nothing.
@@ -17,7 +17,7 @@ export function healthRoutes(redis: RedisClient): Router {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        redis.ping(),
+        ping(),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS);
         }),

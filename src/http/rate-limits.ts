@@ -1,8 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
-import { RedisCounters } from '../store/counters';
-import { actionLimitName } from '../store/keys';
-import type { Services } from '../compose';
+import type { Config } from '../config';
 import { PAGE } from './copy';
 import { renderMessage } from './pages';
 
@@ -25,12 +23,24 @@ export interface RateLimits {
   readonly badWebhook: (req: Request) => Promise<number | null>;
 }
 
+/** Fixed-window hit counters shared by every process. */
+export interface RateCounters {
+  hit(
+    name: string,
+    windowMs: number,
+  ): Promise<{ readonly count: number; readonly resetAt: number }>;
+  undo(name: string): Promise<void>;
+  reset(name: string): Promise<void>;
+  /** The counter of a user's actions: deleted with everything else of the user. */
+  userActions(userId: string): string;
+}
+
 class CounterStore implements Store {
   readonly localKeys = false;
   private windowMs = 60_000;
 
   constructor(
-    private readonly counters: RedisCounters,
+    private readonly counters: RateCounters,
     readonly prefix: string,
   ) {}
 
@@ -54,11 +64,7 @@ class CounterStore implements Store {
 
 const byIp = (req: Request): string => ipKeyGenerator(req.ip ?? 'unknown');
 
-export function rateLimits(services: Services): RateLimits {
-  const { config, redis, keys } = services;
-  const counters = new RedisCounters(redis, keys.rateLimitPrefix);
-  const limits = config.rateLimits;
-
+export function rateLimits(limits: Config['rateLimits'], counters: RateCounters): RateLimits {
   const make = (
     name: string,
     windowMs: number,
@@ -92,12 +98,8 @@ export function rateLimits(services: Services): RateLimits {
   return {
     install: make('install', 10 * minute, limits.installPerIpPer10Minutes, byIp),
     callback: make('callback', 10 * minute, limits.installPerIpPer10Minutes, byIp),
-    actions: make(
-      'actions',
-      minute,
-      limits.actionsPerUserPerMinute,
-      // The same name as RedisKeys.actionRateLimit, so deleting a user deletes it too.
-      (req) => (req.session?.user ? actionLimitName(req.session.user.id) : `ip:${byIp(req)}`),
+    actions: make('actions', minute, limits.actionsPerUserPerMinute, (req) =>
+      req.session?.user ? counters.userActions(req.session.user.id) : `ip:${byIp(req)}`,
     ),
     badWebhook: async (req) => {
       const hit = await counters.hit(`webhook-bad:${byIp(req)}`, minute);

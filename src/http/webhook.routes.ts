@@ -1,17 +1,31 @@
 import { createHash } from 'node:crypto';
 import { Router, raw, type ErrorRequestHandler, type Request, type Response } from 'express';
-import type { Services } from '../compose';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import type { DeauthorizeOutcome } from '../zoom/use-cases/deauthorize';
 import {
   DEAUTHORIZATION_TOLERANCE_SECONDS,
   SIGNATURE_TOLERANCE_SECONDS,
-  deauthorizationTime,
-  deauthorizedUserId,
   readEvent,
   urlValidationAnswer,
   verifySignature,
   type SignatureCheck,
+  type ZoomEvent,
 } from '../zoom/webhook';
 import type { RateLimits } from './rate-limits';
+
+export type Deauthorize = (
+  event: ZoomEvent,
+  signedAt: number,
+  ageSeconds: number,
+) => Promise<DeauthorizeOutcome>;
+
+const DEAUTHORIZE_ANSWERS: Record<DeauthorizeOutcome['kind'], object> = {
+  erased: { status: 'ok' },
+  newer_grant: { status: 'newer grant kept' },
+  other_app: { status: 'ignored' },
+  no_user: { error: 'missing user_id' },
+};
 
 /** Zoom's limit on a notification is far below this; anything larger is not from Zoom. */
 const MAX_BODY = '64kb';
@@ -24,8 +38,12 @@ const EVENT_NAME = /^[A-Za-z0-9_.]{1,64}$/;
  * small JSON documents, fast (Zoom wants one within 3 s). Zoom retries only after a 5xx or
  * no answer, so a failure of ours that should be retried (storage down) answers 503.
  */
-export function webhookRoutes(services: Services, badWebhook: RateLimits['badWebhook']): Router {
-  const { config, logger, tokens } = services;
+export function webhookRoutes(
+  config: Pick<Config, 'zoom'>,
+  logger: Logger,
+  deauthorize: Deauthorize,
+  badWebhook: RateLimits['badWebhook'],
+): Router {
   const router = Router();
 
   /** A failed check: one diagnosable warning (never the secret, nor the signature), then 401. */
@@ -98,30 +116,9 @@ export function webhookRoutes(services: Services, badWebhook: RateLimits['badWeb
     }
 
     if (event.event === 'app_deauthorized') {
-      const userId = deauthorizedUserId(event);
-      if (!userId) return json(res, 400, { error: 'missing user_id' });
-      const clientId = event.payload.client_id;
-      if (typeof clientId === 'string' && clientId !== config.zoom.clientId) {
-        logger.warn({ userId }, 'app_deauthorized for another client id ignored');
-        return json(res, 200, { status: 'ignored' });
-      }
       const signedAt = Number(req.get('x-zm-request-timestamp')) * 1000;
-      const at = deauthorizationTime(event) ?? signedAt;
-      const ending = await tokens.endGrant(userId, at);
-      // The audit line: who, when Zoom says it happened, what we did. No tokens.
-      logger.info(
-        {
-          audit: 'app_deauthorized',
-          userId,
-          deauthorizedAt: new Date(at).toISOString(),
-          ageSeconds: check.ageSeconds,
-          ending,
-        },
-        ending.kind === 'erased'
-          ? 'user deauthorized the app; their data is deleted'
-          : 'deauthorization older than the stored grant; the newer grant is kept',
-      );
-      return json(res, 200, { status: ending.kind === 'erased' ? 'ok' : 'newer grant kept' });
+      const outcome = await deauthorize(event, signedAt, check.ageSeconds);
+      return json(res, outcome.kind === 'no_user' ? 400 : 200, DEAUTHORIZE_ANSWERS[outcome.kind]);
     }
 
     logger.debug({ event: event.event }, 'webhook event ignored');

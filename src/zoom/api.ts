@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { classifyZoomFailure, ZoomApiError } from './errors';
 import { httpRequest, type HttpAnswer } from './http-request';
+import { isZoomUserId } from './ids';
 
 /**
  * Typed calls to the REST endpoints the app uses. Every path names the `me` keyword: the app
@@ -35,9 +36,6 @@ export interface ZoomApiSettings {
   readonly timeoutMs: number;
 }
 
-/** Zoom user ids (assistants, schedulers) are short url-safe strings; nothing else reaches a URL. */
-export const ASSISTANT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
 export class ZoomApiClient {
   constructor(
     private readonly settings: ZoomApiSettings,
@@ -59,7 +57,7 @@ export class ZoomApiClient {
   }
 
   async deleteAssistant(accessToken: string, assistantId: string): Promise<void> {
-    if (!ASSISTANT_ID_PATTERN.test(assistantId)) {
+    if (!isZoomUserId(assistantId)) {
       throw new ZoomApiError('not_found', null, null, 'not an assistant id');
     }
     await this.request(
@@ -81,7 +79,7 @@ export class ZoomApiClient {
 
   /** Steps down as this person's assistant. */
   async deleteScheduler(accessToken: string, schedulerId: string): Promise<void> {
-    if (!ASSISTANT_ID_PATTERN.test(schedulerId)) {
+    if (!isZoomUserId(schedulerId)) {
       throw new ZoomApiError('not_found', null, null, 'not a user id');
     }
     await this.request(

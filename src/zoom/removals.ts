@@ -93,7 +93,7 @@ function namedIn(message: string, people: readonly Assistant[]): Assistant | und
 export interface PutBackResult {
   readonly outcomes: PutBackOutcome[];
   /** Set when the undo stopped before everyone had an outcome (a Zoom error for everyone). */
-  readonly failure?: unknown;
+  readonly failure?: Error;
 }
 
 /**
@@ -118,7 +118,9 @@ export async function putBack(
       const message =
         isZoomApiError(err) && err.status === 400 && err.code === 200 ? err.zoomMessage : null;
       const who = message ? namedIn(message, remaining) : undefined;
-      if (!message || !who) return { outcomes, failure: err };
+      if (!message || !who) {
+        return { outcomes, failure: err instanceof Error ? err : new Error(String(err)) };
+      }
       const reason = refusalOf(message);
       outcomes.push(
         reason === 'already'

@@ -1,4 +1,4 @@
-import { FAILURE, FLASH, PAGES, VIEW, titleOf } from '../../src/http/copy';
+import { ACTION_WORDS, FAILURE, FLASH, PAGES, VIEW, titleOf } from '../../src/http/copy';
 import { Browser, type Page, signIn, csrfOf, html } from '../../harness/browser';
 import { startStack, type Stack } from '../../harness/stack';
 
@@ -89,7 +89,7 @@ test('clear all without the confirmation → nothing removed, and the page says 
     _csrf: csrfOf(dash),
     count: '3',
   });
-  expect(after.text).toContain(html(FLASH.confirmClear));
+  expect(after.text).toContain(html(ACTION_WORDS['remove-all-assistants'].notConfirmed));
   expect(after.text).toContain(VIEW.dashboard.canSchedule(3));
   expect((await stack.control.stats()).delete_assistants).toBe(0);
 });

@@ -1,4 +1,4 @@
-import { FLASH, PAGE, PAGES, VIEW } from '../../src/http/copy';
+import { ACTION_WORDS, PAGE, PAGES, VIEW } from '../../src/http/copy';
 import { createHmac } from 'node:crypto';
 import { Browser, signIn, csrfOf, html } from '../../harness/browser';
 import { startStack, type Stack, type AppInstance } from '../../harness/stack';
@@ -242,7 +242,7 @@ describe('uninstall from the dashboard', () => {
     const browser = new Browser();
     await signIn(browser, stack.app.url, 'ada');
     const page = await disconnect(browser, false);
-    expect(page.text).toContain(html(FLASH.confirmDisconnect));
+    expect(page.text).toContain(html(ACTION_WORDS.disconnect.notConfirmed));
     expect((await stack.control.stats()).revoke).toBe(0);
     expect(await stack.tokenStore.get(await stack.control.userId('ada'))).not.toBeNull();
   });

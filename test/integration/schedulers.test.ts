@@ -1,4 +1,4 @@
-import { FAILURE, FLASH, VIEW } from '../../src/http/copy';
+import { ACTION_WORDS, FAILURE, FLASH, VIEW } from '../../src/http/copy';
 import { Browser, csrfOf, html, signIn, type Page } from '../../harness/browser';
 import { startStack, type Stack } from '../../harness/stack';
 
@@ -84,7 +84,7 @@ test('step down from all needs its confirmation, then leaves nobody', async () =
   const browser = new Browser();
   const page = await signIn(browser, stack.app.url, 'ada');
   const refused = await stepDownAll(browser, page, false);
-  expect(refused.text).toContain(html(FLASH.confirmStepDownAll));
+  expect(refused.text).toContain(html(ACTION_WORDS['step-down-all'].notConfirmed));
   expect(await schedulersAtZoom()).toHaveLength(2);
   const after = await stepDownAll(browser, refused);
   expect(after.text).toContain(html(FLASH.steppedDownAll(2)));
@@ -97,7 +97,7 @@ describe('every answer Zoom can give to a step-down', () => {
     [
       '404 code 1001',
       { status: 404, body: { code: 1001, message: 'User does not exist: x.' } },
-      FLASH.schedulerGone,
+      ACTION_WORDS['step-down'].targetGone,
     ],
     ['429 with the wait', { status: 429, retryAfter: '9' }, FAILURE.rateLimited(9)],
     ['a 5xx', { status: 503 }, FAILURE.zoomDown],
@@ -170,7 +170,7 @@ test('a grant made before the new scopes: a "grant access" link, the assistants 
     _csrf: csrfOf(page),
     confirm: 'yes',
   });
-  expect(after.text).toContain(html(FLASH.stepDownNeedsScope));
+  expect(after.text).toContain(html(ACTION_WORDS['step-down'].needsPermission));
   expect(await schedulersAtZoom()).toHaveLength(2);
   expect((await stack.control.stats()).token_refresh).toBe(0);
 });

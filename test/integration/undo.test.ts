@@ -1,4 +1,4 @@
-import { FLASH, PAGE, REFUSAL_WORDS, VIEW } from '../../src/http/copy';
+import { ACTION_WORDS, FLASH, PAGE, REFUSAL_WORDS, VIEW } from '../../src/http/copy';
 import { Browser, csrfOf, html, signIn, type Page } from '../../harness/browser';
 import { startStack, type Stack } from '../../harness/stack';
 import { valueOf } from '../../harness/tokens';
@@ -175,7 +175,9 @@ describe('undo', () => {
     await stack.control.delete('/users/ada/assistants/alan.assistant@example.com');
     const page = await removeOne(browser, dash, 'alan.assistant@example.com');
     expect(page.text).toContain('flash flash-info');
-    expect(page.text).toContain(FLASH.alreadyGone('alan.assistant@example.com'));
+    expect(page.text).toContain(
+      ACTION_WORDS['remove-assistant'].nothingThere('alan.assistant@example.com'),
+    );
     expect(page.text).toContain(html(VIEW.history.empty));
   });
 
@@ -210,7 +212,9 @@ describe('every answer Zoom gives to an undo', () => {
     const { browser, page } = await clearedPage();
     await stack.control.post('/faults', { target: 'api', ...fault });
     const failed = await undo(browser, page);
-    expect(failed.text).toContain(html(FLASH.undoFailed(why)));
+    expect(failed.text).toContain(
+      html(ACTION_WORDS['undo-removal'].refused(why, { reason: 'zoom_down' })),
+    );
     expect(undoActions(failed).length).toBeGreaterThan(0); // still available
     await stack.control.clearFaults();
     const later = await undo(browser, failed);
@@ -226,14 +230,22 @@ describe('every answer Zoom gives to an undo', () => {
       body: { code: 1001, message: 'User does not exist: me.' },
     });
     const failed = await undo(browser, page);
-    expect(failed.text).toContain(html(FLASH.undoFailed('Your Zoom user no longer exists.')));
+    expect(failed.text).toContain(
+      html(
+        ACTION_WORDS['undo-removal'].refused('Your Zoom user no longer exists.', {
+          reason: 'not_found',
+        }),
+      ),
+    );
   });
 
   test('a paid account is required: said so', async () => {
     const { browser, page } = await clearedPage();
     await stack.control.post('/config', { paidAccount: false });
     const failed = await undo(browser, page);
-    expect(failed.text).toContain(html(FLASH.undoNeedsPaidAccount));
+    expect(failed.text).toContain(
+      html(ACTION_WORDS['undo-removal'].refused('', { reason: 'paid_account_required' })),
+    );
   });
 
   test('a grant made before the app asked for user:write:assistant: reconnect, and the history stays', async () => {
@@ -242,7 +254,7 @@ describe('every answer Zoom gives to an undo', () => {
     });
     const { browser, page } = await clearedPage();
     const failed = await undo(browser, page);
-    expect(failed.text).toContain(html(FLASH.undoNeedsScope));
+    expect(failed.text).toContain(html(ACTION_WORDS['undo-removal'].needsPermission));
     expect(failed.text).toContain('href="/install"');
     expect(undoActions(failed).length).toBeGreaterThan(0);
     expect((await stack.control.stats()).token_refresh).toBe(0);

@@ -1,9 +1,9 @@
-import { FAILURE, FLASH, count, seconds } from '../../src/http/copy';
-import { describeZoomFailure, type ZoomAction } from '../../src/http/failures';
+import { ACTION_WORDS, FAILURE, FLASH, count, seconds } from '../../src/http/copy';
+import { describeZoomFailure, type FailureContext } from '../../src/http/failures';
 import { ZoomApiError, type ZoomErrorKind } from '../../src/zoom/errors';
 import { OAuthError } from '../../src/zoom/oauth-errors';
 
-const ACTIONS: ZoomAction[] = ['list', 'clear', 'remove'];
+const ACTIONS: FailureContext[] = ['list', 'remove-all-assistants', 'remove-assistant'];
 
 function zoomError(kind: ZoomErrorKind, status: number | null, retryAfter?: number): ZoomApiError {
   return new ZoomApiError(kind, status, null, null, retryAfter ?? null);
@@ -11,11 +11,11 @@ function zoomError(kind: ZoomErrorKind, status: number | null, retryAfter?: numb
 
 describe('describeZoomFailure: every answer Zoom can give → a status and a sentence', () => {
   // [label, error, action, status, text, extra]
-  const table: [string, unknown, ZoomAction, number, string, Record<string, unknown>][] = [
+  const table: [string, unknown, FailureContext, number, string, Record<string, unknown>][] = [
     [
       '429 with a wait',
       zoomError('rate_limited', 429, 30),
-      'clear',
+      'remove-all-assistants',
       429,
       FAILURE.rateLimited(30),
       { retryAfterSeconds: 30 },
@@ -29,38 +29,80 @@ describe('describeZoomFailure: every answer Zoom can give → a status and a sen
       { retryAfterSeconds: 1 },
     ],
     ['404 listing', zoomError('not_found', 404), 'list', 404, FAILURE.userGone, {}],
-    ['404 clearing', zoomError('not_found', 404), 'clear', 404, FAILURE.userGone, {}],
-    ['404 removing one', zoomError('not_found', 404), 'remove', 404, FAILURE.assistantGone, {}],
-    ['404 stepping down', zoomError('not_found', 404), 'step_down', 404, FLASH.schedulerGone, {}],
+    [
+      '404 clearing',
+      zoomError('not_found', 404),
+      'remove-all-assistants',
+      404,
+      FAILURE.userGone,
+      {},
+    ],
+    [
+      '404 removing one',
+      zoomError('not_found', 404),
+      'remove-assistant',
+      404,
+      ACTION_WORDS['remove-assistant'].targetGone,
+      {},
+    ],
+    [
+      '404 stepping down',
+      zoomError('not_found', 404),
+      'step-down',
+      404,
+      ACTION_WORDS['step-down'].targetGone,
+      {},
+    ],
     [
       'missing scope to step down',
       zoomError('missing_scope', 400),
-      'step_down',
+      'step-down',
       403,
-      FLASH.stepDownNeedsScope,
+      ACTION_WORDS['step-down'].needsPermission,
       { reconnect: true },
     ],
-    ['404 at an undo', zoomError('not_found', 404), 'undo', 404, FAILURE.userGone, {}],
+    ['404 at an undo', zoomError('not_found', 404), 'undo-removal', 404, FAILURE.userGone, {}],
     [
       'missing scope',
       zoomError('missing_scope', 400),
-      'clear',
+      'remove-all-assistants',
       403,
       FAILURE.missingScope,
       { reconnect: true },
     ],
-    ['5xx or no answer', zoomError('unavailable', 503), 'remove', 502, FAILURE.zoomDown, {}],
-    ['401 after the retry', zoomError('unauthorized', 401), 'list', 401, FAILURE.accessRefused, {}],
-    ['an unexpected 4xx', zoomError('unexpected', 409), 'clear', 502, FAILURE.unexpected(409), {}],
     [
-      'OAuth: no answer',
-      new OAuthError('unavailable', null, null),
-      'clear',
+      '5xx or no answer',
+      zoomError('unavailable', 503),
+      'remove-assistant',
       502,
       FAILURE.zoomDown,
       {},
     ],
-    ['OAuth: 5xx', new OAuthError('unavailable', 503, null), 'clear', 502, FAILURE.zoomDown, {}],
+    ['401 after the retry', zoomError('unauthorized', 401), 'list', 401, FAILURE.accessRefused, {}],
+    [
+      'an unexpected 4xx',
+      zoomError('unexpected', 409),
+      'remove-all-assistants',
+      502,
+      FAILURE.unexpected(409),
+      {},
+    ],
+    [
+      'OAuth: no answer',
+      new OAuthError('unavailable', null, null),
+      'remove-all-assistants',
+      502,
+      FAILURE.zoomDown,
+      {},
+    ],
+    [
+      'OAuth: 5xx',
+      new OAuthError('unavailable', 503, null),
+      'remove-all-assistants',
+      502,
+      FAILURE.zoomDown,
+      {},
+    ],
     [
       'OAuth: an unreadable 200',
       new OAuthError('bad_response', 200, null),
@@ -96,7 +138,7 @@ describe('describeZoomFailure: every answer Zoom can give → a status and a sen
     [
       'OAuth: the app’s credentials',
       new OAuthError('invalid_client', 401, 'invalid_client'),
-      'clear',
+      'remove-all-assistants',
       503,
       FAILURE.misconfigured,
       {},
@@ -113,8 +155,10 @@ describe('describeZoomFailure: every answer Zoom can give → a status and a sen
 
   test('never shows Zoom’s own message', () => {
     const text =
-      describeZoomFailure(new ZoomApiError('unexpected', 400, 300, 'internal detail xyz'), 'clear')
-        ?.text ?? '';
+      describeZoomFailure(
+        new ZoomApiError('unexpected', 400, 300, 'internal detail xyz'),
+        'remove-all-assistants',
+      )?.text ?? '';
     expect(text).not.toContain('internal detail');
     expect(text).not.toContain('300');
   });
@@ -125,7 +169,7 @@ describe('describeZoomFailure: every answer Zoom can give → a status and a sen
     ['null', null],
     ['a look-alike object', { kind: 'rate_limited', retryAfterSeconds: 5 }],
   ])('anything else is not a Zoom failure: %s', (_label, err) => {
-    expect(describeZoomFailure(err, 'clear')).toBeNull();
+    expect(describeZoomFailure(err, 'remove-all-assistants')).toBeNull();
   });
 });
 

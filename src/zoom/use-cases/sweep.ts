@@ -1,7 +1,7 @@
-import type { Logger } from '../log';
-import { UnreadableTokenRecordError, type TokenStore } from './grant';
-import { OAuthError } from './oauth-errors';
-import type { TokenManager, ZoomVerdict } from './token-manager';
+import type { Logger } from '../../log';
+import { UnreadableTokenRecordError, type TokenStore } from '../grant';
+import { OAuthError } from '../oauth-errors';
+import type { TokenManager, ZoomVerdict } from '../token-manager';
 
 /**
  * The daily backstop of the deletion duty: Zoom's `app_deauthorized` can be lost (refused,

@@ -1,0 +1,58 @@
+import { Router, type Request, type RequestHandler } from 'express';
+import type { UseCases } from '../compose';
+import type { ActionInput } from '../zoom/actions/action';
+import { ACTIONS } from '../zoom/actions/catalog';
+import { shownEmail } from '../zoom/ids';
+import { wordsOf, PAGES } from './copy';
+import type { CsrfGuard } from './csrf';
+import { formBody, formField } from './forms';
+import { signOutEndedGrant, type UnregisterSession } from './grant-ended';
+import { flashOf } from './outcomes';
+import { renderMessage } from './pages';
+import { destroySession, grantOf, SESSION_COOKIE } from './session';
+
+/** Zoom's lists hold at most this many people. */
+const MAX_SHOWN = 30;
+
+/** Every user action's POST route: form in, use-case, outcome out as a 303 or a page. */
+export function actionRoutes(
+  act: UseCases['act'],
+  unregister: UnregisterSession,
+  csrf: CsrfGuard,
+  actionLimit: RequestHandler,
+): Router {
+  const router = Router();
+  for (const action of ACTIONS) {
+    router.post(action.route, formBody, csrf.protect, actionLimit, async (req, res) => {
+      const user = req.session.user;
+      if (!user) return res.redirect(303, '/?notice=signed-out');
+      const outcome = await act(action, grantOf(user), inputOf(req));
+      switch (outcome.kind) {
+        case 'not_a_target':
+          return renderMessage(res, 400, wordsOf(action.name).notATarget ?? PAGES.badRequest);
+        case 'grant_ended':
+          return signOutEndedGrant(req, res, unregister, outcome.reconnect);
+        case 'disconnected':
+          await destroySession(req);
+          res.clearCookie(SESSION_COOKIE, { path: '/' });
+          // A page of its own to land on: reloading it, or Back to it, posts nothing again.
+          return res.redirect(303, `/goodbye?revoked=${outcome.revokedAtZoom ? '1' : '0'}`);
+        default:
+          req.session.flash = flashOf(action, outcome, Date.now(), user.timezone);
+          return res.redirect(303, '/');
+      }
+    });
+  }
+  return router;
+}
+
+function inputOf(req: Request): ActionInput {
+  const count = Number(formField(req, 'count'));
+  const id: unknown = req.params.id;
+  return {
+    ...(typeof id === 'string' && { id }),
+    confirmed: formField(req, 'confirm') === 'yes',
+    shownEmail: shownEmail(formField(req, 'email')),
+    shownCount: Number.isInteger(count) && count > 0 && count <= MAX_SHOWN ? count : null,
+  };
+}

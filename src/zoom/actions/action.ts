@@ -1,0 +1,92 @@
+import type { Logger } from '../../log';
+import type { Assistant, Scheduler } from '../api';
+import type { ZoomFailure } from '../failure';
+import type { GrantRef } from '../grant';
+import type { PutBackOutcome, Removal, RemovalHistory } from '../removals';
+
+export type ActionName =
+  | 'remove-assistant'
+  | 'remove-all-assistants'
+  | 'undo-removal'
+  | 'step-down'
+  | 'step-down-all'
+  | 'disconnect';
+
+/** What a form posted: the id in its path and what the page showed beside it. */
+export interface ActionInput {
+  readonly id?: string;
+  readonly confirmed: boolean;
+  /** For words only: never sent to Zoom. */
+  readonly shownEmail: string | null;
+  readonly shownCount: number | null;
+}
+
+/** Everything an action can end in; the edge turns each into words and a page. */
+export type ActionOutcome =
+  | {
+      readonly kind: 'removed';
+      readonly people: readonly Assistant[];
+      /** The history entry that undoes it; null when it could not be recorded. */
+      readonly undo: string | null;
+      readonly recordFailed: boolean;
+    }
+  /** Zoom's list no longer holds whom the page showed: nothing to do. */
+  | { readonly kind: 'nothing_there'; readonly email: string | null }
+  | { readonly kind: 'stepped_down'; readonly email: string | null; readonly count: number | null }
+  | { readonly kind: 'put_back'; readonly outcomes: readonly PutBackOutcome[] }
+  | {
+      readonly kind: 'undo_unavailable';
+      readonly why: 'missing' | 'running' | 'done';
+      readonly doneAt?: number;
+    }
+  | { readonly kind: 'not_confirmed' }
+  | { readonly kind: 'not_a_target' }
+  | { readonly kind: 'needs_permission' }
+  | { readonly kind: 'grant_ended'; readonly reconnect: boolean }
+  | { readonly kind: 'zoom_refused'; readonly failure: ZoomFailure }
+  | { readonly kind: 'disconnected'; readonly revokedAtZoom: boolean };
+
+/** What an action's Zoom call reports; `took` is a removal the use-case then records. */
+export type ActionEffect =
+  | Exclude<ActionOutcome, { kind: 'removed' }>
+  | { readonly kind: 'took'; readonly people: readonly Assistant[] };
+
+/** The signed-in user's Zoom calls, with a live token already in them. */
+export interface UserZoom {
+  listAssistants(): Promise<Assistant[]>;
+  deleteAssistant(id: string): Promise<void>;
+  deleteAllAssistants(): Promise<void>;
+  addAssistants(people: readonly Assistant[]): Promise<void>;
+  listSchedulers(): Promise<Scheduler[]>;
+  deleteScheduler(id: string): Promise<void>;
+  deleteAllSchedulers(): Promise<void>;
+}
+
+export interface ActionContext {
+  readonly grant: GrantRef;
+  /** Runs Zoom calls with the grant's token; a refused token is refreshed once, then retried. */
+  withZoom<T>(calls: (zoom: UserZoom) => Promise<T>): Promise<T>;
+  readonly history: RemovalHistory;
+  /** Revokes the grant at Zoom, then erases everything kept for the user. */
+  disconnect(): Promise<{ readonly revokedAtZoom: boolean }>;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+/** One user action, whole: its Zoom calls, what it acts on, its confirmation, its record. */
+export interface ActionDescriptor {
+  readonly name: ActionName;
+  /** Its public route (a POST from the dashboard). */
+  readonly route: string;
+  /** What the id in the path must name before anything runs. */
+  readonly target: 'person' | 'removal' | 'none';
+  /** The form must carry a ticked confirmation (the page asks first). */
+  readonly confirm: boolean;
+  /** Zoom's granular scopes for its calls; a grant holding none of them is told before the click. */
+  readonly scopes: readonly string[];
+  /** How it is kept: a removal with its Undo, the undo of one, or not at all. */
+  readonly records: 'removal' | 'undo' | 'nothing';
+  run(ctx: ActionContext, input: ActionInput): Promise<ActionEffect>;
+}
+
+export type { Removal };

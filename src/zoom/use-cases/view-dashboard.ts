@@ -1,0 +1,77 @@
+import type { Assistant, Scheduler, ZoomApiClient } from '../api';
+import { isZoomApiError } from '../errors';
+import { classifyFailure, type ZoomFailure } from '../failure';
+import type { GrantRef } from '../grant';
+import type { Removal, RemovalHistory } from '../removals';
+import { GrantEndedError, ReconnectRequiredError, type TokenManager } from '../token-manager';
+
+export interface DashboardDeps {
+  readonly tokens: Pick<TokenManager, 'withAccessToken'>;
+  readonly zoomApi: Pick<ZoomApiClient, 'listAssistants' | 'listSchedulers'>;
+  readonly history: Pick<RemovalHistory, 'list'>;
+}
+
+/** One of Zoom's lists, or why Zoom gave none. */
+export type Listing<T> =
+  | { readonly ok: true; readonly people: readonly T[] }
+  | { readonly ok: false; readonly failure: ZoomFailure };
+
+export type DashboardView =
+  | {
+      readonly kind: 'ready';
+      readonly assistants: Listing<Assistant>;
+      readonly schedulers: Listing<Scheduler>;
+      /** Newest first; null when storage could not give it. */
+      readonly history: readonly Removal[] | null;
+    }
+  | { readonly kind: 'grant_ended'; readonly reconnect: boolean }
+  /** Zoom refused the app's own credentials: no user can be served. */
+  | { readonly kind: 'misconfigured' };
+
+/** The dashboard's data: both of Zoom's lists and the history, read at once (two Zoom calls). */
+export async function viewDashboard(
+  deps: DashboardDeps,
+  grant: GrantRef,
+  now: number,
+): Promise<DashboardView> {
+  const [lists, history] = await Promise.allSettled([
+    // One token for both calls; a 401 on either refreshes once and runs both again.
+    deps.tokens.withAccessToken(grant, async (t) => {
+      const both = await Promise.allSettled([
+        deps.zoomApi.listAssistants(t),
+        deps.zoomApi.listSchedulers(t),
+      ]);
+      for (const r of both) {
+        if (r.status === 'rejected' && isZoomApiError(r.reason, 'unauthorized')) throw r.reason;
+      }
+      return both;
+    }),
+    deps.history.list(grant.userId, now),
+  ]);
+  const removals = history.status === 'fulfilled' ? history.value : null;
+  if (lists.status === 'fulfilled') {
+    const [assistants, schedulers] = lists.value;
+    return {
+      kind: 'ready',
+      assistants: listing(assistants),
+      schedulers: listing(schedulers),
+      history: removals,
+    };
+  }
+  // Nothing from Zoom at all: the grant, the refresh or storage failed.
+  const err: unknown = lists.reason;
+  if (err instanceof GrantEndedError) return { kind: 'grant_ended', reconnect: false };
+  if (err instanceof ReconnectRequiredError) return { kind: 'grant_ended', reconnect: true };
+  const failure = classifyFailure(err);
+  if (!failure) throw err;
+  if (failure.reason === 'misconfigured') return { kind: 'misconfigured' };
+  const none = { ok: false, failure } as const;
+  return { kind: 'ready', assistants: none, schedulers: none, history: removals };
+}
+
+function listing<T>(r: PromiseSettledResult<T[]>): Listing<T> {
+  if (r.status === 'fulfilled') return { ok: true, people: r.value };
+  const failure = classifyFailure(r.reason);
+  if (!failure) throw r.reason;
+  return { ok: false, failure };
+}
