@@ -1,0 +1,192 @@
+import { grantFor } from '../../harness/grants';
+import { startStack, type Stack } from '../../harness/stack';
+import type { Services } from '../../src/compose';
+import type { ActionInput, ActionName, ActionOutcome } from '../../src/zoom/actions/action';
+import { actionNamed } from '../../src/zoom/actions/catalog';
+import type { GrantRef } from '../../src/zoom/grant';
+import { act } from '../../src/zoom/use-cases/act';
+import { deauthorize } from '../../src/zoom/use-cases/deauthorize';
+import { viewDashboard } from '../../src/zoom/use-cases/view-dashboard';
+
+/**
+ * The use-cases without express: each action and the dashboard against the sandbox over HTTP
+ * and a real Redis, asserting their typed outcomes and what Zoom then holds.
+ */
+
+let stack: Stack;
+let services: Services;
+let grant: GrantRef;
+beforeAll(async () => {
+  stack = await startStack({ zoomTimeoutMs: 1500 });
+  services = stack.app.services;
+});
+afterAll(async () => {
+  await stack.close();
+});
+beforeEach(async () => {
+  await stack.reset();
+  grant = await grantFor(services, stack.sandbox.url);
+});
+
+const GRACE = 'grace.assistant@example.com';
+const input = (extra: Partial<ActionInput> = {}): ActionInput => ({
+  confirmed: false,
+  shownEmail: null,
+  shownCount: null,
+  ...extra,
+});
+const run = (name: ActionName, extra: Partial<ActionInput> = {}): Promise<ActionOutcome> =>
+  act(services, actionNamed(name), grant, input(extra));
+
+async function atZoom(list: 'assistants' | 'schedulers', user = 'ada'): Promise<string[]> {
+  const snap = await stack.control.get<Record<string, { email: string }[]>>(`/users/${user}`);
+  return (snap[list] ?? []).map((p) => p.email).sort();
+}
+
+async function idOf(email: string): Promise<string> {
+  const view = await viewDashboard(services, grant, Date.now());
+  if (view.kind !== 'ready' || !view.assistants.ok) throw new Error('no list');
+  const who = view.assistants.people.find((a) => a.email === email);
+  if (!who) throw new Error(`${email} is not listed`);
+  return who.id;
+}
+
+describe('remove one', () => {
+  it('removes that person at Zoom and records a removal that undo puts back', async () => {
+    const removed = await run('remove-assistant', { id: await idOf(GRACE) });
+    if (removed.kind !== 'removed') throw new Error(`got ${removed.kind}`);
+    expect(removed.people.map((p) => p.email)).toEqual([GRACE]);
+    expect(await atZoom('assistants')).not.toContain(GRACE);
+
+    const undone = await run('undo-removal', { id: removed.undo ?? '' });
+    expect(undone).toEqual({ kind: 'put_back', outcomes: [{ email: GRACE, result: 'back' }] });
+    expect(await atZoom('assistants')).toContain(GRACE);
+    // Undone once: a second undo is told so, and Zoom is not asked again.
+    const again = await run('undo-removal', { id: removed.undo ?? '' });
+    expect(again).toMatchObject({ kind: 'undo_unavailable', why: 'done' });
+  });
+
+  it('someone no longer there is nothing to remove, and nothing is recorded', async () => {
+    const id = await idOf(GRACE);
+    await stack.control.delete(`/users/ada/assistants/${GRACE}`);
+    const outcome = await run('remove-assistant', { id, shownEmail: GRACE });
+    expect(outcome).toEqual({ kind: 'nothing_there', email: GRACE });
+    const view = await viewDashboard(services, grant, Date.now());
+    expect(view.kind === 'ready' && view.history).toEqual([]);
+  });
+
+  it('an id that names nobody is refused before Zoom is asked', async () => {
+    const before = await stack.control.stats();
+    expect(await run('remove-assistant', { id: '../users' })).toEqual({ kind: 'not_a_target' });
+    expect(await stack.control.stats()).toEqual(before);
+  });
+});
+
+describe('remove all', () => {
+  it('acts only when confirmed', async () => {
+    expect(await run('remove-all-assistants')).toEqual({ kind: 'not_confirmed' });
+    expect(await atZoom('assistants')).toHaveLength(3);
+    const removed = await run('remove-all-assistants', { confirmed: true });
+    expect(removed).toMatchObject({ kind: 'removed', recordFailed: false });
+    expect(await atZoom('assistants')).toEqual([]);
+  });
+
+  it('with nobody there, says so', async () => {
+    await run('remove-all-assistants', { confirmed: true });
+    expect(await run('remove-all-assistants', { confirmed: true })).toEqual({
+      kind: 'nothing_there',
+      email: null,
+    });
+  });
+});
+
+describe('step down', () => {
+  it('one person, then everyone (confirmed)', async () => {
+    const view = await viewDashboard(services, grant, Date.now());
+    if (view.kind !== 'ready' || !view.schedulers.ok) throw new Error('no schedulers');
+    const [charles] = view.schedulers.people;
+    if (!charles) throw new Error('nobody to step down from');
+    const one = await run('step-down', { id: charles.id, shownEmail: charles.email });
+    expect(one).toEqual({ kind: 'stepped_down', email: charles.email, count: 1 });
+    expect(await atZoom('schedulers')).not.toContain(charles.email);
+
+    expect(await run('step-down-all', { shownCount: 1 })).toEqual({ kind: 'not_confirmed' });
+    const all = await run('step-down-all', { confirmed: true, shownCount: 1 });
+    expect(all).toEqual({ kind: 'stepped_down', email: null, count: 1 });
+    expect(await atZoom('schedulers')).toEqual([]);
+  });
+});
+
+describe('failures are outcomes', () => {
+  it('Zoom down: zoom_refused, nothing removed', async () => {
+    await stack.control.fault({ target: 'api', status: 503, count: 5 });
+    const outcome = await run('remove-all-assistants', { confirmed: true });
+    expect(outcome).toEqual({ kind: 'zoom_refused', failure: { reason: 'zoom_down' } });
+    await stack.control.clearFaults();
+    expect(await atZoom('assistants')).toHaveLength(3);
+  });
+
+  it('a grant that ended: grant_ended, and Zoom is not asked', async () => {
+    await services.tokens.endGrant(grant.userId);
+    const before = await stack.control.stats();
+    expect(await run('remove-all-assistants', { confirmed: true })).toEqual({
+      kind: 'grant_ended',
+      reconnect: false,
+    });
+    expect(await viewDashboard(services, grant, Date.now())).toEqual({
+      kind: 'grant_ended',
+      reconnect: false,
+    });
+    expect(await stack.control.stats()).toEqual(before);
+  });
+
+  it('a grant without the scope: needs_permission', async () => {
+    await stack.control.post('/config', {
+      grantScopes: ['user:read:user', 'user:read:list_assistants'],
+    });
+    grant = await grantFor(services, stack.sandbox.url);
+    expect(await run('remove-all-assistants', { confirmed: true })).toEqual({
+      kind: 'needs_permission',
+    });
+    expect(await atZoom('assistants')).toHaveLength(3);
+  });
+});
+
+describe('disconnect', () => {
+  it('revokes at Zoom and erases the grant; the dashboard then sees it ended', async () => {
+    expect(await run('disconnect')).toEqual({ kind: 'not_confirmed' });
+    expect(await run('disconnect', { confirmed: true })).toEqual({
+      kind: 'disconnected',
+      revokedAtZoom: true,
+    });
+    expect(await services.tokenStore.get(grant.userId)).toBeNull();
+  });
+});
+
+describe('deauthorization', () => {
+  const event = (userId: string, at: number, clientId = stack.credentials.clientId) => ({
+    event: 'app_deauthorized',
+    eventTs: null,
+    payload: {
+      user_id: userId,
+      client_id: clientId,
+      deauthorization_time: new Date(at).toISOString(),
+    },
+  });
+  const deps = () => ({
+    tokens: services.tokens,
+    clientId: stack.credentials.clientId,
+    logger: services.logger,
+  });
+
+  it('erases a grant made before it, keeps one made after, ignores another app', async () => {
+    const other = await deauthorize(deps(), event(grant.userId, Date.now(), 'someone-else'), 0, 0);
+    expect(other).toEqual({ kind: 'other_app' });
+    const late = await deauthorize(deps(), event(grant.userId, Date.now() - 60_000), 0, 0);
+    expect(late).toEqual({ kind: 'newer_grant' });
+    expect(await services.tokenStore.get(grant.userId)).not.toBeNull();
+    const now = await deauthorize(deps(), event(grant.userId, Date.now() + 1), 0, 0);
+    expect(now).toEqual({ kind: 'erased' });
+    expect(await services.tokenStore.get(grant.userId)).toBeNull();
+  });
+});
