@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         '',
-        `  Assistant Remover (demo) is running: open ${appUrl}`,
+        `  Assistant Manager for Zoom (demo) is running: open ${appUrl}`,
         `  Zoom sandbox:  ${sandbox.url}  — the demo users: ada (3 assistants), grace (1), alan (none)`,
         `                 to switch user, open it and press "Sign out of sandbox" (or use a private window)`,
         `                 to start the data over: curl -X POST ${sandbox.url}/_sandbox/reset`,

@@ -80,6 +80,7 @@ export function decodeKeyMaterial(text: string): Buffer | null {
 /** HKDF rather than the raw secret: the app's key is bound to its purpose, whatever the input. */
 export function deriveEncryptionKey(material: Buffer): EncryptionKey {
   const key = Buffer.from(
+    // The salt is the project's first name, kept: changing it would make every stored record unreadable.
     hkdfSync('sha256', material, 'zoom-assistant-revoker', 'token-record-aes-256-gcm', 32),
   );
   const id = createHash('sha256').update(key).digest('hex').slice(0, 8);

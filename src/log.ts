@@ -39,7 +39,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      base: { app: 'zoom-assistant-revoker' },
+      base: { app: 'assistant-manager-for-zoom' },
       mixin: () => {
         const ctx = requestContext.getStore();
         return ctx ? { requestId: ctx.requestId } : {};

@@ -327,6 +327,8 @@ export const VIEW = {
     canSchedule: (n: number): string =>
       `${count(n, 'person', 'people')} can schedule meetings for you.`,
     remove: 'Remove',
+    needsPermission:
+      'These buttons need a permission in Zoom that this app did not ask for when you added it.',
     removeLabel: (email: string): string => `Remove ${email}`,
     clearHeading: 'Remove everyone at once',
     clearHint: 'They lose the privilege to schedule meetings for you right away.',
@@ -372,6 +374,7 @@ export const VIEW = {
     loadFailed: 'The people you schedule for could not be loaded.',
   },
   layout: {
+    appName: APP_NAME,
     signOut: 'Sign out',
     footer:
       'Works with your Zoom account through Zoom’s API. It stores only what it needs to act for you, encrypted.',

@@ -1,5 +1,7 @@
 import { Router, type Request } from 'express';
 import type { UseCases } from '../compose';
+import type { ActionName } from '../zoom/actions/action';
+import { actionNamed } from '../zoom/actions/catalog';
 import type { Listing } from '../zoom/use-cases/view-dashboard';
 import type { Removal } from '../zoom/removals';
 import { PAGE, VIEW, type LandingNotice } from './copy';
@@ -13,6 +15,7 @@ import {
   renderMessage,
   renderMisconfigured,
   type HistoryEntry,
+  type PeopleList,
 } from './pages';
 import { grantOf } from './session';
 import { describeTime } from './when';
@@ -46,10 +49,10 @@ export function dashboardRoutes(
       user,
       csrfToken,
       flash,
-      assistants: assistants.people?.map((a) => ({ id: a.id, email: a.email })) ?? null,
+      assistants: assistants.people ? assistantsList(assistants.people, view.lacking) : null,
       loadError: failure?.text,
       reconnect: failure?.reconnect === true,
-      schedulers: schedulers.people?.map((s) => ({ id: s.id, email: s.email })) ?? null,
+      schedulers: schedulers.people ? schedulersList(schedulers.people, view.lacking) : null,
       schedulersError: schedulers.failure?.reconnect ? null : (schedulers.failure?.text ?? null),
       schedulersNeedScope: schedulers.failure?.reconnect === true,
       history: view.history?.map((r) => historyEntry(r, now, user.timezone)) ?? null,
@@ -68,6 +71,57 @@ function shown<T>(listing: Listing<T>): { people?: readonly T[]; failure?: Failu
   return listing.ok
     ? { people: listing.people }
     : { failure: failureMessage(listing.failure, 'list') };
+}
+
+type Shown = { readonly id: string; readonly email: string };
+
+/** The path of an action's form, its person's id in place of `:id`. */
+function pathOf(name: ActionName, id?: string): string {
+  const route = actionNamed(name).route;
+  return id === undefined ? route : route.replace(':id', encodeURIComponent(id));
+}
+
+function assistantsList(people: readonly Shown[], lacking: readonly ActionName[]): PeopleList {
+  const t = VIEW.dashboard;
+  const n = people.length;
+  return {
+    rows: people.map((p) => ({
+      email: p.email,
+      action: pathOf('remove-assistant', p.id),
+      label: t.removeLabel(p.email),
+    })),
+    button: t.remove,
+    needsPermission: lacking.includes('remove-assistant') ? t.needsPermission : null,
+    all: {
+      action: pathOf('remove-all-assistants'),
+      level: 2,
+      heading: t.clearHeading,
+      hint: t.clearHint,
+      confirm: t.clearConfirm(n),
+      button: t.clearButton(n),
+    },
+  };
+}
+
+function schedulersList(people: readonly Shown[], lacking: readonly ActionName[]): PeopleList {
+  const t = VIEW.schedulers;
+  return {
+    rows: people.map((p) => ({
+      email: p.email,
+      action: pathOf('step-down', p.id),
+      label: t.stepDownLabel(p.email),
+    })),
+    button: t.stepDown,
+    needsPermission: lacking.includes('step-down') ? VIEW.dashboard.needsPermission : null,
+    all: {
+      action: pathOf('step-down-all'),
+      level: 3,
+      heading: t.allHeading,
+      hint: null,
+      confirm: t.allConfirm(people.length),
+      button: t.allButton,
+    },
+  };
 }
 
 /** A removal as the History section shows it. */

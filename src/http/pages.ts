@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import {
   LANDING_NOTICES,
   PAGES,
+  APP_NAME,
   VIEW,
   titleOf,
   type LandingNotice,
@@ -32,18 +33,42 @@ export interface HistoryEntry {
   readonly undoLabel: string;
 }
 
+/** One person of a list, with the form that acts on them. */
+export interface PersonRow {
+  readonly email: string;
+  readonly action: string;
+  /** The button's accessible name: says whom it acts on. */
+  readonly label: string;
+}
+
+/** A list of people with a button each and, when there are several, one for all. */
+export interface PeopleList {
+  readonly rows: readonly PersonRow[];
+  readonly button: string;
+  /** The grant lacks the permission for these buttons: said before the click. */
+  readonly needsPermission: string | null;
+  readonly all: {
+    readonly action: string;
+    readonly level: 2 | 3;
+    readonly heading: string;
+    readonly hint: string | null;
+    readonly confirm: string;
+    readonly button: string;
+  } | null;
+}
+
 export interface DashboardPage extends Layout {
   user: SessionUser;
   csrfToken: string;
   flash?: Flash;
-  assistants: { id: string; email: string }[] | null;
+  assistants: PeopleList | null;
   loadError?: string;
   /** Offer a new authorization (a missing scope). */
   reconnect?: boolean;
   /** Newest first; null when it could not be read. */
   history: HistoryEntry[] | null;
   /** Whom the user schedules for; null when Zoom's list could not be had. */
-  schedulers: { id: string; email: string }[] | null;
+  schedulers: PeopleList | null;
   schedulersError: string | null;
   /** The grant lacks the scopes for it: offer to grant access. */
   schedulersNeedScope: boolean;
@@ -82,13 +107,12 @@ export function renderDashboard(res: Response, status: number, page: DashboardPa
 export function renderLanding(res: Response, page: LandingPage = {}): void {
   res.status(200).render('landing', {
     ...page,
-    title: `${APP_TITLE}`,
+    title: APP_NAME,
     noticeText: page.notice ? LANDING_NOTICES[page.notice] : undefined,
     copy: VIEW,
   });
 }
 
-const APP_TITLE = 'Assistant Remover for Zoom';
 
 /** Zoom refused the app's own credentials: only the operator can mend it. */
 export function renderMisconfigured(res: Response): void {

@@ -72,6 +72,11 @@ export interface TokenManagerOptions {
   readonly onRefreshGrant?: (userId: string) => void;
 }
 
+/** What the grant allows, for telling the user before they click what needs more permission. */
+export interface GrantScopes {
+  readonly scopes: readonly string[];
+}
+
 export type GrantEnding =
   | ({ readonly kind: 'erased' } & ErasedGrant)
   /** A newer grant than the event names is stored: left alone. */
@@ -132,15 +137,18 @@ export class TokenManager {
    * through the same single flight and retries once: if another request already replaced the
    * refused token, its replacement is used and no refresh is spent.
    */
-  async withAccessToken<T>(ref: GrantRef, call: (accessToken: string) => Promise<T>): Promise<T> {
-    const { accessToken } = await this.liveRecord(ref);
+  async withAccessToken<T>(
+    ref: GrantRef,
+    call: (accessToken: string, grant: GrantScopes) => Promise<T>,
+  ): Promise<T> {
+    const { accessToken, scopes } = await this.liveRecord(ref);
     try {
-      return await call(accessToken);
+      return await call(accessToken, { scopes });
     } catch (err) {
       if (!isZoomApiError(err, 'unauthorized')) throw err;
       const renewed = await this.refreshOnce(ref.userId, (r) => r.accessToken === accessToken);
       if (!sameGrant(renewed, ref)) throw new GrantEndedError(ref.userId);
-      return call(renewed.accessToken);
+      return call(renewed.accessToken, { scopes: renewed.scopes });
     }
   }
 

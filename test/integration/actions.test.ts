@@ -145,6 +145,15 @@ describe('failures are outcomes', () => {
       grantScopes: ['user:read:user', 'user:read:list_assistants'],
     });
     grant = await grantFor(services, stack.sandbox.url);
+    // Said before the click: the dashboard names what the grant cannot do.
+    const view = await viewDashboard(services, grant, Date.now());
+    expect(view.kind === 'ready' && view.lacking).toEqual([
+      'remove-assistant',
+      'remove-all-assistants',
+      'undo-removal',
+      'step-down',
+      'step-down-all',
+    ]);
     expect(await run('remove-all-assistants', { confirmed: true })).toEqual({
       kind: 'needs_permission',
     });

@@ -195,6 +195,8 @@ describe('every answer Zoom can give has a clear outcome', () => {
     });
     const browser = new Browser();
     const dash = await signIn(browser, stack.app.url, 'ada');
+    // Told before the click, from the grant's scopes, with the way to grant them.
+    expect(dash.text).toContain(html(VIEW.dashboard.needsPermission));
     const after = await clearAll(browser, dash);
     expect(after.text).toContain(FAILURE.missingScope);
     expect(
@@ -205,6 +207,7 @@ describe('every answer Zoom can give has a clear outcome', () => {
   test('204 needs no body: clear all succeeds with an empty answer', async () => {
     const browser = new Browser();
     const dash = await signIn(browser, stack.app.url, 'grace');
+    expect(dash.text).not.toContain(html(VIEW.dashboard.needsPermission));
     const after = await clearAll(browser, dash);
     // One assistant: the message names them.
     expect(after.text).toContain(FLASH.removedOne('margaret.assistant@example.com'));

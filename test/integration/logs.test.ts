@@ -56,7 +56,7 @@ test('a full install, a refresh and a clear, logged at debug: no token, secret, 
     expect(line).not.toMatch(/sbx_(at|rt)_/);
   }
   // The events are there.
-  for (const msg of ['signed in', 'token refreshed', 'assistants cleared']) {
+  for (const msg of ['signed in', 'token refreshed', 'assistants removed']) {
     expect(lines.some((l) => l.includes(`"msg":"${msg}"`))).toBe(true);
   }
 });

@@ -144,3 +144,9 @@ export function actionNamed(name: ActionName): ActionDescriptor {
   if (!action) throw new Error(`no action ${name}`);
   return action;
 }
+
+/** The grant holds none of the scopes the action needs (an empty list is not known: allowed). */
+export function lacksPermission(action: ActionDescriptor, grantScopes: readonly string[]): boolean {
+  if (action.scopes.length === 0 || grantScopes.length === 0) return false;
+  return !action.scopes.some((s) => grantScopes.includes(s));
+}

@@ -1,3 +1,5 @@
+import type { ActionName } from '../actions/action';
+import { ACTIONS, lacksPermission } from '../actions/catalog';
 import type { Assistant, Scheduler, ZoomApiClient } from '../api';
 import { isZoomApiError } from '../errors';
 import { classifyFailure, type ZoomFailure } from '../failure';
@@ -23,6 +25,8 @@ export type DashboardView =
       readonly schedulers: Listing<Scheduler>;
       /** Newest first; null when storage could not give it. */
       readonly history: readonly Removal[] | null;
+      /** The actions this grant's scopes do not allow: the page says so before the click. */
+      readonly lacking: readonly ActionName[];
     }
   | { readonly kind: 'grant_ended'; readonly reconnect: boolean }
   /** Zoom refused the app's own credentials: no user can be served. */
@@ -36,7 +40,7 @@ export async function viewDashboard(
 ): Promise<DashboardView> {
   const [lists, history] = await Promise.allSettled([
     // One token for both calls; a 401 on either refreshes once and runs both again.
-    deps.tokens.withAccessToken(grant, async (t) => {
+    deps.tokens.withAccessToken(grant, async (t, { scopes }) => {
       const both = await Promise.allSettled([
         deps.zoomApi.listAssistants(t),
         deps.zoomApi.listSchedulers(t),
@@ -44,18 +48,22 @@ export async function viewDashboard(
       for (const r of both) {
         if (r.status === 'rejected' && isZoomApiError(r.reason, 'unauthorized')) throw r.reason;
       }
-      return both;
+      return {
+        both,
+        lacking: ACTIONS.filter((a) => lacksPermission(a, scopes)).map((a) => a.name),
+      };
     }),
     deps.history.list(grant.userId, now),
   ]);
   const removals = history.status === 'fulfilled' ? history.value : null;
   if (lists.status === 'fulfilled') {
-    const [assistants, schedulers] = lists.value;
+    const [assistants, schedulers] = lists.value.both;
     return {
       kind: 'ready',
       assistants: listing(assistants),
       schedulers: listing(schedulers),
       history: removals,
+      lacking: lists.value.lacking,
     };
   }
   // Nothing from Zoom at all: the grant, the refresh or storage failed.
@@ -66,7 +74,7 @@ export async function viewDashboard(
   if (!failure) throw err;
   if (failure.reason === 'misconfigured') return { kind: 'misconfigured' };
   const none = { ok: false, failure } as const;
-  return { kind: 'ready', assistants: none, schedulers: none, history: removals };
+  return { kind: 'ready', assistants: none, schedulers: none, history: removals, lacking: [] };
 }
 
 function listing<T>(r: PromiseSettledResult<T[]>): Listing<T> {
