@@ -113,7 +113,6 @@ export function renderLanding(res: Response, page: LandingPage = {}): void {
   });
 }
 
-
 /** Zoom refused the app's own credentials: only the operator can mend it. */
 export function renderMisconfigured(res: Response): void {
   res.set('Retry-After', '60');
