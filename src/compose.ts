@@ -6,6 +6,7 @@ import { RedisCounters } from './store/counters';
 import { RecordCipher } from './store/crypto';
 import { actionLimitName, RedisKeys } from './store/keys';
 import { RedisLock } from './store/lock';
+import { RedisActionReplays } from './store/action-replays';
 import { RedisRemovalHistory } from './store/removal-history';
 import { ReplicaAcks } from './store/replica-acks';
 import { SessionIndex } from './store/session-index';
@@ -35,6 +36,7 @@ export interface Services {
   readonly tokens: TokenManager;
   readonly sessionIndex: SessionIndex;
   readonly history: RedisRemovalHistory;
+  readonly replays: RedisActionReplays;
 }
 
 /** What the edge (http/) is given: use-cases and narrow interfaces, never a Redis client. */
@@ -74,7 +76,7 @@ export interface UseCases {
 }
 
 export function appParts(services: Services): AppParts {
-  const { config, logger, tokens, zoomApi, oauth, history, redis, keys } = services;
+  const { config, logger, tokens, zoomApi, oauth, history, replays, redis, keys } = services;
   const counters = new RedisCounters(redis, keys.rateLimitPrefix);
   return {
     config,
@@ -98,8 +100,14 @@ export function appParts(services: Services): AppParts {
     sessionPrefix: keys.sessionPrefix,
     useCases: {
       act: (action, grant, input) =>
-        act({ tokens, zoomApi, oauth, history, logger }, action, grant, input),
-      viewDashboard: (grant, now) => viewDashboard({ tokens, zoomApi, history }, grant, now),
+        act({ tokens, zoomApi, oauth, history, replays, logger }, action, grant, input),
+      viewDashboard: (grant, now) =>
+        viewDashboard(
+          // Longer than any action can take: a list, a delete and a refresh, each up to the timeout.
+          { tokens, zoomApi, history, pendingSettleMs: 3 * config.zoom.timeoutMs },
+          grant,
+          now,
+        ),
       deauthorize: (event, signedAt, ageSeconds) =>
         deauthorize(
           { tokens, clientId: config.zoom.clientId, logger },
@@ -169,5 +177,6 @@ export function composeServices(
     tokens,
     sessionIndex,
     history: new RedisRemovalHistory(connections.redis, keys, cipher),
+    replays: new RedisActionReplays(connections.redis, keys, cipher),
   };
 }

@@ -2,13 +2,13 @@ import { Router, type Request, type RequestHandler } from 'express';
 import type { UseCases } from '../compose';
 import type { ActionInput } from '../zoom/actions/action';
 import { ACTIONS } from '../zoom/actions/catalog';
-import { shownEmail } from '../zoom/ids';
-import { wordsOf, PAGES } from './copy';
+import { isZoomUserId, shownEmail } from '../zoom/ids';
+import { PAGES, wordsOf } from './copy';
 import type { CsrfGuard } from './csrf';
 import { formBody, formField } from './forms';
 import { signOutEndedGrant, type UnregisterSession } from './grant-ended';
 import { flashOf } from './outcomes';
-import { renderMessage } from './pages';
+import { newIntent, renderConfirm, renderMessage } from './pages';
 import { destroySession, grantOf, SESSION_COOKIE } from './session';
 
 /** Zoom's lists hold at most this many people. */
@@ -23,11 +23,35 @@ export function actionRoutes(
 ): Router {
   const router = Router();
   for (const action of ACTIONS) {
+    const confirmPage = wordsOf(action.name).confirmPage;
+    if (confirmPage) {
+      // Asks first, without script: the dashboard links here; the page's form posts confirmed.
+      router.get(action.route, (req, res) => {
+        if (!req.session.user) return res.redirect(303, '/?notice=signed-out');
+        const id: unknown = req.params.id;
+        if (!isZoomUserId(id))
+          return renderMessage(res, 400, wordsOf(action.name).notATarget ?? PAGES.badRequest);
+        const email = shownEmail(req.query.email);
+        renderConfirm(res, confirmPage(email), {
+          action: req.originalUrl.split('?')[0] ?? '/',
+          csrfToken: csrf.tokenFor(req),
+          email,
+          intent: newIntent(),
+        });
+      });
+    }
     router.post(action.route, formBody, csrf.protect, actionLimit, async (req, res) => {
       const user = req.session.user;
       if (!user) return res.redirect(303, '/?notice=signed-out');
       const outcome = await act(action, grantOf(user), inputOf(req));
       switch (outcome.kind) {
+        case 'not_confirmed':
+          if (confirmPage && typeof req.params.id === 'string') {
+            const email = formField(req, 'email');
+            const query = email ? `?email=${encodeURIComponent(email)}` : '';
+            return res.redirect(303, `${req.originalUrl}${query}`);
+          }
+          break;
         case 'not_a_target':
           return renderMessage(res, 400, wordsOf(action.name).notATarget ?? PAGES.badRequest);
         case 'grant_ended':
@@ -38,9 +62,9 @@ export function actionRoutes(
           // A page of its own to land on: reloading it, or Back to it, posts nothing again.
           return res.redirect(303, `/goodbye?revoked=${outcome.revokedAtZoom ? '1' : '0'}`);
         default:
-          req.session.flash = flashOf(action, outcome, Date.now(), user.timezone);
-          return res.redirect(303, '/');
       }
+      req.session.flash = flashOf(action, outcome, Date.now(), user.timezone);
+      return res.redirect(303, '/');
     });
   }
   return router;
@@ -49,8 +73,12 @@ export function actionRoutes(
 function inputOf(req: Request): ActionInput {
   const count = Number(formField(req, 'count'));
   const id: unknown = req.params.id;
+  const shown = formField(req, 'shown');
+  const shownIds = shown === undefined ? null : shown.split(',').filter(isZoomUserId);
   return {
     ...(typeof id === 'string' && { id }),
+    shown: shownIds && shownIds.length <= MAX_SHOWN ? shownIds : null,
+    intent: formField(req, 'intent') ?? null,
     confirmed: formField(req, 'confirm') === 'yes',
     shownEmail: shownEmail(formField(req, 'email')),
     shownCount: Number.isInteger(count) && count > 0 && count <= MAX_SHOWN ? count : null,

@@ -32,6 +32,12 @@ export function seconds(n: number): string {
   return n === 1 ? '1 second' : `${n} seconds`;
 }
 
+/** "a", "a and b", "a, b and c". */
+export function listOf(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
+}
+
 /** "1 assistant", "3 assistants". */
 export function count(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -207,16 +213,17 @@ const STEP_DOWN_NEEDS_SCOPE =
 
 /** One-time messages on the dashboard after an action. */
 export const FLASH = {
-  removedOne: (email: string): string => `Removed ${email}.`,
-  removedAll: (n: number | null): string => {
-    if (n === null) return 'Removed all your assistants.';
-    if (n === 0) return 'You had no assistants to remove.';
-    return `Removed ${count(n, 'assistant')}.`;
-  },
+  /** Names everyone removed: "Removed ana@….", "Removed both: ana@… and bo@….". */
+  removed: (emails: readonly string[]): string =>
+    emails.length === 2 ? `Removed both: ${listOf(emails)}.` : `Removed ${listOf(emails)}.`,
+  stillRunning:
+    'This is being done in another tab or window right now; reload this page in a moment to see how it ended.',
   notRecorded:
     'The app could not save this removal in your history (its storage did not answer), so it cannot be undone here.',
   putBack: (emails: readonly string[]): string =>
-    emails.length === 0 ? 'Nobody was put back.' : `Put back ${emails.join(', ')}.`,
+    emails.length === 0 ? 'Nobody was put back.' : `Put back ${listOf(emails)}.`,
+  notBack: (email: string): string =>
+    `Zoom answered that it put back ${email}, but does not list them; their Undo stays in your history.`,
   notPutBack: (email: string, reason: RefusalReason): string =>
     `${email} could not be put back: ${REFUSAL_WORDS[reason]}.`,
   undoAlreadyDone: (when: string): string =>
@@ -227,10 +234,10 @@ export const FLASH = {
     'That removal is not in your history (it is more than 30 days old, or was never made here); nothing changed.',
   steppedDown: (email: string): string =>
     `You are no longer an assistant of ${email}. Only they can give you the privilege back.`,
-  /** `n`: how many the page showed (null if unknown). */
+  /** `n`: how many Zoom listed (null if unknown). */
   steppedDownAll: (n: number | null): string =>
     n === 1
-      ? 'You are no longer anyone’s assistant. Only that person can give you the privilege back.'
+      ? 'You are no longer anyone’s assistant. The person you scheduled for can give you the privilege back.'
       : `You are no longer the assistant of ${n === null ? 'anyone' : count(n, 'person', 'people')}. Only they can give you the privilege back.`,
 };
 
@@ -265,6 +272,29 @@ export interface ActionWords {
   readonly targetGone?: string;
   /** Zoom refused: the sentence around its reason (`why`, already in words). */
   readonly refused?: (why: string, failure: ZoomFailure) => string;
+  /** Zoom's list is not what the page showed: nothing was done. */
+  readonly listChanged?: (added: readonly string[], goneCount: number) => string;
+  /** The page that asks first (an action that cannot be undone here), for one person. */
+  readonly confirmPage?: (email: string | null) => ConfirmCopy;
+}
+
+/** A page that asks before an action that cannot be undone. */
+export interface ConfirmCopy {
+  readonly heading: string;
+  readonly paragraphs: readonly string[];
+  readonly button: string;
+}
+
+function changedSince(what: string, added: readonly string[], goneCount: number): string {
+  const parts = [
+    ...(added.length > 0 ? [`${listOf(added)} ${added.length === 1 ? 'was' : 'were'} added`] : []),
+    ...(goneCount > 0
+      ? [
+          `${count(goneCount, 'person', 'people')} shown before ${goneCount === 1 ? 'is' : 'are'} no longer listed`,
+        ]
+      : []),
+  ];
+  return `${what} changed since this page was shown (${parts.join('; ')}), so nothing was done. The list below is current: confirm again if you still want to.`;
 }
 
 export const ACTION_WORDS = {
@@ -278,6 +308,7 @@ export const ACTION_WORDS = {
     notConfirmed:
       'Nothing was removed: tick the box to confirm that you want to remove all assistants.',
     nothingThere: () => 'You had no assistants to remove.',
+    listChanged: (added, goneCount) => changedSince('Your assistants', added, goneCount),
   },
   'undo-removal': {
     needsPermission:
@@ -289,12 +320,25 @@ export const ACTION_WORDS = {
   },
   'step-down': {
     notATarget: PAGES.notAScheduler,
+    nothingThere: (email) =>
+      `${email ?? 'That person'} no longer has you as an assistant, so there was nothing to step down from.`,
+    confirmPage: (email) => ({
+      heading: `Step down as ${email ?? 'this person'}’s assistant?`,
+      paragraphs: [
+        `You will no longer be able to schedule meetings for ${email ?? 'them'}.`,
+        'This cannot be undone from here: only they can give you the privilege back.',
+      ],
+      button: 'Step down',
+    }),
     needsPermission: STEP_DOWN_NEEDS_SCOPE,
     targetGone: SCHEDULER_GONE,
   },
   'step-down-all': {
     notConfirmed:
       'Nothing changed: tick the box to confirm that you want to step down as everyone’s assistant.',
+    nothingThere: () => 'Nobody has you as an assistant, so there was nothing to step down from.',
+    listChanged: (added, goneCount) =>
+      changedSince('The people you schedule for', added, goneCount),
     needsPermission: STEP_DOWN_NEEDS_SCOPE,
     targetGone: SCHEDULER_GONE,
   },
@@ -323,6 +367,7 @@ export const VIEW = {
     loadFailed: 'The list could not be loaded.',
     reload: 'Reload',
     reconnect: 'Reconnect to Zoom',
+    cancel: 'Cancel',
     empty: 'You have no assistants. Nobody can schedule meetings on your behalf.',
     canSchedule: (n: number): string =>
       `${count(n, 'person', 'people')} can schedule meetings for you.`,

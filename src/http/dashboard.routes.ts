@@ -13,6 +13,7 @@ import {
   renderDashboard,
   renderLanding,
   renderMessage,
+  newIntent,
   renderMisconfigured,
   type HistoryEntry,
   type PeopleList,
@@ -88,18 +89,26 @@ function assistantsList(people: readonly Shown[], lacking: readonly ActionName[]
     rows: people.map((p) => ({
       email: p.email,
       action: pathOf('remove-assistant', p.id),
+      asksFirst: false,
+      intent: newIntent(),
       label: t.removeLabel(p.email),
     })),
     button: t.remove,
     needsPermission: lacking.includes('remove-assistant') ? t.needsPermission : null,
-    all: {
-      action: pathOf('remove-all-assistants'),
-      level: 2,
-      heading: t.clearHeading,
-      hint: t.clearHint,
-      confirm: t.clearConfirm(n),
-      button: t.clearButton(n),
-    },
+    // With one assistant, their own button is the whole story.
+    all:
+      n < 2
+        ? null
+        : {
+            action: pathOf('remove-all-assistants'),
+            intent: newIntent(),
+            shown: people.map((p) => p.id).join(','),
+            level: 2,
+            heading: t.clearHeading,
+            hint: t.clearHint,
+            confirm: t.clearConfirm(n),
+            button: t.clearButton(n),
+          },
   };
 }
 
@@ -109,18 +118,25 @@ function schedulersList(people: readonly Shown[], lacking: readonly ActionName[]
     rows: people.map((p) => ({
       email: p.email,
       action: pathOf('step-down', p.id),
+      asksFirst: true,
+      intent: newIntent(),
       label: t.stepDownLabel(p.email),
     })),
     button: t.stepDown,
     needsPermission: lacking.includes('step-down') ? VIEW.dashboard.needsPermission : null,
-    all: {
-      action: pathOf('step-down-all'),
-      level: 3,
-      heading: t.allHeading,
-      hint: null,
-      confirm: t.allConfirm(people.length),
-      button: t.allButton,
-    },
+    all:
+      people.length < 2
+        ? null
+        : {
+            action: pathOf('step-down-all'),
+            intent: newIntent(),
+            shown: people.map((p) => p.id).join(','),
+            level: 3,
+            heading: t.allHeading,
+            hint: null,
+            confirm: t.allConfirm(people.length),
+            button: t.allButton,
+          },
   };
 }
 

@@ -21,20 +21,26 @@ export function flashOf(
   const words = wordsOf(action.name);
   switch (outcome.kind) {
     case 'removed': {
-      const [only] = outcome.people;
-      const text =
-        outcome.people.length === 1 && only
-          ? FLASH.removedOne(only.email)
-          : FLASH.removedAll(outcome.people.length);
       return {
         kind: 'success',
-        text,
+        text: FLASH.removed(outcome.people.map((p) => p.email)),
         ...(outcome.undo !== null && { undo: outcome.undo }),
         ...(outcome.recordFailed && { details: [FLASH.notRecorded] }),
       };
     }
     case 'nothing_there':
-      return { kind: 'info', text: words.nothingThere?.(outcome.email) ?? FLASH.removedAll(0) };
+      return { kind: 'info', text: words.nothingThere?.(outcome.email) ?? FLASH.stillRunning };
+    case 'list_changed':
+      return {
+        kind: 'info',
+        text:
+          words.listChanged?.(
+            outcome.added.map((p) => p.email),
+            outcome.goneCount,
+          ) ?? FLASH.stillRunning,
+      };
+    case 'still_running':
+      return { kind: 'info', text: FLASH.stillRunning };
     case 'stepped_down':
       return {
         kind: 'success',
@@ -44,7 +50,7 @@ export function flashOf(
             : FLASH.steppedDownAll(outcome.count),
       };
     case 'put_back':
-      return putBack(outcome.outcomes);
+      return putBack(outcome.outcomes, outcome.kept);
     case 'undo_unavailable':
       if (outcome.why === 'done' && outcome.doneAt !== undefined) {
         return {
@@ -73,14 +79,19 @@ export function flashOf(
   }
 }
 
-function putBack(outcomes: readonly PutBackOutcome[]): Flash {
-  const back = outcomes.filter((o) => o.result !== 'refused').map((o) => o.email);
-  const details = outcomes.flatMap((o) =>
-    o.result === 'refused' ? [FLASH.notPutBack(o.email, o.reason)] : [],
-  );
+function putBack(outcomes: readonly PutBackOutcome[], kept: string | null): Flash {
+  const back = outcomes
+    .filter((o) => o.result === 'back' || o.result === 'already')
+    .map((o) => o.email);
+  const details = outcomes.flatMap((o) => {
+    if (o.result === 'refused') return [FLASH.notPutBack(o.email, o.reason)];
+    if (o.result === 'not_back') return [FLASH.notBack(o.email)];
+    return [];
+  });
   return {
     kind: details.length > 0 && back.length === 0 ? 'error' : 'success',
     text: FLASH.putBack(back),
     ...(details.length > 0 && { details }),
+    ...(kept !== null && { undo: kept }),
   };
 }

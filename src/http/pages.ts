@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Response } from 'express';
 import {
   LANDING_NOTICES,
@@ -5,6 +6,7 @@ import {
   APP_NAME,
   VIEW,
   titleOf,
+  type ConfirmCopy,
   type LandingNotice,
   type MessageCopy,
 } from './copy';
@@ -36,7 +38,10 @@ export interface HistoryEntry {
 /** One person of a list, with the form that acts on them. */
 export interface PersonRow {
   readonly email: string;
+  /** Where its form posts; or, for an action that asks first, the page that asks. */
   readonly action: string;
+  readonly asksFirst: boolean;
+  readonly intent: string;
   /** The button's accessible name: says whom it acts on. */
   readonly label: string;
 }
@@ -49,6 +54,9 @@ export interface PeopleList {
   readonly needsPermission: string | null;
   readonly all: {
     readonly action: string;
+    readonly intent: string;
+    /** The ids the page shows: the action goes ahead only if Zoom's list is still that. */
+    readonly shown: string;
     readonly level: 2 | 3;
     readonly heading: string;
     readonly hint: string | null;
@@ -111,6 +119,25 @@ export function renderLanding(res: Response, page: LandingPage = {}): void {
     noticeText: page.notice ? LANDING_NOTICES[page.notice] : undefined,
     copy: VIEW,
   });
+}
+
+/** A form's one-time id: a second submit of the same form gets the first one's outcome. */
+export function newIntent(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export interface ConfirmForm {
+  /** Where the confirmed form posts. */
+  readonly action: string;
+  readonly csrfToken: string;
+  readonly email: string | null;
+  readonly intent: string;
+}
+
+/** The page that asks before an action that cannot be undone here. */
+export function renderConfirm(res: Response, page: ConfirmCopy, form: ConfirmForm): void {
+  res.set('Cache-Control', 'no-store');
+  res.status(200).render('confirm', { ...page, form, title: titleOf(page.heading), copy: VIEW });
 }
 
 /** Zoom refused the app's own credentials: only the operator can mend it. */

@@ -67,12 +67,22 @@ export class RedisKeys {
     return `${this.prefix}history:`;
   }
 
+  /** The outcomes of the user's recent form submits (a hash of sealed entries, minutes long). */
+  replays(userId: string): string {
+    return `${this.prefix}replays:${userTag(userId)}`;
+  }
+
   /**
    * Every key kept for one user besides the token record and the session index (which the
    * erase step treats first): deleting a user deletes these.
    */
   otherUserKeys(userId: string): string[] {
-    return [this.refreshLock(userId), this.actionRateLimit(userId), this.history(userId)];
+    return [
+      this.refreshLock(userId),
+      this.actionRateLimit(userId),
+      this.history(userId),
+      this.replays(userId),
+    ];
   }
 
   /** The user id in a key made by `tokens` or `history` (given that prefix), else null. */

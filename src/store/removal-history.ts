@@ -49,7 +49,7 @@ const AssistantShape = z.object({
   canManagePrivateEvents: z.boolean(),
 });
 const OutcomeShape = z.union([
-  z.object({ email: z.string(), result: z.enum(['back', 'already']) }),
+  z.object({ email: z.string(), result: z.enum(['back', 'already', 'not_back']) }),
   z.object({
     email: z.string(),
     result: z.literal('refused'),
@@ -66,6 +66,7 @@ const RemovalShape = z.object({
   at: z.number(),
   assistants: z.array(AssistantShape),
   undo: UndoShape,
+  pending: z.boolean().optional(),
 });
 
 export function removalAssociatedData(userId: string, removalId: string): string {
@@ -128,14 +129,21 @@ export class RedisRemovalHistory implements RemovalHistory {
 
   async settle(userId: string, removal: Removal, undo: UndoState): Promise<void> {
     // Written only if the entry still exists: a grant erased meanwhile stays erased.
-    const key = this.keys.history(userId);
+    await this.update(userId, { ...removal, undo });
+  }
+
+  async update(userId: string, removal: Removal): Promise<void> {
     await this.redis.eval(
       SET_FIELD_IF_PRESENT,
       1,
-      key,
+      this.keys.history(userId),
       removal.id,
-      this.seal(userId, { ...removal, undo }),
+      this.seal(userId, removal),
     );
+  }
+
+  async drop(userId: string, removalId: string): Promise<void> {
+    await this.redis.hdel(this.keys.history(userId), removalId);
   }
 
   private seal(userId: string, removal: Removal): string {

@@ -95,9 +95,9 @@ export class ZoomApiClient {
    * whole call with 400 code 200 naming them (see putBack in removals.ts).
    */
   async addAssistants(accessToken: string, people: readonly Assistant[]): Promise<void> {
+    // By id alone: Zoom takes an id or an email, and its lists may carry no email.
     const assistants = people.map((p) => ({
       id: p.id,
-      email: p.email,
       can_manage_host_private_event: p.canManagePrivateEvents,
     }));
     await this.request('POST', '/users/me/assistants', accessToken, JSON.stringify({ assistants }));

@@ -18,6 +18,8 @@ export type RefusalReason = 'not_in_account' | 'no_licence' | 'is_you' | 'other'
 
 export type PutBackOutcome =
   | { readonly email: string; readonly result: 'back' }
+  /** Zoom answered success, but its list, read again, does not hold them. */
+  | { readonly email: string; readonly result: 'not_back' }
   /** Zoom says they already have the privilege: they are back, as wanted. */
   | { readonly email: string; readonly result: 'already' }
   | { readonly email: string; readonly result: 'refused'; readonly reason: RefusalReason };
@@ -33,6 +35,8 @@ export interface Removal {
   /** Everyone that removal took, as Zoom listed them just before. */
   readonly assistants: readonly Assistant[];
   readonly undo: UndoState;
+  /** Recorded before Zoom was asked; settled once Zoom answered, or from its list at the next view. */
+  readonly pending?: boolean;
 }
 
 export type Claim =
@@ -54,14 +58,42 @@ export interface RemovalHistory {
   claim(userId: string, removalId: string, now: number): Promise<Claim>;
   /** Writes the entry's new undo state (done, or available again after a failure). */
   settle(userId: string, removal: Removal, undo: UndoState): Promise<void>;
+  /** Rewrites the entry, if it is still there. */
+  update(userId: string, removal: Removal): Promise<void>;
+  /** Deletes the entry: a removal recorded before Zoom was asked that did not happen. */
+  drop(userId: string, removalId: string): Promise<void>;
 }
 
-export function newRemoval(assistants: readonly Assistant[], at: number): Removal {
+/**
+ * A pending removal settled from Zoom's list: those no longer listed were removed; null when
+ * nobody was (then the entry goes).
+ */
+export function settledFrom(removal: Removal, listedIds: ReadonlySet<string>): Removal | null {
+  const gone = removal.assistants.filter((a) => !listedIds.has(a.id));
+  if (gone.length === 0) return null;
+  return { id: removal.id, at: removal.at, assistants: gone, undo: removal.undo };
+}
+
+/** Marks as not back those Zoom said it added but its list, read again, does not hold. */
+export function verifiedAgainst(
+  outcomes: readonly PutBackOutcome[],
+  people: readonly Assistant[],
+  listedIds: ReadonlySet<string>,
+): PutBackOutcome[] {
+  return outcomes.map((o) => {
+    if (o.result === 'refused') return o;
+    const who = people.find((p) => p.email === o.email);
+    return who && !listedIds.has(who.id) ? { email: o.email, result: 'not_back' } : o;
+  });
+}
+
+export function newRemoval(assistants: readonly Assistant[], at: number, pending = false): Removal {
   return {
     id: randomBytes(12).toString('base64url'),
     at,
     assistants: [...assistants],
     undo: { state: 'available' },
+    ...(pending && { pending: true }),
   };
 }
 
@@ -80,6 +112,27 @@ export function refusalOf(message: string): RefusalReason | 'already' {
   if (m.includes('licensed user') || m.includes('on-prem user')) return 'no_licence';
   if (m.includes('to yourself')) return 'is_you';
   return 'other';
+}
+
+/** Zoom's `code: -1` "Duplicate key null…" on a batch add, seen in 2025 (forum thread 137382). */
+function isBatchRefusal(err: unknown): boolean {
+  return isZoomApiError(err) && err.status === 400 && err.code === -1;
+}
+
+/** After a refused batch: each person alone, once. */
+async function putBackOneByOne(
+  people: readonly Assistant[],
+  add: (batch: readonly Assistant[]) => Promise<void>,
+  outcomes: PutBackOutcome[],
+): Promise<PutBackResult> {
+  for (const person of people) {
+    // A refused token throws: the token manager refreshes and runs the undo again, and those
+    // already back are then answered "already granted".
+    const one = await putBack([person], add);
+    outcomes.push(...one.outcomes);
+    if (one.failure) return { outcomes, failure: one.failure };
+  }
+  return { outcomes };
 }
 
 /** The person a refusal names (by email, case-insensitive, or by id). */
@@ -115,6 +168,8 @@ export async function putBack(
     } catch (err) {
       // A refused token is the token manager's to refresh (it calls this again).
       if (isZoomApiError(err, 'unauthorized')) throw err;
+      if (remaining.length > 1 && isBatchRefusal(err))
+        return putBackOneByOne(remaining, add, outcomes);
       const message =
         isZoomApiError(err) && err.status === 400 && err.code === 200 ? err.zoomMessage : null;
       const who = message ? namedIn(message, remaining) : undefined;

@@ -30,11 +30,15 @@ beforeEach(async () => {
 
 const GRACE = 'grace.assistant@example.com';
 const input = (extra: Partial<ActionInput> = {}): ActionInput => ({
+  shown: null,
+  intent: null,
   confirmed: false,
   shownEmail: null,
   shownCount: null,
   ...extra,
 });
+/** As the app composes it: pending removals settle after three Zoom timeouts. */
+const dashboardDeps = () => ({ ...services, pendingSettleMs: 3 * 1500 });
 const run = (name: ActionName, extra: Partial<ActionInput> = {}): Promise<ActionOutcome> =>
   act(services, actionNamed(name), grant, input(extra));
 
@@ -43,8 +47,17 @@ async function atZoom(list: 'assistants' | 'schedulers', user = 'ada'): Promise<
   return (snap[list] ?? []).map((p) => p.email).sort();
 }
 
+/** The ids the dashboard shows now, as its forms carry them. */
+async function shown(list: 'assistants' | 'schedulers' = 'assistants'): Promise<string[]> {
+  const view = await viewDashboard(dashboardDeps(), grant, Date.now());
+  if (view.kind !== 'ready') throw new Error(view.kind);
+  const listing = view[list];
+  if (!listing.ok) throw new Error('no list');
+  return listing.people.map((p) => p.id);
+}
+
 async function idOf(email: string): Promise<string> {
-  const view = await viewDashboard(services, grant, Date.now());
+  const view = await viewDashboard(dashboardDeps(), grant, Date.now());
   if (view.kind !== 'ready' || !view.assistants.ok) throw new Error('no list');
   const who = view.assistants.people.find((a) => a.email === email);
   if (!who) throw new Error(`${email} is not listed`);
@@ -59,7 +72,11 @@ describe('remove one', () => {
     expect(await atZoom('assistants')).not.toContain(GRACE);
 
     const undone = await run('undo-removal', { id: removed.undo ?? '' });
-    expect(undone).toEqual({ kind: 'put_back', outcomes: [{ email: GRACE, result: 'back' }] });
+    expect(undone).toEqual({
+      kind: 'put_back',
+      outcomes: [{ email: GRACE, result: 'back' }],
+      kept: null,
+    });
     expect(await atZoom('assistants')).toContain(GRACE);
     // Undone once: a second undo is told so, and Zoom is not asked again.
     const again = await run('undo-removal', { id: removed.undo ?? '' });
@@ -71,7 +88,7 @@ describe('remove one', () => {
     await stack.control.delete(`/users/ada/assistants/${GRACE}`);
     const outcome = await run('remove-assistant', { id, shownEmail: GRACE });
     expect(outcome).toEqual({ kind: 'nothing_there', email: GRACE });
-    const view = await viewDashboard(services, grant, Date.now());
+    const view = await viewDashboard(dashboardDeps(), grant, Date.now());
     expect(view.kind === 'ready' && view.history).toEqual([]);
   });
 
@@ -84,16 +101,74 @@ describe('remove one', () => {
 
 describe('remove all', () => {
   it('acts only when confirmed', async () => {
-    expect(await run('remove-all-assistants')).toEqual({ kind: 'not_confirmed' });
+    const ids = await shown();
+    expect(await run('remove-all-assistants', { shown: ids })).toEqual({ kind: 'not_confirmed' });
     expect(await atZoom('assistants')).toHaveLength(3);
-    const removed = await run('remove-all-assistants', { confirmed: true });
+    const removed = await run('remove-all-assistants', { confirmed: true, shown: ids });
     expect(removed).toMatchObject({ kind: 'removed', recordFailed: false });
     expect(await atZoom('assistants')).toEqual([]);
   });
 
+  it('acts only on the list the page showed: a changed list removes nobody and says how', async () => {
+    const ids = await shown();
+    await stack.control.delete(`/users/ada/assistants/${GRACE}`);
+    await stack.control.post('/users/ada/assistants', {
+      assistants: [{ email: 'margaret.assistant@example.com' }],
+    });
+    const outcome = await run('remove-all-assistants', { confirmed: true, shown: ids });
+    expect(outcome).toEqual({
+      kind: 'list_changed',
+      added: [expect.objectContaining({ email: 'margaret.assistant@example.com' })],
+      goneCount: 1,
+    });
+    expect(await atZoom('assistants')).toHaveLength(3);
+    expect((await stack.control.stats()).delete_assistants).toBe(0);
+  });
+
+  it('a second submit of the same form, at the same moment, is the same removal', async () => {
+    const form = { confirmed: true, shown: await shown(), intent: 'double-click-intent-0001' };
+    const [a, b] = await Promise.all([
+      run('remove-all-assistants', form),
+      run('remove-all-assistants', form),
+    ]);
+    expect(a).toMatchObject({ kind: 'removed' });
+    expect(b).toEqual(a);
+    // And again later (a retried POST): still the first outcome, with its Undo.
+    expect(await run('remove-all-assistants', form)).toEqual(a);
+    expect((await stack.control.stats()).delete_assistants).toBe(1);
+    const view = await viewDashboard(dashboardDeps(), grant, Date.now());
+    expect(view.kind === 'ready' && view.history?.length).toBe(1);
+  });
+
+  it('from a second tab that showed the same list: the first removal, with its Undo', async () => {
+    const ids = await shown();
+    const first = await run('remove-all-assistants', { confirmed: true, shown: ids });
+    const second = await run('remove-all-assistants', { confirmed: true, shown: ids });
+    expect(second).toEqual(first);
+  });
+
+  it('is recorded before Zoom is asked: a removal Zoom finishes after the app gave up keeps its Undo', async () => {
+    const ids = await shown();
+    // Zoom answers later than the app waits (1.5 s), and removes them all the same.
+    await stack.control.fault({ target: 'api', method: 'DELETE', delayMs: 2500 });
+    const outcome = await run('remove-all-assistants', { confirmed: true, shown: ids });
+    expect(outcome).toEqual({ kind: 'zoom_refused', failure: { reason: 'zoom_down' } });
+    const removed = async (): Promise<boolean> => (await atZoom('assistants')).length === 0;
+    for (let i = 0; i < 100 && !(await removed()); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    // The next view, once the action can no longer be running, settles it from Zoom's list.
+    const later = await viewDashboard(dashboardDeps(), grant, Date.now() + 3 * 1500 + 1);
+    if (later.kind !== 'ready' || !later.history) throw new Error('no history');
+    expect(later.history).toHaveLength(1);
+    expect(later.history[0]?.pending).toBeUndefined();
+    const undone = await run('undo-removal', { id: later.history[0]?.id ?? '' });
+    expect(undone).toMatchObject({ kind: 'put_back' });
+    expect(await atZoom('assistants')).toHaveLength(3);
+  });
+
   it('with nobody there, says so', async () => {
-    await run('remove-all-assistants', { confirmed: true });
-    expect(await run('remove-all-assistants', { confirmed: true })).toEqual({
+    await run('remove-all-assistants', { confirmed: true, shown: await shown() });
+    expect(await run('remove-all-assistants', { confirmed: true, shown: [] })).toEqual({
       kind: 'nothing_there',
       email: null,
     });
@@ -102,16 +177,25 @@ describe('remove all', () => {
 
 describe('step down', () => {
   it('one person, then everyone (confirmed)', async () => {
-    const view = await viewDashboard(services, grant, Date.now());
+    const view = await viewDashboard(dashboardDeps(), grant, Date.now());
     if (view.kind !== 'ready' || !view.schedulers.ok) throw new Error('no schedulers');
     const [charles] = view.schedulers.people;
     if (!charles) throw new Error('nobody to step down from');
-    const one = await run('step-down', { id: charles.id, shownEmail: charles.email });
+    // It cannot be undone here: asked first.
+    const unconfirmed = await run('step-down', { id: charles.id, shownEmail: charles.email });
+    expect(unconfirmed).toEqual({ kind: 'not_confirmed' });
+    expect(await atZoom('schedulers')).toContain(charles.email);
+    const one = await run('step-down', {
+      id: charles.id,
+      shownEmail: charles.email,
+      confirmed: true,
+    });
     expect(one).toEqual({ kind: 'stepped_down', email: charles.email, count: 1 });
     expect(await atZoom('schedulers')).not.toContain(charles.email);
 
-    expect(await run('step-down-all', { shownCount: 1 })).toEqual({ kind: 'not_confirmed' });
-    const all = await run('step-down-all', { confirmed: true, shownCount: 1 });
+    const ids = await shown('schedulers');
+    expect(await run('step-down-all', { shown: ids })).toEqual({ kind: 'not_confirmed' });
+    const all = await run('step-down-all', { confirmed: true, shown: ids });
     expect(all).toEqual({ kind: 'stepped_down', email: null, count: 1 });
     expect(await atZoom('schedulers')).toEqual([]);
   });
@@ -119,8 +203,9 @@ describe('step down', () => {
 
 describe('failures are outcomes', () => {
   it('Zoom down: zoom_refused, nothing removed', async () => {
+    const ids = await shown();
     await stack.control.fault({ target: 'api', status: 503, count: 5 });
-    const outcome = await run('remove-all-assistants', { confirmed: true });
+    const outcome = await run('remove-all-assistants', { confirmed: true, shown: ids });
     expect(outcome).toEqual({ kind: 'zoom_refused', failure: { reason: 'zoom_down' } });
     await stack.control.clearFaults();
     expect(await atZoom('assistants')).toHaveLength(3);
@@ -133,7 +218,7 @@ describe('failures are outcomes', () => {
       kind: 'grant_ended',
       reconnect: false,
     });
-    expect(await viewDashboard(services, grant, Date.now())).toEqual({
+    expect(await viewDashboard(dashboardDeps(), grant, Date.now())).toEqual({
       kind: 'grant_ended',
       reconnect: false,
     });
@@ -145,8 +230,9 @@ describe('failures are outcomes', () => {
       grantScopes: ['user:read:user', 'user:read:list_assistants'],
     });
     grant = await grantFor(services, stack.sandbox.url);
+    const ids = await shown();
     // Said before the click: the dashboard names what the grant cannot do.
-    const view = await viewDashboard(services, grant, Date.now());
+    const view = await viewDashboard(dashboardDeps(), grant, Date.now());
     expect(view.kind === 'ready' && view.lacking).toEqual([
       'remove-assistant',
       'remove-all-assistants',
@@ -154,7 +240,7 @@ describe('failures are outcomes', () => {
       'step-down',
       'step-down-all',
     ]);
-    expect(await run('remove-all-assistants', { confirmed: true })).toEqual({
+    expect(await run('remove-all-assistants', { confirmed: true, shown: ids })).toEqual({
       kind: 'needs_permission',
     });
     expect(await atZoom('assistants')).toHaveLength(3);

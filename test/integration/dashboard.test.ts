@@ -1,5 +1,15 @@
-import { ACTION_WORDS, FAILURE, FLASH, PAGES, VIEW, titleOf } from '../../src/http/copy';
+import {
+  ACTION_WORDS,
+  LANDING_NOTICES,
+  FAILURE,
+  FLASH,
+  PAGES,
+  VIEW,
+  titleOf,
+} from '../../src/http/copy';
 import { Browser, type Page, signIn, csrfOf, html } from '../../harness/browser';
+import { formTo } from '../../harness/forms';
+import { keysNamingUser } from '../../harness/tokens';
 import { startStack, type Stack } from '../../harness/stack';
 
 let stack: Stack;
@@ -17,8 +27,7 @@ const url = (p: string): string => `${stack.app.url}${p}`;
 
 async function clearAll(browser: Browser, dash: Page): Promise<Page> {
   return browser.postForm(url('/assistants/clear'), {
-    _csrf: csrfOf(dash),
-    count: /name="count" value="(\d+)"/.exec(dash.text)?.[1] ?? '',
+    ...formTo(dash, '/assistants/clear').fields,
     confirm: 'yes',
   });
 }
@@ -54,20 +63,32 @@ test('clear all → DELETE /users/me/assistants → 303 with "Removed 3 assistan
   const dash = await signIn(browser, stack.app.url, 'ada');
   const res = await browser.postForm(
     url('/assistants/clear'),
-    { _csrf: csrfOf(dash), count: '3', confirm: 'yes' },
+    { ...formTo(dash, '/assistants/clear').fields, confirm: 'yes' },
     { follow: false },
   );
   expect(res.status).toBe(303);
   expect(res.headers.get('location')).toBe('/');
   const after = await browser.get(url('/'));
-  expect(after.text).toContain(FLASH.removedAll(3));
+  expect(after.text).toContain(
+    FLASH.removed([
+      'grace.assistant@example.com',
+      'alan.assistant@example.com',
+      'katherine.assistant@example.com',
+    ]),
+  );
   expect(after.text).toContain(html(VIEW.dashboard.empty));
   expect((await stack.control.stats()).delete_assistants).toBe(1);
   const snap = await stack.control.get<{ assistants: unknown[] }>('/users/ada');
   expect(snap.assistants).toHaveLength(0);
   // The message is shown once.
   const again = await browser.get(url('/'));
-  expect(again.text).not.toContain(FLASH.removedAll(3));
+  expect(again.text).not.toContain(
+    FLASH.removed([
+      'grace.assistant@example.com',
+      'alan.assistant@example.com',
+      'katherine.assistant@example.com',
+    ]),
+  );
 });
 
 test('remove one → DELETE /users/me/assistants/{id} → "Removed <email>", the others stay', async () => {
@@ -86,8 +107,7 @@ test('clear all without the confirmation → nothing removed, and the page says 
   const browser = new Browser();
   const dash = await signIn(browser, stack.app.url, 'ada');
   const after = await browser.postForm(url('/assistants/clear'), {
-    _csrf: csrfOf(dash),
-    count: '3',
+    ...formTo(dash, '/assistants/clear').fields,
   });
   expect(after.text).toContain(html(ACTION_WORDS['remove-all-assistants'].notConfirmed));
   expect(after.text).toContain(VIEW.dashboard.canSchedule(3));
@@ -177,7 +197,7 @@ describe('every answer Zoom can give has a clear outcome', () => {
     expect((await browser.get(url('/healthz'))).status).toBe(200);
   });
 
-  test('404 code 1001 → "Your Zoom user no longer exists"', async () => {
+  test('404 code 1001 names `me`, not an assistant: the grant ends, the user is told to reconnect', async () => {
     const browser = new Browser();
     const dash = await signIn(browser, stack.app.url, 'ada');
     await stack.control.post('/faults', {
@@ -186,7 +206,25 @@ describe('every answer Zoom can give has a clear outcome', () => {
       body: { code: 1001, message: 'User does not exist: me.' },
     });
     const after = await clearAll(browser, dash);
-    expect(after.text).toContain(FAILURE.userGone);
+    expect(after.text).toContain(html(LANDING_NOTICES.reconnect));
+    const ada = await stack.control.userId('ada');
+    expect(await keysNamingUser(stack, ada, 'ada@example.com')).toEqual([]);
+    expect((await stack.control.stats()).delete_assistants).toBe(0);
+  });
+
+  test('a list answered 404 code 1001 ends the grant too', async () => {
+    const browser = new Browser();
+    await signIn(browser, stack.app.url, 'ada');
+    await stack.control.post('/faults', {
+      target: 'api',
+      status: 404,
+      body: { code: 1001, message: 'User does not exist: me.' },
+    });
+    const page = await browser.get(url('/'));
+    expect(page.status).toBe(401);
+    expect(page.text).toContain(html(PAGES.reconnect.heading));
+    const ada = await stack.control.userId('ada');
+    expect(await keysNamingUser(stack, ada, 'ada@example.com')).toEqual([]);
   });
 
   test('400 code 4711 (a scope missing) → "reinstall"', async () => {
@@ -206,11 +244,17 @@ describe('every answer Zoom can give has a clear outcome', () => {
 
   test('204 needs no body: clear all succeeds with an empty answer', async () => {
     const browser = new Browser();
-    const dash = await signIn(browser, stack.app.url, 'grace');
+    const dash = await signIn(browser, stack.app.url, 'ada');
     expect(dash.text).not.toContain(html(VIEW.dashboard.needsPermission));
     const after = await clearAll(browser, dash);
-    // One assistant: the message names them.
-    expect(after.text).toContain(FLASH.removedOne('margaret.assistant@example.com'));
+    // The message names everyone removed.
+    expect(after.text).toContain(
+      FLASH.removed([
+        'grace.assistant@example.com',
+        'alan.assistant@example.com',
+        'katherine.assistant@example.com',
+      ]),
+    );
   });
 
   test('no stack trace ever reaches the page', async () => {

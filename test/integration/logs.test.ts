@@ -1,4 +1,5 @@
 import { Browser, callbackUrlFor, csrfOf } from '../../harness/browser';
+import { formTo } from '../../harness/forms';
 import { startStack, type Stack } from '../../harness/stack';
 import { makeTokenStale } from '../../harness/tokens';
 
@@ -42,11 +43,12 @@ test('a full install, a refresh and a clear, logged at debug: no token, secret, 
 
   // A clear.
   const cleared = await browser.postForm(`${stack.app.url}/assistants/clear`, {
-    _csrf: csrfOf(refreshed),
-    count: '3',
+    ...formTo(refreshed, '/assistants/clear').fields,
     confirm: 'yes',
   });
-  expect(cleared.text).toContain('Removed 3 assistants.');
+  expect(cleared.text).toContain(
+    'Removed grace.assistant@example.com, alan.assistant@example.com and katherine.assistant@example.com.',
+  );
 
   const lines = stack.logLines;
   expect(lines.length).toBeGreaterThan(8);
@@ -56,7 +58,7 @@ test('a full install, a refresh and a clear, logged at debug: no token, secret, 
     expect(line).not.toMatch(/sbx_(at|rt)_/);
   }
   // The events are there.
-  for (const msg of ['signed in', 'token refreshed', 'assistants removed']) {
+  for (const msg of ['signed in', 'token refreshed', 'action done']) {
     expect(lines.some((l) => l.includes(`"msg":"${msg}"`))).toBe(true);
   }
 });

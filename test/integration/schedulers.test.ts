@@ -1,5 +1,6 @@
 import { ACTION_WORDS, FAILURE, FLASH, VIEW } from '../../src/http/copy';
-import { Browser, csrfOf, html, signIn, type Page } from '../../harness/browser';
+import { Browser, csrfOf, decodeEntities, html, signIn, type Page } from '../../harness/browser';
+import { formNamed, formTo } from '../../harness/forms';
 import { startStack, type Stack } from '../../harness/stack';
 
 /**
@@ -34,19 +35,25 @@ function schedulersSection(page: Page): string {
   return from < 0 ? '' : page.text.slice(from, to < 0 ? undefined : to);
 }
 
+/** Follows "Step down" for `email` to the page that asks first; `confirm` then answers it. */
+async function askStepDown(browser: Browser, page: Page, email: string): Promise<Page> {
+  const label = html(VIEW.schedulers.stepDownLabel(email));
+  const m = new RegExp(`<a class="button small" href="([^"]+)" aria-label="${label}">`).exec(
+    page.text,
+  );
+  if (!m?.[1]) throw new Error(`no step-down link for ${email}`);
+  return browser.get(url(decodeEntities(m[1])));
+}
+
 async function stepDown(browser: Browser, page: Page, email: string): Promise<Page> {
-  const m = new RegExp(
-    `action="(/schedulers/[^"]+/step-down)">\\s*<input type="hidden" name="_csrf" value="[^"]*">\\s*<input type="hidden" name="email" value="${email}">`,
-  ).exec(page.text);
-  if (!m?.[1]) throw new Error(`no step-down form for ${email}`);
-  return browser.postForm(url(m[1]), { _csrf: csrfOf(page), email });
+  const asked = await askStepDown(browser, page, email);
+  const form = formNamed(asked, ACTION_WORDS['step-down'].confirmPage(email).button);
+  return browser.postForm(url(form.action), form.fields);
 }
 
 function stepDownAll(browser: Browser, page: Page, confirm = true): Promise<Page> {
-  const count = /name="count" value="(\d+)"/.exec(schedulersSection(page))?.[1] ?? '';
   return browser.postForm(url('/schedulers/step-down'), {
-    _csrf: csrfOf(page),
-    count,
+    ...formTo(page, '/schedulers/step-down').fields,
     ...(confirm ? { confirm: 'yes' } : {}),
   });
 }
@@ -94,11 +101,6 @@ test('step down from all needs its confirmation, then leaves nobody', async () =
 
 describe('every answer Zoom can give to a step-down', () => {
   test.each([
-    [
-      '404 code 1001',
-      { status: 404, body: { code: 1001, message: 'User does not exist: x.' } },
-      ACTION_WORDS['step-down'].targetGone,
-    ],
     ['429 with the wait', { status: 429, retryAfter: '9' }, FAILURE.rateLimited(9)],
     ['a 5xx', { status: 503 }, FAILURE.zoomDown],
     ['no answer in time', { delayMs: 1500 }, FAILURE.zoomDown],

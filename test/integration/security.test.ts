@@ -1,5 +1,6 @@
 import { PAGE, VIEW } from '../../src/http/copy';
 import { Browser, signIn, submitConsent, callbackUrlFor, csrfOf } from '../../harness/browser';
+import { formTo } from '../../harness/forms';
 import { startStack, type Stack } from '../../harness/stack';
 
 /** Each control, shown to work (each assertion fails without its control). */
@@ -160,7 +161,12 @@ describe('rate limits shared by all processes', () => {
     for (let i = 0; i < 4; i++) {
       const r = await browser.postForm(
         `${stack.apps[i % 2]?.url}/assistants/clear`,
-        { _csrf: csrfOf(dash), count: '3', confirm: 'yes' },
+        // Four separate submits (a resubmit of one form is answered without acting again).
+        {
+          ...formTo(dash, '/assistants/clear').fields,
+          confirm: 'yes',
+          intent: `intent-of-submit-${i}`,
+        },
         { follow: false },
       );
       statuses.push(r.status);

@@ -1,7 +1,15 @@
-import { ACTION_WORDS, FLASH, PAGE, REFUSAL_WORDS, VIEW } from '../../src/http/copy';
+import {
+  ACTION_WORDS,
+  LANDING_NOTICES,
+  FLASH,
+  PAGE,
+  REFUSAL_WORDS,
+  VIEW,
+} from '../../src/http/copy';
 import { Browser, csrfOf, html, signIn, type Page } from '../../harness/browser';
+import { formTo } from '../../harness/forms';
 import { startStack, type Stack } from '../../harness/stack';
-import { valueOf } from '../../harness/tokens';
+import { keysNamingUser, valueOf } from '../../harness/tokens';
 import { randomBytes } from 'node:crypto';
 import { deriveEncryptionKey, loadConfig } from '../../src/config';
 import { RecordCipher } from '../../src/store/crypto';
@@ -40,7 +48,10 @@ async function assistantsAtZoom(user = 'ada'): Promise<SandboxAssistant[]> {
 const url = (p: string, app = stack.app): string => `${app.url}${p}`;
 
 async function clearAll(browser: Browser, dash: Page): Promise<Page> {
-  return browser.postForm(url('/assistants/clear'), { _csrf: csrfOf(dash), confirm: 'yes' });
+  return browser.postForm(url('/assistants/clear'), {
+    ...formTo(dash, '/assistants/clear').fields,
+    confirm: 'yes',
+  });
 }
 
 async function removeOne(browser: Browser, dash: Page, email: string): Promise<Page> {
@@ -70,7 +81,7 @@ describe('undo', () => {
     const browser = new Browser();
     const dash = await signIn(browser, stack.app.url, 'ada');
     const removed = await removeOne(browser, dash, 'alan.assistant@example.com');
-    expect(removed.text).toContain(FLASH.removedOne('alan.assistant@example.com'));
+    expect(removed.text).toContain(FLASH.removed(['alan.assistant@example.com']));
     expect(await assistantsAtZoom()).toHaveLength(2);
     const after = await undo(browser, removed);
     expect(after.status).toBe(200);
@@ -83,7 +94,13 @@ describe('undo', () => {
     const browser = new Browser();
     const dash = await signIn(browser, stack.app.url, 'ada');
     const cleared = await clearAll(browser, dash);
-    expect(cleared.text).toContain(FLASH.removedAll(3));
+    expect(cleared.text).toContain(
+      FLASH.removed([
+        'grace.assistant@example.com',
+        'alan.assistant@example.com',
+        'katherine.assistant@example.com',
+      ]),
+    );
     expect(cleared.text).toContain(VIEW.history.removed(3));
     expect(await assistantsAtZoom()).toEqual([]);
     const after = await undo(browser, cleared);
@@ -161,8 +178,14 @@ describe('undo', () => {
     const browser = new Browser();
     const dash = await signIn(browser, stack.app.url, 'ada'); // the page shows three
     await stack.control.delete('/users/ada/assistants/katherine.assistant@example.com');
-    const cleared = await clearAll(browser, dash);
-    expect(cleared.text).toContain(FLASH.removedAll(2));
+    // The page is stale: nothing is removed, and the page says what changed.
+    const stale = await clearAll(browser, dash);
+    expect(stale.text).toContain(html(ACTION_WORDS['remove-all-assistants'].listChanged([], 1)));
+    expect(await assistantsAtZoom()).toHaveLength(2);
+    const cleared = await clearAll(browser, stale);
+    expect(cleared.text).toContain(
+      FLASH.removed(['grace.assistant@example.com', 'alan.assistant@example.com']),
+    );
     await undo(browser, cleared);
     expect((await assistantsAtZoom()).map((a) => a.email)).not.toContain(
       'katherine.assistant@example.com',
@@ -222,7 +245,7 @@ describe('every answer Zoom gives to an undo', () => {
     expect(await assistantsAtZoom()).toHaveLength(3);
   });
 
-  test('404 code 1001: the user no longer exists', async () => {
+  test('404 code 1001 names `me`: the user is gone at Zoom, so the grant ends', async () => {
     const { browser, page } = await clearedPage();
     await stack.control.post('/faults', {
       target: 'api',
@@ -230,13 +253,9 @@ describe('every answer Zoom gives to an undo', () => {
       body: { code: 1001, message: 'User does not exist: me.' },
     });
     const failed = await undo(browser, page);
-    expect(failed.text).toContain(
-      html(
-        ACTION_WORDS['undo-removal'].refused('Your Zoom user no longer exists.', {
-          reason: 'not_found',
-        }),
-      ),
-    );
+    expect(failed.text).toContain(html(LANDING_NOTICES.reconnect));
+    const ada = await stack.control.userId('ada');
+    expect(await keysNamingUser(stack, ada, 'ada@example.com')).toEqual([]);
   });
 
   test('a paid account is required: said so', async () => {

@@ -186,9 +186,10 @@ describe('plural forms', () => {
   ])('count(%i, person, people)', (n, text) => expect(count(n, 'person', 'people')).toBe(text));
 
   test.each([
-    [null, 'Removed all your assistants.'],
-    [0, 'You had no assistants to remove.'],
-    [1, 'Removed 1 assistant.'],
-    [30, 'Removed 30 assistants.'],
-  ])('FLASH.removedAll(%s)', (n, text) => expect(FLASH.removedAll(n)).toBe(text));
+    [['a@x'], 'Removed a@x.'],
+    [['a@x', 'b@x'], 'Removed both: a@x and b@x.'],
+    [['a@x', 'b@x', 'c@x'], 'Removed a@x, b@x and c@x.'],
+  ])('FLASH.removed(%p) names everyone', (emails, text) =>
+    expect(FLASH.removed(emails)).toBe(text),
+  );
 });

@@ -15,6 +15,10 @@ export type ActionName =
 /** What a form posted: the id in its path and what the page showed beside it. */
 export interface ActionInput {
   readonly id?: string;
+  /** The ids of the list the page showed (the forms that act on everyone). */
+  readonly shown: readonly string[] | null;
+  /** The form's one-time id: a second submit of it gets the first one's outcome. */
+  readonly intent: string | null;
   readonly confirmed: boolean;
   /** For words only: never sent to Zoom. */
   readonly shownEmail: string | null;
@@ -30,10 +34,24 @@ export type ActionOutcome =
       readonly undo: string | null;
       readonly recordFailed: boolean;
     }
+  /** Zoom's list is not what the page showed: nothing was done; the page shows it anew. */
+  | {
+      readonly kind: 'list_changed';
+      readonly added: readonly Person[];
+      /** How many of those shown Zoom no longer lists. */
+      readonly goneCount: number;
+    }
+  /** The same form is being submitted in another request right now. */
+  | { readonly kind: 'still_running' }
   /** Zoom's list no longer holds whom the page showed: nothing to do. */
   | { readonly kind: 'nothing_there'; readonly email: string | null }
   | { readonly kind: 'stepped_down'; readonly email: string | null; readonly count: number | null }
-  | { readonly kind: 'put_back'; readonly outcomes: readonly PutBackOutcome[] }
+  | {
+      readonly kind: 'put_back';
+      readonly outcomes: readonly PutBackOutcome[];
+      /** The entry that keeps the Undo of those Zoom did not put back. */
+      readonly kept: string | null;
+    }
   | {
       readonly kind: 'undo_unavailable';
       readonly why: 'missing' | 'running' | 'done';
@@ -46,10 +64,10 @@ export type ActionOutcome =
   | { readonly kind: 'zoom_refused'; readonly failure: ZoomFailure }
   | { readonly kind: 'disconnected'; readonly revokedAtZoom: boolean };
 
-/** What an action's Zoom call reports; `took` is a removal the use-case then records. */
-export type ActionEffect =
-  | Exclude<ActionOutcome, { kind: 'removed' }>
-  | { readonly kind: 'took'; readonly people: readonly Assistant[] };
+export interface Person {
+  readonly id: string;
+  readonly email: string;
+}
 
 /** The signed-in user's Zoom calls, with a live token already in them. */
 export interface UserZoom {
@@ -67,6 +85,15 @@ export interface ActionContext {
   /** Runs Zoom calls with the grant's token; a refused token is refreshed once, then retried. */
   withZoom<T>(calls: (zoom: UserZoom) => Promise<T>): Promise<T>;
   readonly history: RemovalHistory;
+  /** A removal recorded before Zoom is asked, then settled or dropped by what Zoom answered. */
+  readonly removals: {
+    /** `at`: when the removal happened, if not now (the part of one an undo did not put back). */
+    begin(people: readonly Assistant[], at?: number): Promise<Removal>;
+    settle(removal: Removal): Promise<void>;
+    drop(removal: Removal): Promise<void>;
+    /** A removal of all these people made here in the last minutes, not undone. */
+    recentOf(ids: readonly string[]): Promise<Removal | null>;
+  };
   /** Revokes the grant at Zoom, then erases everything kept for the user. */
   disconnect(): Promise<{ readonly revokedAtZoom: boolean }>;
   readonly logger: Logger;
@@ -86,7 +113,21 @@ export interface ActionDescriptor {
   readonly scopes: readonly string[];
   /** How it is kept: a removal with its Undo, the undo of one, or not at all. */
   readonly records: 'removal' | 'undo' | 'nothing';
-  run(ctx: ActionContext, input: ActionInput): Promise<ActionEffect>;
+  run(ctx: ActionContext, input: ActionInput): Promise<ActionOutcome>;
 }
 
 export type { Removal };
+
+/** A form submitted again (a double click, a retry, Back and submit): answered, not redone. */
+export type Replay =
+  | { readonly kind: 'claimed' }
+  | { readonly kind: 'done'; readonly outcome: ActionOutcome }
+  | { readonly kind: 'running' };
+
+/** The outcomes of recent submits, by the form's one-time id; sealed, under the user. */
+export interface ActionReplays {
+  claim(userId: string, intent: string, now: number): Promise<Replay>;
+  keep(userId: string, intent: string, outcome: ActionOutcome): Promise<void>;
+  /** Frees the claim of a submit that ended in an error (it may be tried again). */
+  release(userId: string, intent: string): Promise<void>;
+}

@@ -1,5 +1,5 @@
-import { putBack } from '../removals';
 import type { ActionDescriptor, ActionName } from './action';
+import { removeAssistants, stepDown, undoRemoval } from './flows';
 
 // Zoom's scopes for each call, any one of them (granular for new apps, classic `user:write`).
 const CLASSIC_WRITE = ['user:write', 'user:write:admin'];
@@ -14,14 +14,7 @@ const removeAssistant: ActionDescriptor = {
   confirm: false,
   scopes: DELETE_ASSISTANT,
   records: 'removal',
-  run: (ctx, { id, shownEmail }) =>
-    ctx.withZoom(async (zoom) => {
-      // Read just now, so the record holds their setting and a removal made elsewhere is not "undone".
-      const who = (await zoom.listAssistants()).find((a) => a.id === id);
-      if (!who) return { kind: 'nothing_there', email: shownEmail };
-      await zoom.deleteAssistant(who.id);
-      return { kind: 'took', people: [who] };
-    }),
+  run: (ctx, input) => removeAssistants(ctx, input, 'one'),
 };
 
 const removeAllAssistants: ActionDescriptor = {
@@ -31,75 +24,28 @@ const removeAllAssistants: ActionDescriptor = {
   confirm: true,
   scopes: DELETE_ASSISTANT,
   records: 'removal',
-  run: (ctx) =>
-    ctx.withZoom(async (zoom) => {
-      const present = await zoom.listAssistants();
-      if (present.length === 0) return { kind: 'nothing_there', email: null };
-      await zoom.deleteAllAssistants();
-      return { kind: 'took', people: present };
-    }),
+  run: (ctx, input) => removeAssistants(ctx, input, 'all'),
 };
 
-const undoRemoval: ActionDescriptor = {
+const undo: ActionDescriptor = {
   name: 'undo-removal',
   route: '/history/:id/undo',
   target: 'removal',
   confirm: false,
   scopes: ADD_ASSISTANT,
   records: 'undo',
-  async run(ctx, { id }) {
-    const { history, grant } = ctx;
-    const claim = await history.claim(grant.userId, id ?? '', ctx.now());
-    if (claim.kind === 'missing' || claim.kind === 'running') {
-      return { kind: 'undo_unavailable', why: claim.kind };
-    }
-    if (claim.kind === 'done') {
-      const undo = claim.removal.undo;
-      return {
-        kind: 'undo_unavailable',
-        why: 'done',
-        ...(undo.state === 'done' && { doneAt: undo.at }),
-      };
-    }
-    const removal = claim.removal;
-    let settled = false;
-    try {
-      const result = await ctx.withZoom((zoom) =>
-        putBack(removal.assistants, (batch) => zoom.addAssistants(batch)),
-      );
-      if (result.failure === undefined) {
-        await history.settle(grant.userId, removal, {
-          state: 'done',
-          at: ctx.now(),
-          outcomes: result.outcomes,
-        });
-        settled = true;
-        return { kind: 'put_back', outcomes: result.outcomes };
-      }
-      await history.settle(grant.userId, removal, { state: 'available' });
-      settled = true;
-      throw result.failure;
-    } finally {
-      // Whatever went wrong (Zoom, storage, a refused grant), the entry stays available.
-      if (!settled) {
-        await history.settle(grant.userId, removal, { state: 'available' }).catch(() => undefined);
-      }
-    }
-  },
+  run: undoRemoval,
 };
 
-const stepDown: ActionDescriptor = {
+// Not undoable from here (only that person can give the privilege back): confirmed first.
+const stepDownOne: ActionDescriptor = {
   name: 'step-down',
   route: '/schedulers/:id/step-down',
   target: 'person',
-  confirm: false,
+  confirm: true,
   scopes: DELETE_SCHEDULER,
   records: 'nothing',
-  run: (ctx, { id, shownEmail }) =>
-    ctx.withZoom(async (zoom) => {
-      await zoom.deleteScheduler(id ?? '');
-      return { kind: 'stepped_down', email: shownEmail, count: 1 };
-    }),
+  run: (ctx, input) => stepDown(ctx, input, 'one'),
 };
 
 const stepDownAll: ActionDescriptor = {
@@ -109,11 +55,7 @@ const stepDownAll: ActionDescriptor = {
   confirm: true,
   scopes: DELETE_SCHEDULER,
   records: 'nothing',
-  run: (ctx, { shownCount }) =>
-    ctx.withZoom(async (zoom) => {
-      await zoom.deleteAllSchedulers();
-      return { kind: 'stepped_down', email: null, count: shownCount };
-    }),
+  run: (ctx, input) => stepDown(ctx, input, 'all'),
 };
 
 const disconnect: ActionDescriptor = {
@@ -133,8 +75,8 @@ const disconnect: ActionDescriptor = {
 export const ACTIONS: readonly ActionDescriptor[] = [
   removeAssistant,
   removeAllAssistants,
-  undoRemoval,
-  stepDown,
+  undo,
+  stepDownOne,
   stepDownAll,
   disconnect,
 ];

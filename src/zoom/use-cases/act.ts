@@ -4,12 +4,13 @@ import type {
   ActionDescriptor,
   ActionInput,
   ActionOutcome,
+  ActionReplays,
   UserZoom,
 } from '../actions/action';
-import type { Assistant, ZoomApiClient } from '../api';
+import type { ZoomApiClient } from '../api';
 import { classifyFailure } from '../failure';
 import type { GrantRef } from '../grant';
-import { isRemovalId, isZoomUserId } from '../ids';
+import { isIntentId, isRemovalId, isZoomUserId } from '../ids';
 import type { ZoomOAuthClient } from '../oauth';
 import { OAuthError } from '../oauth-errors';
 import { newRemoval, type RemovalHistory } from '../removals';
@@ -20,11 +21,22 @@ export interface ActDeps {
   readonly zoomApi: ZoomApiClient;
   readonly oauth: Pick<ZoomOAuthClient, 'revoke'>;
   readonly history: RemovalHistory;
+  readonly replays: ActionReplays;
   readonly logger: Logger;
   readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
-/** Runs one user action for the signed-in grant: checks, Zoom's calls, the record, the outcome. */
+/** A removal made by an earlier submit is "the same action" for this long. */
+const RECENT_MS = 10 * 60_000;
+/** How long a second submit waits for the first one's outcome. */
+const REPLAY_WAIT_MS = 25_000;
+const REPLAY_POLL_MS = 250;
+
+/**
+ * Runs one user action for the signed-in grant: checks, Zoom's calls, the record, the outcome.
+ * A form submitted again gets the outcome of its first submit.
+ */
 export async function act(
   deps: ActDeps,
   action: ActionDescriptor,
@@ -36,19 +48,45 @@ export async function act(
     return { kind: 'undo_unavailable', why: 'missing' };
   }
   if (action.confirm && !input.confirmed) return { kind: 'not_confirmed' };
+  const intent = isIntentId(input.intent) ? input.intent : null;
+  if (!intent) return perform(deps, action, grant, input);
 
+  const userId = grant.userId;
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const waitUntil = now() + REPLAY_WAIT_MS;
+  for (;;) {
+    const replay = await deps.replays.claim(userId, intent, now());
+    if (replay.kind === 'done') return replay.outcome;
+    if (replay.kind === 'claimed') break;
+    if (now() > waitUntil) return { kind: 'still_running' };
+    await sleep(REPLAY_POLL_MS);
+  }
+  let outcome: ActionOutcome;
+  try {
+    outcome = await perform(deps, action, grant, input);
+  } catch (err) {
+    await deps.replays.release(userId, intent).catch(() => undefined);
+    throw err;
+  }
+  await deps.replays.keep(userId, intent, outcome).catch((err: unknown) => {
+    deps.logger.warn({ userId, err: (err as Error).message }, 'outcome not kept for a replay');
+  });
+  return outcome;
+}
+
+async function perform(
+  deps: ActDeps,
+  action: ActionDescriptor,
+  grant: GrantRef,
+  input: ActionInput,
+): Promise<ActionOutcome> {
   const { logger } = deps;
   const userId = grant.userId;
   try {
-    const effect = await action.run(contextFor(deps, grant), input);
-    if (effect.kind !== 'took') {
-      logger.info({ userId, action: action.name, outcome: effect.kind }, 'action done');
-      return effect;
-    }
-    logger.info({ userId, action: action.name, count: effect.people.length }, 'assistants removed');
-    return action.records === 'removal'
-      ? await record(deps, userId, effect.people)
-      : { kind: 'removed', people: effect.people, undo: null, recordFailed: false };
+    const outcome = await action.run(contextFor(deps, grant), input);
+    logger.info({ userId, action: action.name, outcome: outcome.kind }, 'action done');
+    return outcome;
   } catch (err) {
     if (err instanceof GrantEndedError) return { kind: 'grant_ended', reconnect: false };
     if (err instanceof ReconnectRequiredError) {
@@ -57,6 +95,15 @@ export async function act(
     }
     const failure = classifyFailure(err);
     if (!failure) throw err;
+    if (failure.reason === 'not_found') {
+      // 404 code 1001 names the path's user, `me`: the signed-in user is gone at Zoom.
+      logger.warn(
+        { userId, action: action.name },
+        'Zoom says the user does not exist; grant ended',
+      );
+      await deps.tokens.endGrant(userId);
+      return { kind: 'grant_ended', reconnect: true };
+    }
     logger.warn({ userId, action: action.name, reason: failure.reason }, 'action failed at Zoom');
     return failure.reason === 'missing_scope'
       ? { kind: 'needs_permission' }
@@ -64,30 +111,45 @@ export async function act(
   }
 }
 
-/** Remembers a removal Zoom has done, for its Undo; storage failing now cannot undo the removal. */
-async function record(
-  deps: ActDeps,
-  userId: string,
-  people: readonly Assistant[],
-): Promise<ActionOutcome> {
-  const removal = newRemoval(people, (deps.now ?? Date.now)());
-  try {
-    // False only when the grant ended meanwhile: the session ends with it, so no Undo.
-    const kept = await deps.history.add(userId, removal);
-    return { kind: 'removed', people, undo: kept ? removal.id : null, recordFailed: false };
-  } catch (err) {
-    deps.logger.error({ userId, err: (err as Error).message }, 'removal not recorded');
-    return { kind: 'removed', people, undo: null, recordFailed: true };
-  }
-}
-
 function contextFor(deps: ActDeps, grant: GrantRef): ActionContext {
   const { tokens, zoomApi, oauth, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const userId = grant.userId;
   return {
     grant,
     history: deps.history,
     logger,
-    now: deps.now ?? Date.now,
+    now,
+    removals: {
+      async begin(people, at) {
+        const removal = newRemoval(people, at ?? now(), true);
+        // False only when the grant ended: nothing is asked of Zoom for a user who left.
+        if (!(await deps.history.add(userId, removal))) throw new GrantEndedError(userId);
+        return removal;
+      },
+      async settle(removal) {
+        // Zoom has acted: a failed write leaves it pending, and the next view settles it.
+        await deps.history
+          .update(userId, { ...removal, pending: undefined })
+          .catch((err: unknown) => {
+            logger.warn({ userId, err: (err as Error).message }, 'removal left pending');
+          });
+      },
+      drop: (removal) => deps.history.drop(userId, removal.id),
+      async recentOf(ids) {
+        const since = now() - RECENT_MS;
+        const entries = await deps.history.list(userId, now());
+        return (
+          entries.find(
+            (r) =>
+              r.at >= since &&
+              r.undo.state === 'available' &&
+              ids.length > 0 &&
+              ids.every((id) => r.assistants.some((a) => a.id === id)),
+          ) ?? null
+        );
+      },
+    },
     withZoom: (calls) => tokens.withAccessToken(grant, (token) => calls(userZoom(zoomApi, token))),
     async disconnect() {
       let revokedAtZoom = true;

@@ -4,14 +4,19 @@ import type { Assistant, Scheduler, ZoomApiClient } from '../api';
 import { isZoomApiError } from '../errors';
 import { classifyFailure, type ZoomFailure } from '../failure';
 import type { GrantRef } from '../grant';
-import type { Removal, RemovalHistory } from '../removals';
+import { settledFrom, type Removal, type RemovalHistory } from '../removals';
 import { GrantEndedError, ReconnectRequiredError, type TokenManager } from '../token-manager';
 
 export interface DashboardDeps {
-  readonly tokens: Pick<TokenManager, 'withAccessToken'>;
+  readonly tokens: Pick<TokenManager, 'withAccessToken' | 'endGrant'>;
   readonly zoomApi: Pick<ZoomApiClient, 'listAssistants' | 'listSchedulers'>;
-  readonly history: Pick<RemovalHistory, 'list'>;
+  readonly history: Pick<RemovalHistory, 'list' | 'update' | 'drop'>;
+  /** A removal still pending after this long was cut short (a crash, a deploy, a timeout). */
+  readonly pendingSettleMs: number;
 }
+
+/** Zoom's lists hold at most this many people. */
+export const MAX_LISTED = 30;
 
 /** One of Zoom's lists, or why Zoom gave none. */
 export type Listing<T> =
@@ -58,11 +63,19 @@ export async function viewDashboard(
   const removals = history.status === 'fulfilled' ? history.value : null;
   if (lists.status === 'fulfilled') {
     const [assistants, schedulers] = lists.value.both;
+    if ([assistants, schedulers].some(namesMeGone)) {
+      await deps.tokens.endGrant(grant.userId);
+      return { kind: 'grant_ended', reconnect: true };
+    }
+    const listed = listing(assistants);
     return {
       kind: 'ready',
-      assistants: listing(assistants),
+      assistants: listed,
       schedulers: listing(schedulers),
-      history: removals,
+      history:
+        removals && listed.ok
+          ? await settle(deps, grant.userId, removals, listed.people, now)
+          : removals,
       lacking: lists.value.lacking,
     };
   }
@@ -73,8 +86,17 @@ export async function viewDashboard(
   const failure = classifyFailure(err);
   if (!failure) throw err;
   if (failure.reason === 'misconfigured') return { kind: 'misconfigured' };
+  if (failure.reason === 'not_found') {
+    await deps.tokens.endGrant(grant.userId);
+    return { kind: 'grant_ended', reconnect: true };
+  }
   const none = { ok: false, failure } as const;
   return { kind: 'ready', assistants: none, schedulers: none, history: removals, lacking: [] };
+}
+
+/** 404 code 1001 names the path's user, `me`: the signed-in user no longer exists at Zoom. */
+function namesMeGone(r: PromiseSettledResult<unknown>): boolean {
+  return r.status === 'rejected' && isZoomApiError(r.reason, 'not_found');
 }
 
 function listing<T>(r: PromiseSettledResult<T[]>): Listing<T> {
@@ -82,4 +104,32 @@ function listing<T>(r: PromiseSettledResult<T[]>): Listing<T> {
   const failure = classifyFailure(r.reason);
   if (!failure) throw r.reason;
   return { ok: false, failure };
+}
+
+/** Pending removals cut short are settled from Zoom's list: who is gone was removed. */
+async function settle(
+  deps: DashboardDeps,
+  userId: string,
+  removals: readonly Removal[],
+  listed: readonly Assistant[],
+  now: number,
+): Promise<Removal[]> {
+  // A full list may hide people beyond Zoom's 30: it cannot say who is gone.
+  if (listed.length >= MAX_LISTED) return [...removals];
+  const ids = new Set(listed.map((a) => a.id));
+  const out: Removal[] = [];
+  for (const removal of removals) {
+    if (!removal.pending || now - removal.at < deps.pendingSettleMs) {
+      out.push(removal);
+      continue;
+    }
+    const settled = settledFrom(removal, ids);
+    if (settled) {
+      await deps.history.update(userId, settled);
+      out.push(settled);
+    } else {
+      await deps.history.drop(userId, removal.id);
+    }
+  }
+  return out;
 }
