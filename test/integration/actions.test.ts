@@ -166,6 +166,25 @@ describe('remove all', () => {
     expect(await atZoom('assistants')).toHaveLength(3);
   });
 
+  it('an undo counts only those Zoom holds again: the others keep their Undo', async () => {
+    const removed = await run('remove-all-assistants', { confirmed: true, shown: await shown() });
+    if (removed.kind !== 'removed') throw new Error(removed.kind);
+    // Katherine left the account meanwhile: Zoom refuses to put her back.
+    await stack.control.delete('/members/katherine.assistant@example.com');
+    const undone = await run('undo-removal', { id: removed.undo ?? '' });
+    if (undone.kind !== 'put_back') throw new Error(undone.kind);
+    expect(undone.outcomes).toContainEqual({
+      email: 'katherine.assistant@example.com',
+      result: 'refused',
+      reason: 'not_in_account',
+    });
+    expect(await atZoom('assistants')).toHaveLength(2);
+    const view = await viewDashboard(dashboardDeps(), grant, Date.now());
+    const kept = view.kind === 'ready' ? view.history?.find((r) => r.id === undone.kept) : null;
+    expect(kept?.undo).toEqual({ state: 'available' });
+    expect(kept?.assistants.map((a) => a.email)).toEqual(['katherine.assistant@example.com']);
+  });
+
   it('with nobody there, says so', async () => {
     await run('remove-all-assistants', { confirmed: true, shown: await shown() });
     expect(await run('remove-all-assistants', { confirmed: true, shown: [] })).toEqual({
