@@ -132,7 +132,8 @@ const schema = z.object({
   TOKEN_ENCRYPTION_KEY: z.string().min(1, 'is required'),
   ZOOM_OAUTH_URL: httpUrl.default('https://zoom.us'),
   ZOOM_API_URL: httpUrl.default('https://api.zoom.us/v2'),
-  ZOOM_TIMEOUT_MS: positiveInt.default(10_000),
+  // The SIGTERM drain (25 s) must outlast the longest Zoom call.
+  ZOOM_TIMEOUT_MS: positiveInt.max(20_000).default(10_000),
   SESSION_MAX_AGE_HOURS: positiveInt.default(24 * 7),
   SESSION_IDLE_HOURS: positiveInt.default(24),
   TOKEN_RECORD_TTL_DAYS: positiveInt.default(90),

@@ -8,7 +8,8 @@ import { createRedis } from './store/redis';
 
 /** Process entry: config, Redis, app, listen, graceful shutdown. */
 
-const DRAIN_LIMIT_MS = 8_000;
+/** Outlasts a Zoom call (ZOOM_TIMEOUT_MS is at most 20 s) within the platform's 30 s. */
+const DRAIN_LIMIT_MS = 25_000;
 
 export async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -56,7 +57,7 @@ export async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     void shutdown(server, sockets, logger).then(async () => {
-      // A refresh still storing its answer gets what is left of the 10 s the platform allows.
+      // A refresh still storing its answer gets a moment more, inside the platform's 30 s.
       await Promise.race([services.tokens.settled(), sleep(1_000)]);
       await Promise.allSettled([redis.quit(), subscriber.quit()]);
       logger.info('stopped');

@@ -139,7 +139,8 @@ describe('SIGTERM drain', () => {
     const dash = await signIn(browser, appUrl, 'ada');
     expect(dash.text).toContain('Ada Lovelace');
 
-    await sandbox.control.fault({ target: 'api', delayMs: 1500 });
+    // Longer than the 8 s the drain once allowed, shorter than the Zoom timeout (10 s).
+    await sandbox.control.fault({ target: 'api', delayMs: 9000 });
     const inFlight = browser.get(`${appUrl}/`);
     await new Promise((r) => setTimeout(r, 300));
     p.child.kill('SIGTERM');
@@ -149,5 +150,5 @@ describe('SIGTERM drain', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('grace.assistant@example.com');
     expect(await p.exited).toEqual({ code: 0, signal: null });
-  });
+  }, 60_000);
 });

@@ -219,6 +219,7 @@ describe('loadConfig problems', () => {
     ['PORT', '70000'],
     ['PORT', '80.5'],
     ['ZOOM_TIMEOUT_MS', '-5'],
+    ['ZOOM_TIMEOUT_MS', '20001'],
     ['SESSION_MAX_AGE_HOURS', '0'],
     ['TOKEN_RECORD_TTL_DAYS', '0'],
     ['TOKEN_REFRESH_MARGIN_SECONDS', '-1'],
