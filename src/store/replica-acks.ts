@@ -66,9 +66,9 @@ export class ReplicaAcks {
     if (cached && Date.now() - cached.at < REPLICA_COUNT_TTL_MS) return cached.count;
     const info = await node.info('replication');
     const count = Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0);
-    // Only a replica that is there is remembered: one that joins (a restarted node, a
-    // replica added) is waited for from the next refresh on.
-    if (count > 0) this.replicaCounts.set(node, { count, at: Date.now() });
+    // "None" is remembered too (an INFO per refresh otherwise); a replica that joins is
+    // waited for once this expires.
+    this.replicaCounts.set(node, { count, at: Date.now() });
     return count;
   }
 }

@@ -381,14 +381,20 @@ describe('slots that move and nodes that restart', () => {
 });
 
 describe('replica acknowledgement outside a cluster', () => {
-  test('one server without replicas: no wait at all', async () => {
+  test('one server without replicas: no WAIT, and "no replica" is remembered (no INFO per refresh)', async () => {
     const lone = await startRedisServer();
     const client = createRedis({ url: lone.url, tlsRejectUnauthorized: false });
     const acks = new ReplicaAcks(client, createLogger('silent'));
+    const calls = async (command: string): Promise<number> => {
+      const stats = await client.info('commandstats');
+      return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
+    };
     await client.set('k', 'v');
-    const started = performance.now();
     expect(await acks.confirm('k')).toBe('no replica');
-    expect(performance.now() - started).toBeLessThan(100);
+    const infos = await calls('info');
+    expect(await acks.confirm('k')).toBe('no replica');
+    expect(await calls('info')).toBe(infos + 1); // only the one this test just made
+    expect(await calls('wait')).toBe(0);
     await client.quit();
     await lone.stop();
   });
