@@ -1,3 +1,4 @@
+import type { RateLabel } from './daily-limits';
 import type { StatName } from './stats';
 
 /**
@@ -6,7 +7,7 @@ import type { StatName } from './stats';
  */
 export interface ApiOp {
   counter: StatName;
-  category: 'Light' | 'Medium';
+  category: RateLabel;
   /** Classic scopes, any one suffices. */
   classic: readonly string[];
   /** Granular scopes, any one suffices; these are the ones named in a 4711 message. */

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { hasScope, missingScopeMessage, type ApiOp } from './api-ops';
 import type { SandboxContext } from './context';
+import { refuseOverDailyLimit } from './daily-limits';
 import { applyFault } from './faults';
 import { bearerToken, pathParam, sendJson } from './http-util';
 import type { SandboxUser } from './state';
@@ -48,8 +49,8 @@ function resolvePathUser(user: SandboxUser, userId: string): boolean {
 
 /**
  * Wraps a REST handler with what every /v2 call goes through, in this order: counter, injected
- * fault, bearer token (401 124), scope (`missingScopeAnswer`, default 400 4711), path user
- * (404 1001).
+ * fault, bearer token (401 124), the account's daily limit (429), scope (`missingScopeAnswer`,
+ * default 400 4711), path user (404 1001).
  */
 export function apiRoute(ctx: SandboxContext, op: ApiOp, handle: Handler): RequestHandler {
   return async (req, res) => {
@@ -61,6 +62,8 @@ export function apiRoute(ctx: SandboxContext, op: ApiOp, handle: Handler): Reque
       state.stats.api_401 += 1;
       return sendJson(res, 401, { code: 124, message: auth.message });
     }
+    // [UNCONFIRMED] where Zoom counts: here every authenticated call counts, refused ones too.
+    if (refuseOverDailyLimit(state, op.category, res)) return;
     const userId = pathParam(req, 'userId');
     if (!hasScope(op, auth.scopes, userId === 'me')) {
       // Zoom's errors page lists 4700 "does not contain scopes"; the forum and third parties see

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { ApiCall } from './api-route';
 import { pathParam, sendJson } from './http-util';
-import { schedulersOf, unlinkWhere } from './members';
+import { LIST_MAXIMUM, schedulersOf, unlinkWhere } from './members';
 import type { SandboxState } from './state';
 
 /**
@@ -10,16 +10,13 @@ import type { SandboxState } from './state';
  * the same links as the assistants operations, seen from the other side.
  */
 
-/** The spec's array is `maximum: 30`. */
-const PAGE_SIZE = 30;
-
 export function listSchedulers(state: SandboxState, res: Response, call: ApiCall): void {
   const all = schedulersOf(state, call.user.profile.id);
   // [UNCONFIRMED] page_size and total_records: the spec's schema and Rivet's type list only
   // `schedulers`; they are sent as the app's reference notes describe.
   sendJson(res, 200, {
-    schedulers: all.slice(0, PAGE_SIZE),
-    page_size: PAGE_SIZE,
+    schedulers: all.slice(0, LIST_MAXIMUM),
+    page_size: LIST_MAXIMUM,
     total_records: all.length,
   });
 }

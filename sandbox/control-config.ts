@@ -31,5 +31,11 @@ export function setConfig(ctx: SandboxContext, req: Request, res: Response): voi
   if (d.unknownAssistantDelete !== undefined) s.unknownAssistantDelete = d.unknownAssistantDelete;
   if (d.unknownSchedulerDelete !== undefined) s.unknownSchedulerDelete = d.unknownSchedulerDelete;
   if (d.paidAccount !== undefined) s.paidAccount = d.paidAccount;
+  if (d.dailyLimits?.Light !== undefined) s.dailyLimits.Light = d.dailyLimits.Light;
+  if (d.dailyLimits?.Medium !== undefined) s.dailyLimits.Medium = d.dailyLimits.Medium;
+  if (d.addAssistantsIgnored !== undefined) s.addAssistantsIgnored = d.addAssistantsIgnored;
+  if (d.addAssistantsBatchRefused !== undefined) {
+    s.addAssistantsBatchRefused = d.addAssistantsBatchRefused;
+  }
   sendJson(res, 200, configSnapshot(ctx.state));
 }

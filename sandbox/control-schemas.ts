@@ -44,17 +44,23 @@ const AssistantEntry = z.object({
   can_manage_host_private_event: z.boolean().optional(),
 });
 
+/**
+ * More people than Zoom's lists hold (30) may be given at once, so a test can build a user whose
+ * list Zoom answers only in part.
+ */
+const SEED_MAXIMUM = 1000;
+
 /** `emails` (setting false for new ones) and/or `assistants` with the per-person setting. */
 export const AddAssistantsControlBody = z
   .object({
-    emails: z.array(Email).min(1).max(30).optional(),
-    assistants: z.array(AssistantEntry).min(1).max(30).optional(),
+    emails: z.array(Email).min(1).max(SEED_MAXIMUM).optional(),
+    assistants: z.array(AssistantEntry).min(1).max(SEED_MAXIMUM).optional(),
   })
   .refine((b) => b.emails !== undefined || b.assistants !== undefined, {
     message: 'give emails or assistants',
   });
 
-export const EmailsBody = z.object({ emails: z.array(Email).min(1).max(30) });
+export const EmailsBody = z.object({ emails: z.array(Email).min(1).max(SEED_MAXIMUM) });
 
 export const MemberBody = z.object({
   email: Email,
@@ -88,14 +94,36 @@ export const ConfigBody = z.object({
   unknownAssistantDelete: z.union([z.literal(204), z.literal(404)]).optional(),
   unknownSchedulerDelete: z.union([z.literal(204), z.literal(404)]).optional(),
   paidAccount: z.boolean().optional(),
+  /** Per label; null removes the limit. Free: {"Light":6000,"Medium":2000} (S-RL). */
+  dailyLimits: z
+    .object({
+      Light: z.number().int().min(0).max(10_000_000).nullable().optional(),
+      Medium: z.number().int().min(0).max(10_000_000).nullable().optional(),
+    })
+    .optional(),
+  /** true, false, or the ids/emails whose add answers 201 without adding them. */
+  addAssistantsIgnored: z.union([z.boolean(), z.array(z.string().min(1)).max(1000)]).optional(),
+  addAssistantsBatchRefused: z.boolean().optional(),
 });
 
-export const ClockBody = z.object({
-  advanceSeconds: z
-    .number()
-    .min(0)
-    .max(10 * 365 * 86400),
+/** `used` sets today's counters, e.g. {"Medium":2000} to spend a Free account's Medium quota. */
+export const DailyUsageBody = z.object({
+  used: z.object({
+    Light: z.number().int().min(0).max(10_000_000).optional(),
+    Medium: z.number().int().min(0).max(10_000_000).optional(),
+  }),
 });
+
+/** Forward only: by `advanceSeconds`, or `to: "next-utc-midnight"` (when daily limits reset). */
+export const ClockBody = z.union([
+  z.object({
+    advanceSeconds: z
+      .number()
+      .min(0)
+      .max(10 * 365 * 86400),
+  }),
+  z.object({ to: z.literal('next-utc-midnight') }),
+]);
 
 export const WebhookSendBody = z
   .object({

@@ -65,6 +65,11 @@ export function configSnapshot(state: SandboxState): Record<string, unknown> {
     unknownAssistantDelete: s.unknownAssistantDelete,
     unknownSchedulerDelete: s.unknownSchedulerDelete,
     paidAccount: s.paidAccount,
+    dailyLimits: { ...s.dailyLimits },
+    addAssistantsIgnored: Array.isArray(s.addAssistantsIgnored)
+      ? [...s.addAssistantsIgnored]
+      : s.addAssistantsIgnored,
+    addAssistantsBatchRefused: s.addAssistantsBatchRefused,
     publicUrl: state.publicUrl,
     clientId: state.clientId,
     redirectUris: state.redirectUris,

@@ -4,6 +4,7 @@ import { setConfig } from './control-config';
 import { peopleRoutes } from './control-people';
 import {
   ClockBody,
+  DailyUsageBody,
   FaultBody,
   RequiredUserBody,
   RevokeGrantBody,
@@ -11,6 +12,7 @@ import {
 } from './control-schemas';
 import { configSnapshot, userSnapshot } from './control-snapshots';
 import { parseBody, targetUsers, userOr404 } from './control-util';
+import { nextUtcMidnight, usageSnapshot, usageToday } from './daily-limits';
 import { sendWebhook, urlValidation } from './control-webhooks';
 import { errorStatus, pathParam, sendJson } from './http-util';
 import { deauthorize } from './remove-app';
@@ -104,14 +106,29 @@ export function controlRoutes(ctx: SandboxContext): Router {
   router.get('/config', (_req, res) => sendJson(res, 200, configSnapshot(state)));
   router.post('/config', (req, res) => setConfig(ctx, req, res));
 
+  const clock = (): Record<string, unknown> => ({
+    now: new Date(state.now()).toISOString(),
+    offsetSeconds: state.clockOffsetMs / 1000,
+  });
+  router.get('/clock', (_req, res) => sendJson(res, 200, clock()));
   router.post('/clock', (req, res) => {
     const body = parseBody(ClockBody, req, res);
     if (!body.ok) return;
-    state.clockOffsetMs += Math.round(body.data.advanceSeconds * 1000);
-    sendJson(res, 200, {
-      now: new Date(state.now()).toISOString(),
-      offsetSeconds: state.clockOffsetMs / 1000,
-    });
+    const d = body.data;
+    const now = state.now();
+    const advanceMs = 'to' in d ? nextUtcMidnight(now) - now : Math.round(d.advanceSeconds * 1000);
+    state.clockOffsetMs += advanceMs;
+    sendJson(res, 200, clock());
+  });
+
+  router.get('/daily-usage', (_req, res) => sendJson(res, 200, usageSnapshot(state)));
+  router.post('/daily-usage', (req, res) => {
+    const body = parseBody(DailyUsageBody, req, res);
+    if (!body.ok) return;
+    const usage = usageToday(state);
+    if (body.data.used.Light !== undefined) usage.used.Light = body.data.used.Light;
+    if (body.data.used.Medium !== undefined) usage.used.Medium = body.data.used.Medium;
+    sendJson(res, 200, usageSnapshot(state));
   });
 
   router.post('/webhooks/send', (req, res) => sendWebhook(ctx, req, res));

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Request, Response } from 'express';
 import type { SandboxContext } from './context';
+import { DAILY_LIMIT_MESSAGE, nextUtcMidnight } from './daily-limits';
 import { sendJson, zoomDate } from './http-util';
 import { REFUSALS, type RefusalName } from './refusals';
 import type { SandboxState } from './state';
@@ -33,8 +34,6 @@ export interface FaultRequest {
 /** Zoom's 429 texts (https://developers.zoom.us/docs/api/rate-limits/). */
 const QPS_MESSAGE =
   'You have reached the maximum per-second rate limit for this API. Try again later.';
-const DAILY_MESSAGE =
-  'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.';
 
 /** Faults are queued: each matching request takes one use of the first fault for its site. */
 function takeFault(state: SandboxState, site: FaultSite, req: FaultRequest): Fault | undefined {
@@ -52,19 +51,28 @@ function takeFault(state: SandboxState, site: FaultSite, req: FaultRequest): Fau
   return fault;
 }
 
-/** A daily limit resets at the next UTC midnight; Zoom then sends that date in Retry-After. */
-function nextUtcMidnight(now: number): string {
-  const d = new Date(now);
-  return zoomDate(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1));
-}
-
-function sendFault(res: Response, fault: Fault, status: number, category: string): void {
+/**
+ * A 429 as Zoom's older rate-limit page documents it, with `X-RateLimit-Type` and `Retry-After`
+ * (for a daily limit, the next UTC midnight of the sandbox clock). The bare daily 429 seen in the
+ * wild comes from the daily counters instead (daily-limits.ts).
+ */
+function sendFault(
+  res: Response,
+  fault: Fault,
+  status: number,
+  category: string,
+  now: number,
+): void {
   if (status === 429) {
     const daily = fault.rateLimitType === 'Daily-limit';
     res.setHeader('X-RateLimit-Category', category);
     res.setHeader('X-RateLimit-Type', fault.rateLimitType);
-    res.setHeader('Retry-After', fault.retryAfter ?? (daily ? nextUtcMidnight(Date.now()) : '1'));
-    sendJson(res, 429, fault.body ?? { code: 429, message: daily ? DAILY_MESSAGE : QPS_MESSAGE });
+    res.setHeader(
+      'Retry-After',
+      fault.retryAfter ?? (daily ? zoomDate(nextUtcMidnight(now)) : '1'),
+    );
+    const message = daily ? DAILY_LIMIT_MESSAGE : QPS_MESSAGE;
+    sendJson(res, 429, fault.body ?? { code: 429, message });
     return;
   }
   const text = STATUS_CODES[status] ?? 'Error';
@@ -105,6 +113,6 @@ export async function applyFault(
   }
   if (fault.status === undefined) return false;
   if (site === 'api' && fault.status === 401) ctx.state.stats.api_401 += 1;
-  sendFault(res, fault, fault.status, category);
+  sendFault(res, fault, fault.status, category, ctx.state.now());
   return true;
 }

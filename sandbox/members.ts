@@ -15,6 +15,12 @@ export interface Scheduler {
   pmi: number;
 }
 
+/**
+ * Zoom's list answers hold at most this many (`maximum: 30` on both arrays in S-USERS, no paging),
+ * though Zoom's help sets no limit on how many people can hold scheduling privilege.
+ */
+export const LIST_MAXIMUM = 30;
+
 /** Zoom's "Licensed" user type (S-USERS `user`: 1 Basic, 2 Licensed). */
 export const LICENSED = 2;
 export const BASIC = 1;

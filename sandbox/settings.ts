@@ -1,3 +1,4 @@
+import type { DailyLimits } from './daily-limits';
 import {
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   DEFAULT_APP_NAME,
@@ -36,6 +37,15 @@ export interface Settings {
   unknownSchedulerDelete: 204 | 404;
   /** False = the account is on a free plan ("Current account must be paid account"). */
   paidAccount: boolean;
+  /** Requests a day per rate label for the whole account; null = none (daily-limits.ts). */
+  dailyLimits: DailyLimits;
+  /**
+   * POST /users/{id}/assistants answers 201 but does not add these people (ids or emails), or
+   * anyone when true: seen in devforum /t/137382 (September 2025).
+   */
+  addAssistantsIgnored: boolean | string[];
+  /** POST /users/{id}/assistants refuses 2 or more people with code -1 (devforum /t/137382). */
+  addAssistantsBatchRefused: boolean;
 }
 
 export const DEFAULT_WEBHOOK_RETRY: WebhookRetrySettings = { scale: 1, timestamp: 'original' };
@@ -57,5 +67,9 @@ export function initialSettings(opts: SandboxOptions): Settings {
     // [UNCONFIRMED] nothing is published for schedulers; mirrors the assistants default.
     unknownSchedulerDelete: 204,
     paidAccount: true,
+    // Pro and Business+ have no daily limit for Light or Medium (S-RL); the default account is paid.
+    dailyLimits: { Light: null, Medium: null },
+    addAssistantsIgnored: false,
+    addAssistantsBatchRefused: false,
   };
 }

@@ -1,3 +1,4 @@
+import { zeroUsage, type DailyUsage } from './daily-limits';
 import type { Fault } from './faults';
 import type { SandboxOptions } from './options';
 import type { RefusalName } from './refusals';
@@ -100,6 +101,8 @@ export class SandboxState {
   faults: Fault[] = [];
   stats: Stats = zeroStats();
   clockOffsetMs = 0;
+  /** The account's REST calls per rate label on the current UTC day (daily-limits.ts). */
+  dailyUsage: DailyUsage = zeroUsage(Date.now());
   /** Every webhook delivery attempt, in order (`GET /_sandbox/webhooks/deliveries`). */
   deliveries: DeliveryAttempt[] = [];
   /** Cancels for scheduled webhook retries; `reset` runs them. */
@@ -163,6 +166,7 @@ export class SandboxState {
     this.faults = [];
     this.stats = zeroStats();
     this.clockOffsetMs = 0;
+    this.dailyUsage = zeroUsage(this.now());
     for (const cancel of this.pendingRetries) cancel();
     this.pendingRetries.clear();
     this.deliveries = [];

@@ -26,6 +26,12 @@ export interface Stats {
   /** REST calls refused for a missing scope (`missingScopeAnswer`). */
   api_missing_scope: number;
   faults_applied: number;
+  /** REST calls answered with the daily-limit 429 (`dailyLimits`). */
+  api_daily_limited: number;
+  /** People a 201 from POST …/assistants claimed but did not add (`addAssistantsIgnored`). */
+  add_assistants_ignored: number;
+  /** POST …/assistants answered code -1 for a batch (`addAssistantsBatchRefused`). */
+  add_assistants_batch_refused: number;
   remove_app: number;
   /** Delivery attempts actually POSTed (first attempts and retries; dropped ones are not). */
   webhooks_sent: number;
@@ -67,6 +73,9 @@ export function zeroStats(): Stats {
     api_401: 0,
     api_missing_scope: 0,
     faults_applied: 0,
+    api_daily_limited: 0,
+    add_assistants_ignored: 0,
+    add_assistants_batch_refused: 0,
     remove_app: 0,
     webhooks_sent: 0,
     webhooks_delivered: 0,

@@ -149,3 +149,31 @@ export async function startHarness(extra: Partial<SandboxOptions> = {}): Promise
     },
   };
 }
+
+/** One harness for a test file, started before its tests, reset before each and closed after. */
+export function sharedHarness(extra: Partial<SandboxOptions> = {}): Harness {
+  let started: Harness | undefined;
+  const current = (): Harness => {
+    if (!started) throw new Error('the harness starts in beforeAll');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startHarness(extra);
+  });
+  afterAll(() => current().close());
+  beforeEach(async () => {
+    await current().client.post('/_sandbox/reset');
+  });
+  return {
+    get sb() {
+      return current().sb;
+    },
+    get client() {
+      return current().client;
+    },
+    get receiver() {
+      return current().receiver;
+    },
+    close: () => current().close(),
+  };
+}

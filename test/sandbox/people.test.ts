@@ -1,16 +1,6 @@
-import { json, startHarness, type Harness, type Json } from './client';
+import { json, sharedHarness, type Json } from './client';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(() => h.close());
-
-beforeEach(async () => {
-  await h.client.post('/_sandbox/reset');
-});
+const h = sharedHarness();
 
 const ADA_ID = 'UeFKIF6VN92O02c6VqJL8w';
 const GRACE_ID = 'yTNvvRuFTRwON-ic7INcEw';

@@ -1,19 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REFUSALS, REFUSAL_NAMES } from '../../sandbox/refusals';
-import { json, startHarness, type Harness } from './client';
+import { json, sharedHarness } from './client';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(() => h.close());
-
-beforeEach(async () => {
-  await h.client.post('/_sandbox/reset');
-});
+const h = sharedHarness();
 
 describe('named refresh refusals as faults', () => {
   test.each(REFUSAL_NAMES)('%s: the shape once, then refresh works again', async (name) => {
