@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { Browser, csrfOf, signIn } from '../../harness/browser';
+import { Browser, csrfOf, signIn, type Page } from '../../harness/browser';
+import { formsOf } from '../../harness/forms';
 import { ROOT } from '../../harness/processes';
 import { startRedisServer } from '../../harness/redis';
 import { startRedisCluster, type RunningCluster } from '../../harness/redis-cluster';
@@ -109,6 +110,19 @@ function expectServedOr503(answers: { status: number }[]): void {
   );
 }
 
+/** Removes the user's assistants through the page's own forms (all at once when it offers that). */
+async function removeEveryone(browser: Browser, dash: Page): Promise<void> {
+  const forms = formsOf(dash);
+  const all = forms.find((f) => f.action === '/assistants/clear');
+  if (all) {
+    await browser.postForm(`${stack.app.url}${all.action}`, { ...all.fields, confirm: 'yes' });
+    return;
+  }
+  for (const one of forms.filter((f) => /^\/assistants\/[^/]+\/remove$/.test(f.action))) {
+    await browser.postForm(`${stack.app.url}${one.action}`, one.fields);
+  }
+}
+
 describe('the app on a Redis Cluster', () => {
   test('install: every key of one user lives in one hash slot; users spread over the primaries', async () => {
     for (const user of ['ada', 'grace', 'alan']) await signedIn(user);
@@ -116,10 +130,7 @@ describe('the app on a Redis Cluster', () => {
     const { browser } = await signedIn('ada');
     const dash = await browser.get(`${stack.app.url}/`);
     // A removal, so that the history and the action counter exist too.
-    await browser.postForm(`${stack.app.url}/assistants/clear`, {
-      _csrf: csrfOf(dash),
-      confirm: 'yes',
-    });
+    await removeEveryone(browser, dash);
     const names = stack.keyNames;
     const own = [names.tokens(ada), names.userSessions(ada), ...names.otherUserKeys(ada)];
     const slots = new Set<number>();
@@ -212,10 +223,7 @@ describe('the app on a Redis Cluster', () => {
     for (const user of ['ada', 'grace', 'alan']) {
       const { browser } = await signedIn(user);
       const dash = await browser.get(`${stack.app.url}/`);
-      await browser.postForm(`${stack.app.url}/assistants/clear`, {
-        _csrf: csrfOf(dash),
-        confirm: 'yes',
-      });
+      await removeEveryone(browser, dash);
     }
     const fresh = randomBytes(32).toString('hex');
     const env = {
