@@ -185,6 +185,34 @@ describe('remove all', () => {
     expect(kept?.assistants.map((a) => a.email)).toEqual(['katherine.assistant@example.com']);
   });
 
+  it("Zoom's 201 that adds nobody is not believed: the undo re-reads the list", async () => {
+    const removed = await run('remove-all-assistants', { confirmed: true, shown: await shown() });
+    if (removed.kind !== 'removed') throw new Error(removed.kind);
+    await stack.control.post('/config', { addAssistantsIgnored: [GRACE] });
+    const undone = await run('undo-removal', { id: removed.undo ?? '' });
+    if (undone.kind !== 'put_back') throw new Error(undone.kind);
+    expect(undone.outcomes).toContainEqual({ email: GRACE, result: 'not_back' });
+    expect(await atZoom('assistants')).toEqual([
+      'alan.assistant@example.com',
+      'katherine.assistant@example.com',
+    ]);
+    // Grace keeps her Undo, and it works once Zoom does.
+    await stack.control.post('/config', { addAssistantsIgnored: false });
+    const again = await run('undo-removal', { id: undone.kept ?? '' });
+    expect(again).toMatchObject({ kind: 'put_back', kept: null });
+    expect(await atZoom('assistants')).toContain(GRACE);
+  });
+
+  it('a batch Zoom refuses with code -1 is put back one person at a time', async () => {
+    const removed = await run('remove-all-assistants', { confirmed: true, shown: await shown() });
+    if (removed.kind !== 'removed') throw new Error(removed.kind);
+    await stack.control.post('/config', { addAssistantsBatchRefused: true });
+    const undone = await run('undo-removal', { id: removed.undo ?? '' });
+    expect(undone).toMatchObject({ kind: 'put_back', kept: null });
+    expect(await atZoom('assistants')).toHaveLength(3);
+    expect((await stack.control.stats()).add_assistants_batch_refused).toBe(1);
+  });
+
   it('with nobody there, says so', async () => {
     await run('remove-all-assistants', { confirmed: true, shown: await shown() });
     expect(await run('remove-all-assistants', { confirmed: true, shown: [] })).toEqual({

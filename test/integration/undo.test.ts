@@ -258,6 +258,18 @@ describe('every answer Zoom gives to an undo', () => {
     expect(await keysNamingUser(stack, ada, 'ada@example.com')).toEqual([]);
   });
 
+  test('a 201 that adds nobody: the page says who is not back, and their Undo stays', async () => {
+    const { browser, page } = await clearedPage();
+    await stack.control.post('/config', { addAssistantsIgnored: ['grace.assistant@example.com'] });
+    const after = await undo(browser, page);
+    expect(after.text).toContain(html(FLASH.notBack('grace.assistant@example.com')));
+    expect(after.text).toContain(
+      html(FLASH.putBack(['alan.assistant@example.com', 'katherine.assistant@example.com'])),
+    );
+    // The message offers the Undo of the one Zoom did not put back.
+    expect(undoActions(after).length).toBeGreaterThan(0);
+  });
+
   test('a paid account is required: said so', async () => {
     const { browser, page } = await clearedPage();
     await stack.control.post('/config', { paidAccount: false });
