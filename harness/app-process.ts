@@ -28,6 +28,8 @@ export interface AppProcessOptions {
   readonly port?: number;
   /** Node flags added before the Procfile's own (e.g. --cpu-prof). */
   readonly nodeArgs?: readonly string[];
+  /** The node binary for the Procfile's `node` (default: this process's). */
+  readonly node?: string;
   readonly onStdoutLine?: (line: string) => void;
   readonly inherit?: boolean;
   /** false: the server's stdout is read but its lines are not kept (see spawnTracked). */
@@ -45,7 +47,7 @@ export async function startAppProcess(
   const nodeArgs = command === 'node' ? (opts.nodeArgs ?? []) : [];
   const spawnedAt = performance.now();
   const spawned = spawnTracked(
-    command === 'node' ? process.execPath : command,
+    command === 'node' ? (opts.node ?? process.execPath) : command,
     [...nodeArgs, ...args],
     {
       env: { ...env, PORT: String(port) },

@@ -86,7 +86,11 @@ export interface SpawnLinesOptions {
   readonly keepStdout?: boolean;
 }
 
-/** Starts a tracked child with exactly `env` (plus PATH and HOME), its output kept as lines. */
+/** NODE_OPTIONS passes on, so that CI's --throw-deprecation reaches every process it tests. */
+const inherited = (): Record<string, string> =>
+  process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {};
+
+/** Starts a tracked child with exactly `env` (plus PATH, HOME, NODE_OPTIONS); output as lines. */
 export function spawnTracked(
   command: string,
   args: readonly string[],
@@ -94,7 +98,12 @@ export function spawnTracked(
 ): Spawned {
   const options: SpawnOptions = {
     cwd: opts.cwd ?? ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', ...opts.env },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/',
+      ...inherited(),
+      ...opts.env,
+    },
     stdio: opts.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
   };
   const child = track(spawn(command, args, options));

@@ -12,7 +12,7 @@ trap 'kill $redis_pid 2>/dev/null || true' EXIT
 
 web=$(sed -n 's/^web: *//p' Procfile)
 secret=$(node -e "console.log(require('crypto').randomBytes(32).toString('hex'))")
-env -i PATH="$PATH" NODE_ENV=production PORT="$port" REDIS_URL="redis://127.0.0.1:$rport" \
+env -i PATH="$PATH" NODE_OPTIONS="${NODE_OPTIONS:-}" NODE_ENV=production PORT="$port" REDIS_URL="redis://127.0.0.1:$rport" \
   ZOOM_CLIENT_ID=smoke ZOOM_CLIENT_SECRET=smoke ZOOM_WEBHOOK_SECRET_TOKEN=smoke \
   ZOOM_REDIRECT_URL=https://smoke.example/oauth/callback \
   SESSION_SECRET="$secret" TOKEN_ENCRYPTION_KEY="$secret" LOG_LEVEL=warn \
