@@ -1,22 +1,8 @@
 import http from 'node:http';
 
-/**
- * The floor the dashboard is measured against: "a bare node:http server that makes the same
- * Zoom GETs with fetch and renders a list" — the dashboard's two (assistants and schedulers),
- * at once, as the app makes them. No framework, session, Redis or logging. Run by the bench
- * with tsx's loader, in its own process.
- *
- * Env: BASELINE_PORT, ZOOM_API_URL (e.g. http://127.0.0.1:4010/v2), ACCESS_TOKEN (read by
- * the bench from the app's token record).
- */
-
-const port = Number(process.env.BASELINE_PORT);
-const api = process.env.ZOOM_API_URL;
-const token = process.env.ACCESS_TOKEN;
-if (!port || !api || !token) {
-  process.stderr.write('baseline: BASELINE_PORT, ZOOM_API_URL and ACCESS_TOKEN are required\n');
-  process.exit(1);
-}
+/** The floor: the dashboard's two Zoom GETs with fetch and a list on bare node:http, no more. */
+const { BASELINE_PORT: port, ZOOM_API_URL: api, ACCESS_TOKEN: token } = process.env;
+if (!port || !api || !token) throw new Error('needs BASELINE_PORT, ZOOM_API_URL, ACCESS_TOKEN');
 
 const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 const escape = (s: string): string => s.replace(/[&<>"]/g, (c) => escapes[c] ?? c);
@@ -43,7 +29,7 @@ const server = http.createServer((req, res) => {
     (err: unknown) => res.writeHead(502).end(String(err)),
   );
 });
-server.listen(port, '127.0.0.1');
+server.listen(Number(port), '127.0.0.1');
 process.once('SIGTERM', () => {
   server.closeAllConnections();
   server.close(() => process.exit(0));

@@ -1,38 +1,51 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { SESSION_COOKIE } from '../harness/browser';
-import { runLoad } from './load';
-import { memoryMb } from './proc';
+import type { RedisClient } from '../src/store/redis';
+import { openBurst, runLoad } from './load';
+import { memoryMb, spread, sum } from './measure';
 import type { Settings } from './settings';
-import { expectList, FORWARDED, LISTED, type Stack } from './stack';
-import { spread } from './stats';
+import { expectList, FORWARDED, LISTED, type NodeBinary, type Stack } from './stack';
 
-/** What a fresh app process costs before and under traffic: start-up time and memory. */
+/** What a request and a process cost besides CPU: Redis commands, start-up time, memory. */
+/** Calls per command from INFO commandstats, without our own INFO calls. */
+async function commandCalls(redis: RedisClient): Promise<Map<string, number>> {
+  const stats = await redis.info('commandstats');
+  const calls = [...stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)];
+  return new Map(calls.filter((m) => m[1] !== 'info').map((m) => [m[1] ?? '', Number(m[2])]));
+}
 
-/**
- * Spawn of the Procfile command → first /readyz 200 (Redis answering), polled every 5 ms, and
- * the RSS then: how long a deploy or restart waits before the router may send traffic.
- */
-export async function benchStartup(stack: Stack, runs: number) {
+/** Redis commands per warm `GET /`: the server's counters around N sequential requests. */
+export async function benchRedisCommands(stack: Stack, requests: number) {
+  const burst = await openBurst([stack.app.url], 1, { ...FORWARDED, cookie: stack.cookie });
+  try {
+    for (let i = 0; i < 10; i++) await burst.fire(1); // warm: nothing left to write back
+    const before = await commandCalls(stack.admin);
+    let failed = 0;
+    for (let i = 0; i < requests; i++) failed += (await burst.fire(1)).failed;
+    const byCommand: Record<string, number> = {};
+    for (const [command, calls] of await commandCalls(stack.admin)) {
+      const delta = calls - (before.get(command) ?? 0);
+      if (delta > 0) byCommand[command] = delta / requests;
+    }
+    return { requests, failed, perRequest: sum(Object.values(byCommand)), byCommand };
+  } finally {
+    burst.close();
+  }
+}
+
+/** Spawn of the Procfile command → first /readyz 200 (polled every 5 ms), and the RSS then. */
+export async function benchStartup(stack: Stack, runs: number, node: NodeBinary) {
   const all = [];
   for (let i = 0; i < runs; i++) {
-    const app = await stack.startApp({ pollMs: 5 });
+    const app = await stack.startApp({ pollMs: 5, node: node.bin });
     all.push({ readyMs: app.readyAt - app.spawnedAt, rssMb: memoryMb(app.pid).rss });
     await app.stop();
   }
-  return {
-    runs: all,
-    readyMs: spread(all.map((r) => r.readyMs)),
-    rssMb: spread(all.map((r) => r.rssMb)),
-  };
+  const [readyMs, rssMb] = [spread(all.map((r) => r.readyMs)), spread(all.map((r) => r.rssMb))];
+  return { node: node.version, runs: all, readyMs, rssMb };
 }
 
-/** express-session's cookie: `s:<id>.<base64 HMAC-SHA256(id, secret)>`, no '=', URL-encoded. */
-function signedCookie(sessionId: string, secret: string): string {
-  const mac = createHmac('sha256', secret).update(sessionId).digest('base64').replace(/=+$/, '');
-  return `${SESSION_COOKIE}=${encodeURIComponent(`s:${sessionId}.${mac}`)}`;
-}
-
-/** Copies ada's real signed-in session (key `<prefix>sess:<id>`) to `count` new ids. */
+/** Copies ada's signed-in session to `count` new ids; express-session's cookie for each. */
 async function copySessions(stack: Stack, count: number): Promise<string[]> {
   const prefix = `${stack.env.REDIS_KEY_PREFIX ?? 'zar:'}sess:`;
   const key = `${prefix}${stack.sessionId}`;
@@ -42,17 +55,18 @@ async function copySessions(stack: Stack, count: number): Promise<string[]> {
   const ids = Array.from({ length: count }, () => randomBytes(24).toString('base64url'));
   for (const id of ids) pipeline.set(`${prefix}${id}`, session, 'EX', ttl);
   await pipeline.exec();
-  return ids.map((id) => signedCookie(id, stack.env.SESSION_SECRET ?? ''));
+  // `s:<id>.<base64 HMAC-SHA256(id, secret)>`, no '=', URL-encoded.
+  const secret = stack.env.SESSION_SECRET ?? '';
+  const sign = (id: string) => createHmac('sha256', secret).update(id).digest('base64');
+  return ids.map(
+    (id) => `${SESSION_COOKIE}=${encodeURIComponent(`s:${id}.${sign(id).replace(/=+$/, '')}`)}`,
+  );
 }
 
-/**
- * A fresh process under load cycling through many sessions (each request a different one).
- * Sessions live in Redis, so their number should not show here; the Procfile's heap limits
- * should hold the peak. Peak = max(VmRSS every 250 ms, VmHWM at the end).
- */
-export async function benchMemory(stack: Stack, s: Settings) {
+/** A fresh process, each request another session; peak = max(VmRSS every 250 ms, VmHWM). */
+export async function benchMemory(stack: Stack, s: Settings, node: NodeBinary) {
   const cookies = await copySessions(stack, s.sessions);
-  const app = await stack.startApp();
+  const app = await stack.startApp({ node: node.bin });
   try {
     const url = `${app.url}/`;
     for (const cookie of [cookies[0], cookies.at(-1)]) await expectList(url, cookie ?? '', LISTED);
@@ -60,19 +74,16 @@ export async function benchMemory(stack: Stack, s: Settings) {
     let peak = idleRssMb;
     const sample = (): void => void (peak = Math.max(peak, memoryMb(app.pid).rss));
     const [connections, durationSec, headers] = [s.memoryConnections, s.memorySec, FORWARDED];
-    // Zoom list calls per answer: about 1 (the last in-flight requests add a few) when every
-    // request was a signed-in dashboard, about 0 if the cookies were not accepted.
+    // Zoom list calls per answer: about 1 when every request was a signed-in dashboard.
     const listed = async (): Promise<number> =>
       (await stack.sandbox.control.stats()).list_assistants ?? 0;
     const listedBefore = await listed();
     const load = await runLoad({ url, connections, durationSec, headers, cookies, sample });
     const zoomCallsPerRequest = ((await listed()) - listedBefore) / Math.max(1, load.ok);
     const peakRssMb = Math.max(peak, memoryMb(app.pid).hwm);
-    return { sessions: s.sessions, connections, idleRssMb, peakRssMb, load, zoomCallsPerRequest };
+    const figures = { idleRssMb, peakRssMb, load, zoomCallsPerRequest };
+    return { node: node.version, sessions: s.sessions, connections, ...figures };
   } finally {
     await app.stop();
   }
 }
-
-export type StartupResult = Awaited<ReturnType<typeof benchStartup>>;
-export type MemoryResult = Awaited<ReturnType<typeof benchMemory>>;

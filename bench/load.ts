@@ -1,64 +1,48 @@
 import http from 'node:http';
 import autocannon from 'autocannon';
-import { percentile } from './stats';
+import { percentile } from './measure';
 
-/**
- * The two ways the bench sends requests, both from this process: a closed loop (autocannon:
- * `connections` keep-alive connections, each sending its next GET when the last is answered)
- * and a burst (many GETs at once on sockets opened beforehand, so no handshake is timed).
- */
-
+/** A closed loop (autocannon), and bursts on sockets opened beforehand (no handshake timed). */
+/** cookies: one per request, in turn; sample: called every 250 ms (to read a process's RSS). */
 export interface LoadOptions {
   readonly url: string;
   readonly connections: number;
   readonly durationSec: number;
   readonly headers: Readonly<Record<string, string>>;
-  /** Cookie headers to cycle through, one per request. */
   readonly cookies?: readonly string[];
-  /** Called every 250 ms during the run (e.g. to read a process's RSS). */
   readonly sample?: () => void;
 }
 
 export async function runLoad(o: LoadOptions) {
   const latencies: number[] = []; // of 2xx answers; autocannon's own are whole milliseconds
+  const [cookies, timer, started] = [o.cookies, o.sample && setInterval(o.sample, 250), now()];
   let next = 0;
-  const cookies = o.cookies;
-  const requests: autocannon.Request[] | undefined = cookies && [
-    {
-      setupRequest: (r) => ({
-        ...r,
-        headers: { ...r.headers, cookie: cookies[next++ % cookies.length] },
-      }),
-    },
-  ];
-  const timer = o.sample ? setInterval(o.sample, 250) : undefined;
-  const started = performance.now();
+  const cookie = (): string => cookies?.[next++ % cookies.length] ?? '';
+  const cycle = (r: autocannon.Request) => ({ ...r, headers: { ...r.headers, cookie: cookie() } });
+  const { url, connections, durationSec: duration } = o;
+  const options = { url, connections, duration, timeout: 10, headers: { ...o.headers } };
+  const requests = cookies && [{ setupRequest: cycle }];
+  const ok = (status: number): boolean => status >= 200 && status < 300;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const { url, connections, durationSec: duration } = o;
-    const instance = autocannon(
-      { url, connections, duration, timeout: 10, headers: { ...o.headers }, ...{ requests } },
-      (err: unknown, res: autocannon.Result) =>
-        err ? reject(new Error('autocannon failed', { cause: err })) : resolve(res),
+    const run = autocannon({ ...options, requests }, (err: unknown, res: autocannon.Result) =>
+      err ? reject(new Error('autocannon failed', { cause: err })) : resolve(res),
     );
-    instance.on('response', (_client, status, _bytes, ms) => {
-      if (status >= 200 && status < 300) latencies.push(ms);
-    });
+    run.on('response', (_c, status, _b, ms) => void (ok(status) && latencies.push(ms)));
   }).finally(() => clearInterval(timer));
   return {
-    ok: latencies.length,
-    rps: latencies.length / ((performance.now() - started) / 1000),
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    non2xx: result.non2xx,
-    /** Answers by status code, e.g. { "200": { count } } (a non-2xx says which). */
+    ...{ ok: latencies.length, rps: latencies.length / ((now() - started) / 1000) },
+    ...{ p50: percentile(latencies, 50), p99: percentile(latencies, 99), non2xx: result.non2xx },
     statuses: result.statusCodeStats ?? {},
     errors: result.errors + result.timeouts,
   };
 }
 
+const now = (): number => performance.now();
 export type LoadResult = Awaited<ReturnType<typeof runLoad>>;
+type Headers = http.OutgoingHttpHeaders;
+const many = <T>(k: number, f: (i: number) => T): T[] => Array.from({ length: k }, (_, i) => f(i));
 
-function get(url: string, agent: http.Agent, headers: http.OutgoingHttpHeaders): Promise<number> {
+function get(url: string, agent: http.Agent, headers: Headers): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { agent, headers, timeout: 30_000 }, (res) => {
       res.resume().on('end', () => resolve(res.statusCode ?? 0));
@@ -68,26 +52,20 @@ function get(url: string, agent: http.Agent, headers: http.OutgoingHttpHeaders):
 }
 
 /** `fire(n)`: n GET / at once, round-robin over the servers; latencies of the 200s. */
-export async function openBurst(
-  urls: readonly string[],
-  socketsEach: number,
-  headers: http.OutgoingHttpHeaders,
-) {
-  const sockets = { keepAlive: true, maxSockets: socketsEach, maxFreeSockets: socketsEach };
+export async function openBurst(urls: readonly string[], each: number, headers: Headers) {
+  const sockets = { keepAlive: true, maxSockets: each, maxFreeSockets: each };
   const targets = urls.map((url) => ({ url, agent: new http.Agent(sockets) }));
-  const opening = targets.flatMap((t) =>
-    Array.from({ length: socketsEach }, () => get(`${t.url}/healthz`, t.agent, {})),
-  );
-  await Promise.all(opening);
+  const open = targets.flatMap((t) => many(each, () => get(`${t.url}/healthz`, t.agent, {})));
+  await Promise.all(open);
   const one = async (i: number): Promise<number | undefined> => {
     const t = targets[i % targets.length];
-    const started = performance.now();
+    const started = now();
     const status = t ? await get(`${t.url}/`, t.agent, headers).catch(() => 0) : 0;
-    return status === 200 ? performance.now() - started : undefined;
+    return status === 200 ? now() - started : undefined;
   };
   return {
     fire: async (n: number) => {
-      const ms = await Promise.all(Array.from({ length: n }, (_, i) => one(i)));
+      const ms = await Promise.all(many(n, one));
       const latencies = ms.filter((m): m is number => m !== undefined);
       return { latencies, failed: n - latencies.length };
     },

@@ -6,71 +6,85 @@ import { stopAll } from '../harness/processes';
 import { startRedisServer } from '../harness/redis';
 import { benchCluster } from './cluster';
 import { benchDashboard } from './dashboard';
-import { benchMemory, benchStartup } from './footprint';
-import { benchRedisCommands } from './redis-commands';
-import { clusterSection, report } from './report';
-import { CLUSTER_ONLY, DASHBOARD_ONLY, PROFILE, QUICK, SETTINGS as S } from './settings';
-import { startBaseline, startStack, type Stack } from './stack';
+import { benchMemory, benchRedisCommands, benchStartup } from './footprint';
+import { clusterSection, dashboard, report } from './report';
+import { MODE, SETTINGS as S } from './settings';
+import { nodeLine, OWN_NODE, startBaseline, startStack } from './stack';
+import type { NodeBinary, Stack } from './stack';
 import { benchStorm } from './storm';
 
-/**
- * `npm run bench`: the production build on a real redis-server, against the sandbox and a
- * bare node:http baseline, each in its own process. Prints a Markdown report and writes every
- * raw figure to bench/results/latest.json. Everything it starts is a tracked child of this
- * process, stopped at the end, on failure and on Ctrl-C.
- */
-
+/** `npm run bench`; every process it starts is stopped at the end, on failure and on Ctrl-C. */
 const RESULTS = path.join(__dirname, 'results');
 const PROFILES = path.join(RESULTS, 'profiles');
 const log = (text: string): void => void process.stderr.write(`bench: ${text}\n`);
+const print = (text: string): void => void process.stdout.write(text);
 
-/** Every figure of a full run; written to bench/results/latest.json as it is. */
-async function measureAll(stack: Stack, started: number) {
-  const baseline = await startBaseline(stack);
+/** f on each node in turn, never two at once (they would share the cores). */
+async function inTurn<T>(nodes: readonly NodeBinary[], f: (node: NodeBinary) => Promise<T>) {
+  const all: T[] = [];
+  for (const node of nodes) all.push(await f(node));
+  return all;
+}
+
+/** The app (the stack's own on this process's node) and a baseline on each node. */
+async function startLines(stack: Stack, nodes: readonly NodeBinary[]) {
+  const lines = await inTurn(nodes, async (node) => ({
+    node: node.version,
+    app: node === OWN_NODE ? stack.app : await stack.startApp({ node: node.bin }),
+    baseline: await startBaseline(stack, node.bin),
+  }));
+  const stops = lines.flatMap((l) => [l.baseline, ...(l.app === stack.app ? [] : [l.app])]);
+  return { lines, stop: () => Promise.all(stops.map((p) => p.stop())) };
+}
+
+async function measureAll(stack: Stack, nodes: readonly NodeBinary[], started: number) {
+  const { lines, stop } = await startLines(stack, nodes);
   const high = { connections: S.highConnections, rounds: S.highRounds, roundSec: S.highRoundSec };
-  log(`dashboard at c=${S.connections}, then c=${S.highConnections}`);
-  const dashboard = [await benchDashboard(stack, baseline, S)];
-  dashboard.push(await benchDashboard(stack, baseline, { ...S, ...high }));
-  await baseline.stop();
+  const versions = nodes.map((n) => n.version).join(', ');
+  log(`dashboard at c=${S.connections}, then c=${high.connections}, on Node ${versions}`);
+  const dashboards = [await benchDashboard(stack, lines, S)];
+  dashboards.push(await benchDashboard(stack, lines, { ...S, ...high }));
+  await stop();
   log(`refresh storm on ${S.stormProcesses.join(', ')} processes`);
   const storm = await benchStorm(stack, S);
-  log('Redis commands, start-up, memory');
+  log('Redis commands, then start-up and memory on each node');
   const redisCommands = await benchRedisCommands(stack, S.redisRequests);
-  const startup = await benchStartup(stack, S.startupRuns);
-  const memory = await benchMemory(stack, S);
-  const info = await stack.admin.info('server');
-  const redis = /^redis_version:(.+)$/m.exec(info)?.[1]?.trim() ?? 'unknown';
+  const startup = await inTurn(nodes, (node) => benchStartup(stack, S.startupRuns, node));
+  const memory = await inTurn(nodes, (node) => benchMemory(stack, S, node));
+  const redis = /^redis_version:(.+)$/m.exec(await stack.admin.info('server'))?.[1]?.trim();
   const [cpu, kernel] = [os.cpus()[0]?.model.trim() ?? 'unknown', os.release()];
   const machine = { cpu, cores: os.cpus().length, node: process.version, redis, kernel };
   await stack.close();
   const cluster = await benchCluster(S);
   const [date, seconds] = [new Date().toISOString(), (performance.now() - started) / 1000];
-  const figures = { dashboard, storm, redisCommands, startup, memory, cluster };
-  return { date, quick: QUICK, seconds, machine, settings: S, ...figures };
+  const figures = { dashboard: dashboards, storm, redisCommands, startup, memory, cluster };
+  return { date, quick: MODE.quick, seconds, machine, settings: S, ...figures };
 }
 
 export type Results = Awaited<ReturnType<typeof measureAll>>;
 
 async function main(): Promise<void> {
   const started = performance.now();
-  if (CLUSTER_ONLY) return void process.stdout.write(clusterSection(await benchCluster(S)));
+  if (MODE.only === 'cluster') return print(clusterSection(await benchCluster(S)));
+  const nodes = [OWN_NODE, ...(MODE.profile ? [] : MODE.nodeLines.map(nodeLine))];
   const redis = await startRedisServer();
   const stack = await startStack({
-    redisUrl: redis.url,
-    redisPids: [redis.process.pid ?? -1],
-    nodeArgs: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`] : [],
+    ...{ redisUrl: redis.url, redisPids: [redis.process.pid ?? -1] },
+    nodeArgs: MODE.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`] : [],
   });
-  if (PROFILE || DASHBOARD_ONLY) {
-    await benchDashboard(stack, await startBaseline(stack), S);
+  if (MODE.profile || MODE.only === 'dashboard') {
+    const { lines, stop } = await startLines(stack, nodes);
+    const result = await benchDashboard(stack, lines, S);
+    await stop();
     await stack.app.stop(); // a profile is written as the process exits
     await stack.close();
-    if (PROFILE) log(`profile in ${PROFILES}: Chrome DevTools → Performance → Load profile`);
-    return;
+    const profiled = `profile in ${PROFILES}: Chrome DevTools → Performance → Load profile`;
+    return MODE.profile ? log(profiled) : print(`${dashboard(result)}\n`);
   }
-  const all = await measureAll(stack, started);
+  const all = await measureAll(stack, nodes, started);
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify(all, null, 2)}\n`);
-  process.stdout.write(report(all));
+  print(report(all));
   log(`every raw figure: ${path.relative(process.cwd(), RESULTS)}/latest.json`);
 }
 

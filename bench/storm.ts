@@ -2,14 +2,11 @@ import { makeTokenStale } from '../harness/tokens';
 import { openBurst, type Burst } from './load';
 import type { Settings } from './settings';
 import { FORWARDED, type Stack } from './stack';
-import { percentile, spread } from './stats';
+import { percentile, spread, sum } from './measure';
 
 /**
- * Refresh storm: ada's stored access token is made stale, the sandbox's token endpoint is
- * slowed (so the whole crowd arrives while the refresh is in flight), and many signed-in
- * `GET /` hit 1, 2 or 4 app processes at once. Zoom's refresh tokens die when used, so the
- * sandbox must see exactly one refresh grant per expiry. The same burst with a fresh token,
- * just before, is the control: "added p99" is what waiting for the refresh costs the crowd.
+ * A stale token, a slowed token endpoint, and a crowd on 1, 2 or 4 processes: exactly one
+ * grant per expiry; "added p99" is against the same burst with a fresh token just before.
  */
 
 export async function benchStorm(stack: Stack, s: Settings) {
@@ -26,8 +23,8 @@ export async function benchStorm(stack: Stack, s: Settings) {
     await control.clearFaults();
     const [p99, controlP99] = [percentile(storm.latencies, 99), percentile(fresh.latencies, 99)];
     const failed = storm.failed + fresh.failed; // non-200 answers
-    process.stderr.write(`  storm on ${processes}: ${grants} grant(s), ${failed} failed, p99 `);
-    process.stderr.write(`${p99.toFixed(0)} ms (control ${controlP99.toFixed(0)} ms)\n`);
+    const text = `${failed} failed, p99 ${p99.toFixed(0)} ms (control ${controlP99.toFixed(0)} ms)`;
+    process.stderr.write(`  storm on ${processes}: ${grants} grant(s), ${text}\n`);
     return { processes, grants, failed, p99, controlP99, addedP99: p99 - controlP99 };
   };
   const trials: Awaited<ReturnType<typeof trial>>[] = [];
@@ -51,16 +48,10 @@ export async function benchStorm(stack: Stack, s: Settings) {
   }
   const summaries = s.stormProcesses.map((processes) => {
     const ts = trials.filter((t) => t.processes === processes);
-    return {
-      processes,
-      grants: ts.map((t) => t.grants),
-      failed: ts.reduce((n, t) => n + t.failed, 0),
-      p99: spread(ts.map((t) => t.p99)),
-      controlP99: spread(ts.map((t) => t.controlP99)),
-      addedP99: spread(ts.map((t) => t.addedP99)),
-    };
+    const [grants, failed] = [ts.map((t) => t.grants), sum(ts.map((t) => t.failed))];
+    const over = (k: 'p99' | 'controlP99' | 'addedP99') => spread(ts.map((t) => t[k]));
+    const p99s = { p99: over('p99'), controlP99: over('controlP99'), addedP99: over('addedP99') };
+    return { processes, grants, failed, ...p99s };
   });
   return { requests: s.stormRequests, tokenDelayMs: s.tokenDelayMs, trials, summaries };
 }
-
-export type StormResult = Awaited<ReturnType<typeof benchStorm>>;
