@@ -21,7 +21,6 @@ async function page(): Promise<string> {
   ]);
   return `<!doctype html><title>Your assistants</title><h1>Your assistants</h1><ul>${assistants}</ul><h2>People you schedule for</h2><ul>${schedulers}</ul>`;
 }
-
 const server = http.createServer((req, res) => {
   if (req.url === '/healthz') return void res.end('ok');
   page().then(

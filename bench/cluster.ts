@@ -47,5 +47,4 @@ export async function benchCluster(s: Settings) {
     await cluster.stop();
   }
 }
-
 export type ClusterResult = Awaited<ReturnType<typeof benchCluster>>;

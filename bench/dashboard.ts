@@ -24,7 +24,6 @@ export interface Round extends Target {
   /** Cores taken meanwhile by other processes or the hypervisor (steal): noise, ideally 0. */
   readonly otherCores: number;
 }
-
 type Options = Pick<Settings, 'connections' | 'rounds' | 'roundSec' | 'warmupSec'>;
 
 export async function benchDashboard(stack: Stack, lines: readonly Line[], o: Options) {
@@ -73,7 +72,6 @@ export async function benchDashboard(stack: Stack, lines: readonly Line[], o: Op
   }));
   return { connections: o.connections, roundSec: o.roundSec, rounds, lines: summaries };
 }
-
 const now = (): number => performance.now();
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 export type DashboardResult = Awaited<ReturnType<typeof benchDashboard>>;

@@ -13,7 +13,6 @@ async function commandCalls(redis: RedisClient): Promise<Map<string, number>> {
   const calls = [...stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)];
   return new Map(calls.filter((m) => m[1] !== 'info').map((m) => [m[1] ?? '', Number(m[2])]));
 }
-
 /** Redis commands per warm `GET /`: the server's counters around N sequential requests. */
 export async function benchRedisCommands(stack: Stack, requests: number) {
   const burst = await openBurst([stack.app.url], 1, { ...FORWARDED, cookie: stack.cookie });
@@ -32,7 +31,6 @@ export async function benchRedisCommands(stack: Stack, requests: number) {
     burst.close();
   }
 }
-
 /** Spawn of the Procfile command → first /readyz 200 (polled every 5 ms), and the RSS then. */
 export async function benchStartup(stack: Stack, runs: number, node: NodeBinary) {
   const all = [];
@@ -44,7 +42,6 @@ export async function benchStartup(stack: Stack, runs: number, node: NodeBinary)
   const [readyMs, rssMb] = [spread(all.map((r) => r.readyMs)), spread(all.map((r) => r.rssMb))];
   return { node: node.version, runs: all, readyMs, rssMb };
 }
-
 /** Copies ada's signed-in session to `count` new ids; express-session's cookie for each. */
 async function copySessions(stack: Stack, count: number): Promise<string[]> {
   const prefix = `${stack.env.REDIS_KEY_PREFIX ?? 'zar:'}sess:`;
@@ -62,7 +59,6 @@ async function copySessions(stack: Stack, count: number): Promise<string[]> {
     (id) => `${SESSION_COOKIE}=${encodeURIComponent(`s:${id}.${sign(id).replace(/=+$/, '')}`)}`,
   );
 }
-
 /** A fresh process, each request another session; peak = max(VmRSS every 250 ms, VmHWM). */
 export async function benchMemory(stack: Stack, s: Settings, node: NodeBinary) {
   const cookies = await copySessions(stack, s.sessions);

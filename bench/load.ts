@@ -12,7 +12,6 @@ export interface LoadOptions {
   readonly cookies?: readonly string[];
   readonly sample?: () => void;
 }
-
 export async function runLoad(o: LoadOptions) {
   const latencies: number[] = []; // of 2xx answers; autocannon's own are whole milliseconds
   const [cookies, timer, started] = [o.cookies, o.sample && setInterval(o.sample, 250), now()];
@@ -36,7 +35,6 @@ export async function runLoad(o: LoadOptions) {
     errors: result.errors + result.timeouts,
   };
 }
-
 const now = (): number => performance.now();
 export type LoadResult = Awaited<ReturnType<typeof runLoad>>;
 type Headers = http.OutgoingHttpHeaders;
@@ -50,7 +48,6 @@ function get(url: string, agent: http.Agent, headers: Headers): Promise<number> 
     req.on('timeout', () => req.destroy(new Error('timeout'))).on('error', reject);
   });
 }
-
 /** `fire(n)`: n GET / at once, round-robin over the servers; latencies of the 200s. */
 export async function openBurst(urls: readonly string[], each: number, headers: Headers) {
   const sockets = { keepAlive: true, maxSockets: each, maxFreeSockets: each };
@@ -72,5 +69,4 @@ export async function openBurst(urls: readonly string[], each: number, headers: 
     close: () => targets.forEach((t) => t.agent.destroy()),
   };
 }
-
 export type Burst = Awaited<ReturnType<typeof openBurst>>;

@@ -18,14 +18,12 @@ export function cpuMs(pids: readonly number[]): number {
     return ms + (Number(f[11]) + Number(f[12])) * TICK_MS;
   }, 0);
 }
-
 /** Busy time of the whole machine plus the hypervisor's steal (/proc/stat), in ms. */
 export function machineBusyMs(): number {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.split(/\s+/).map(Number) ?? [];
   const [, user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpu;
   return (user + nice + system + irq + softirq + steal) * TICK_MS;
 }
-
 /** VmRSS (resident now) and VmHWM (the peak so far), in MB. */
 export function memoryMb(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -33,17 +31,14 @@ export function memoryMb(pid: number): { rss: number; hwm: number } {
     Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1]) / 1024;
   return { rss: mb('VmRSS'), hwm: mb('VmHWM') };
 }
-
 /** Nearest-rank percentile (p in 0..100); NaN for none. */
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1] ?? Number.NaN;
 }
-
 /** Every repeated figure is reported as its median with the spread of the runs. */
 export function spread(values: readonly number[]) {
   return { median: percentile(values, 50), min: Math.min(...values), max: Math.max(...values) };
 }
-
 export type Spread = ReturnType<typeof spread>;
 export const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);

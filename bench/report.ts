@@ -11,7 +11,6 @@ function section(title: string, header: readonly string[], rows: readonly string
   const table = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   return [...(title ? [title, ''] : []), ...table].join('\n');
 }
-
 const n = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 const r = (s: Spread, digits = 1): string =>
   `${n(s.median, digits)} (${n(s.min, digits)}–${n(s.max, digits)})`;
@@ -52,7 +51,6 @@ function summary(x: Results): string {
     ),
   ]);
 }
-
 type Line = DashboardResult['lines'][number];
 
 /** Each node's app and baseline side by side; the ratios, with their targets, under the app. */

@@ -25,7 +25,6 @@ async function inTurn<T>(nodes: readonly NodeBinary[], f: (node: NodeBinary) => 
   for (const node of nodes) all.push(await f(node));
   return all;
 }
-
 /** The app (the stack's own on this process's node) and a baseline on each node. */
 async function startLines(stack: Stack, nodes: readonly NodeBinary[]) {
   const lines = await inTurn(nodes, async (node) => ({
@@ -60,7 +59,6 @@ async function measureAll(stack: Stack, nodes: readonly NodeBinary[], started: n
   const figures = { dashboard: dashboards, storm, redisCommands, startup, memory, cluster };
   return { date, quick: MODE.quick, seconds, machine, settings: S, ...figures };
 }
-
 export type Results = Awaited<ReturnType<typeof measureAll>>;
 
 async function main(): Promise<void> {
@@ -87,7 +85,6 @@ async function main(): Promise<void> {
   print(report(all));
   log(`every raw figure: ${path.relative(process.cwd(), RESULTS)}/latest.json`);
 }
-
 const exit = (code: number) => () => void stopAll().then(() => process.exit(code));
 process.once('SIGINT', exit(130)).once('SIGTERM', exit(143)).once('SIGHUP', exit(129));
 // Even if npm, the shell or this process is killed outright, no child is left running.

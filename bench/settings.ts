@@ -1,13 +1,8 @@
 /** Every duration and count of `npm run bench`, and its modes (docs/benchmarks.md). */
 const env = process.env;
+/** BENCH_NODE_LINES: the Node lines run beside this process's node (scripts/node-line.sh). */
 export const MODE = {
-  /** Every phase once and short: to try the harness, not to quote. */
-  quick: env.BENCH_QUICK === '1',
-  /** Only a CPU profile of the app under the c=20 dashboard load. */
-  profile: env.BENCH_PROFILE === '1',
-  /** 'dashboard': the c=20 dashboard rounds only; 'cluster': the Redis Cluster row only. */
-  only: env.BENCH_ONLY,
-  /** Node lines run beside this process's node, from the npm registry (scripts/node-line.sh). */
+  ...{ quick: env.BENCH_QUICK === '1', profile: env.BENCH_PROFILE === '1', only: env.BENCH_ONLY },
   nodeLines: (env.BENCH_NODE_LINES ?? '24 26').split(/[\s,]+/).filter(Boolean),
 };
 

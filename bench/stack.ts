@@ -23,7 +23,6 @@ export function nodeLine(line: string): NodeBinary {
   const bin = run('bash', [path.join(ROOT, 'scripts', 'node-line.sh'), line]);
   return { bin, version: run(bin, ['--version']) };
 }
-
 /** A 200 that is not the list would make every figure meaningless: checked around each phase. */
 export async function expectList(url: string, cookie: string, marker: string): Promise<void> {
   const res = await fetch(url, { headers: { ...FORWARDED, cookie } });
@@ -31,7 +30,6 @@ export async function expectList(url: string, cookie: string, marker: string): P
     throw new Error(`${url} did not answer the assistant list (status ${res.status})`);
   }
 }
-
 /** redisUrl: one redis-server, or a Redis Cluster's seeds; redisPids: whose CPU is counted. */
 export async function startStack(o: {
   readonly redisUrl: string;
@@ -70,7 +68,6 @@ export async function startStack(o: {
     close: () => run.stop().then(() => admin.disconnect()),
   };
 }
-
 export type Stack = Awaited<ReturnType<typeof startStack>>;
 
 /** bench/baseline.ts in its own process (`node --import tsx`: one process, its CPU its own). */
