@@ -10,8 +10,8 @@ import { createRedis } from '../src/store/redis';
 /** The sandbox (day-long tokens: only the storm refreshes), the app as in production, ada. */
 /** Every request arrives as through the platform's TLS router. */
 export const FORWARDED: Readonly<Record<string, string>> = { 'x-forwarded-proto': 'https' };
-/** Only in a dashboard that listed the assistants (not the landing page, not an error). */
-export const LISTED = 'class="assistants"';
+/** Only in a dashboard that listed people (not the landing page, not an error). */
+export const LISTED = '<ul class="people">';
 export type Server = { readonly url: string; readonly pid: number };
 export type NodeBinary = { readonly bin: string; readonly version: string };
 export const OWN_NODE: NodeBinary = { bin: process.execPath, version: process.version };
