@@ -8,7 +8,7 @@ import type { Settings } from './settings';
 import { startStack, type Stack } from './stack';
 import { benchStorm } from './storm';
 
-/** The dashboard and the storm on a Redis Cluster, and what the replica wait adds to a refresh. */
+// The dashboard and the storm on a Redis Cluster, and what the replica wait adds to a refresh.
 /** A SET, then `confirm(key)` timed, as after a refresh; keys over every primary. */
 async function benchReplicaWait(seeds: string, waits: number) {
   const client = createRedis({ url: seeds, cluster: true, tlsRejectUnauthorized: false }, 'bench');

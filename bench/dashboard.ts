@@ -3,7 +3,7 @@ import { cpuMs, machineBusyMs, memoryMb, spread, sum, type Spread } from './meas
 import type { Settings } from './settings';
 import { expectList, FORWARDED, LISTED, type Server, type Stack } from './stack';
 
-/** App and baseline rounds in turn on each node, so that a drift of the machine hits all alike. */
+// App and baseline rounds in turn on each node, so that a drift of the machine hits all alike.
 /** The processes whose CPU each round accounts for, as the report names them. */
 export const NAMES = {
   app: 'app server',

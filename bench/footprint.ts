@@ -6,7 +6,7 @@ import { memoryMb, spread, sum } from './measure';
 import type { Settings } from './settings';
 import { expectList, FORWARDED, LISTED, type NodeBinary, type Stack } from './stack';
 
-/** What a request and a process cost besides CPU: Redis commands, start-up time, memory. */
+// What a request and a process cost besides CPU: Redis commands, start-up time, memory.
 /** Calls per command from INFO commandstats, without our own INFO calls. */
 async function commandCalls(redis: RedisClient): Promise<Map<string, number>> {
   const stats = await redis.info('commandstats');

@@ -2,7 +2,7 @@ import http from 'node:http';
 import autocannon from 'autocannon';
 import { percentile } from './measure';
 
-/** A closed loop (autocannon), and bursts on sockets opened beforehand (no handshake timed). */
+// A closed loop (autocannon), and bursts on sockets opened beforehand (no handshake timed).
 /** cookies: one per request, in turn; sample: called every 250 ms (to read a process's RSS). */
 export interface LoadOptions {
   readonly url: string;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** What the kernel says about processes (/proc), and the statistics of every figure. */
+// What the kernel says about processes (/proc), and the statistics of every figure.
 /** Ticks per second of the CPU times: asked (getconf CLK_TCK), not assumed. */
 const TICK_MS = 1000 / (Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100);
 

@@ -7,7 +7,7 @@ import { startSandboxedApp } from '../harness/sandboxed-app';
 import { storedRecord, tokenStoreFor } from '../harness/tokens';
 import { createRedis } from '../src/store/redis';
 
-/** The sandbox (day-long tokens: only the storm refreshes), the app as in production, ada. */
+// The sandbox (day-long tokens: only the storm refreshes), the app as in production, ada.
 /** Every request arrives as through the platform's TLS router. */
 export const FORWARDED: Readonly<Record<string, string>> = { 'x-forwarded-proto': 'https' };
 /** Only in a dashboard that listed people (not the landing page, not an error). */
