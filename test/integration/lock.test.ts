@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
-import { RedisLock } from '../../src/store/lock';
-import type { LockHandle } from '../../src/zoom/grant';
+import { RedisLock, type LockHandle } from '../../src/store/lock';
 import { testRedisConnections } from './refresh-fakes';
 
 /**

@@ -29,17 +29,12 @@ export function testRedisConnections() {
   };
 }
 
-export function tokens(
-  tag: string,
-  expiresInMs = 3_600_000,
-  apiUrl: string | null = null,
-): TokenSet {
+export function tokens(tag: string, expiresInMs = 3_600_000): TokenSet {
   return {
     accessToken: `at-${tag}`,
     refreshToken: `rt-${tag}`,
     accessExpiresAt: Date.now() + expiresInMs,
     scopes: ['user:read:user'],
-    apiUrl,
   };
 }
 
