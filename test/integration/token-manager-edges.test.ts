@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { deriveEncryptionKey } from '../../src/config';
-import { createLogger } from '../../src/log';
 import { RecordCipher } from '../../src/store/crypto';
 import { RedisKeys } from '../../src/store/keys';
 import { RedisLock } from '../../src/store/lock';
@@ -24,7 +23,7 @@ import {
   StorageUnavailableError,
   TokenManager,
 } from '../../src/zoom/token-manager';
-import { HeldZoom, ScriptedZoom, testRedisConnections, tokens } from './refresh-fakes';
+import { HeldZoom, LogLines, ScriptedZoom, testRedisConnections, tokens } from './refresh-fakes';
 
 /**
  * The token manager's less travelled paths, on a real Redis: its errors and log lines, the
@@ -44,22 +43,6 @@ afterAll(async () => {
   if (found.length) await admin.del(...found);
   await closeAll();
 });
-
-/** The log lines written, parsed. */
-class LogLines {
-  readonly lines: { level: number; msg: string; [k: string]: unknown }[] = [];
-  readonly logger = createLogger('info', {
-    write: (line: string) => {
-      this.lines.push(JSON.parse(line) as LogLines['lines'][number]);
-    },
-  });
-  messages(): string[] {
-    return this.lines.map((l) => l.msg);
-  }
-  find(msg: string): LogLines['lines'][number] | undefined {
-    return this.lines.find((l) => l.msg === msg);
-  }
-}
 
 /**
  * The real store, with storage trouble on demand: the next `failWrites` compare-and-sets fail
