@@ -356,6 +356,49 @@ describe('compare-and-set: only over the record the caller saw, compared by cont
   });
 });
 
+/**
+ * A store on its own connection whose scripts run only after `meanwhile` (another process
+ * writing between this store's read of the stored value and its script).
+ */
+function racedStore(keys: RedisKeys, meanwhile: () => Promise<void>): RedisTokenStore {
+  const raced = connect();
+  const evalScript = raced.eval.bind(raced) as (...args: unknown[]) => Promise<unknown>;
+  (raced as unknown as { eval: typeof evalScript }).eval = async (...args) => {
+    await meanwhile();
+    return evalScript(...args);
+  };
+  return new RedisTokenStore(raced, keys, cipher, TTL_SECONDS);
+}
+
+describe('a write between the store’s read and its script (the scripts’ own compare)', () => {
+  test('compare-and-set: false, the other write kept', async () => {
+    const { keys, store } = fixture();
+    await store.put('u1', record());
+    const seen = await store.get('u1');
+    if (!seen) throw new Error('no record');
+    const other = record({ accessToken: 'at-other' });
+    const raced = racedStore(keys, () => store.put('u1', other));
+    await expect(raced.compareAndSet('u1', seen, record({ accessToken: 'x' }))).resolves.toBe(
+      false,
+    );
+    await expect(store.get('u1')).resolves.toEqual(other);
+  });
+
+  test('erase: null, nothing deleted', async () => {
+    const { keys, store } = fixture();
+    await store.put('u1', record());
+    await redis.set(keys.sessionPrefix + 's1', 'session');
+    await redis.zadd(keys.userSessions('u1'), 1, 's1');
+    const seen = await store.get('u1');
+    if (!seen) throw new Error('no record');
+    const other = record({ accessToken: 'at-other' });
+    const raced = racedStore(keys, () => store.put('u1', other));
+    await expect(raced.erase('u1', seen)).resolves.toBeNull();
+    await expect(store.get('u1')).resolves.toEqual(other);
+    expect(await redis.exists(keys.userSessions('u1'), keys.sessionPrefix + 's1')).toBe(2);
+  });
+});
+
 describe('erase: the grant and everything kept for the user, only if unchanged', () => {
   async function populate(keys: RedisKeys, store: RedisTokenStore, userId: string) {
     await store.put(userId, record());
