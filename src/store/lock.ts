@@ -109,7 +109,7 @@ export class RedisLock implements DistributedLock {
     return n === 1;
   }
 
-  /** Subscribed before the first look (no release is missed in between); polled for lost messages. */
+  /** Subscribes before its first look (so no release is missed), and polls for lost messages. */
   async waitForRelease(key: string, maxWaitMs: number): Promise<void> {
     await this.ensureSubscribed().catch(() => undefined); // polling still works
     let wake: () => void = () => undefined;

@@ -16,7 +16,7 @@ export interface LockedSingleFlightOptions {
   readonly now?: () => number;
 }
 
-/** The lock's choreography: take it, keep it alive, release (maybe into a cool-down); or wait and re-read. */
+/** The lock's choreography: take, keep alive, release (maybe into a cool-down); or wait, re-read */
 export class LockedSingleFlight implements SingleFlight {
   private readonly now: () => number;
 

@@ -15,7 +15,7 @@ export type ZoomErrorKind =
   | 'unexpected';
 
 /** A failure at either of Zoom's endpoints; a rate limit reads the same from both. */
-export abstract class ZoomFailure extends Error {
+export abstract class ZoomError extends Error {
   abstract readonly kind: string;
   /** Seconds Zoom asked to wait (Retry-After); always set on a rate limit. */
   readonly retryAfterSeconds: number | null;
@@ -33,13 +33,13 @@ export abstract class ZoomFailure extends Error {
 }
 
 /** A 429 from the REST API or the token endpoint. */
-export type RateLimited = ZoomFailure & {
+export type RateLimited = ZoomError & {
   readonly kind: 'rate_limited';
   readonly retryAfterSeconds: number;
 };
 
 export function isRateLimited(err: unknown): err is RateLimited {
-  return err instanceof ZoomFailure && err.kind === 'rate_limited';
+  return err instanceof ZoomError && err.kind === 'rate_limited';
 }
 
 export interface ZoomApiErrorFields {
@@ -52,7 +52,7 @@ export interface ZoomApiErrorFields {
   readonly cause?: unknown;
 }
 
-export class ZoomApiError extends ZoomFailure {
+export class ZoomApiError extends ZoomError {
   readonly kind: ZoomErrorKind;
   readonly status: number | null;
   readonly code: number | null;

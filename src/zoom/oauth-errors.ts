@@ -1,4 +1,4 @@
-import { parseRetryAfter, ZoomFailure } from './errors';
+import { parseRetryAfter, ZoomError } from './errors';
 import { TokenResponseError } from './token-response';
 
 /**
@@ -32,7 +32,7 @@ export interface OAuthErrorFields {
   readonly cause?: unknown;
 }
 
-export class OAuthError extends ZoomFailure {
+export class OAuthError extends ZoomError {
   readonly kind: OAuthErrorKind;
   readonly status: number | null;
   readonly oauthError: string | null;
