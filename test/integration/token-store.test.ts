@@ -335,7 +335,7 @@ describe('compare-and-set: only over the record the caller saw, compared by cont
         answered = true;
         return ok;
       });
-    await new Promise((r) => setTimeout(r, 50));
+    while (confirmed.length === 0) await new Promise((r) => setTimeout(r, 10)); // written, asking
     expect(answered).toBe(false);
     expect(confirmed).toEqual([keys.tokens('u1')]);
     acknowledge('acknowledged');
