@@ -15,10 +15,11 @@ RECORD=docs/mutation-score.json
 REPORT=reports/mutation/mutation.json
 MAX_AGE_DAYS=7
 MIN_SCORE=90
-# The four mutated files, the tests Stryker runs against them, and its config.
+# The mutated files, the tests Stryker runs against them, and its config.
 FILES=(
   src/zoom/token-manager.ts
   src/store/lock.ts
+  src/store/single-flight.ts
   src/store/token-store.ts
   src/zoom/webhook.ts
   test/integration/token-manager.test.ts
@@ -27,6 +28,7 @@ FILES=(
   test/integration/token-store.test.ts
   test/integration/rotate-keys.test.ts
   test/integration/lock.test.ts
+  test/integration/single-flight.test.ts
   test/integration/refresh-fakes.ts
   test/unit/webhook.test.ts
   test/unit/crypto.test.ts

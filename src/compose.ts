@@ -7,6 +7,7 @@ import { RecordCipher } from './store/crypto';
 import { actionLimitName, RedisKeys } from './store/keys';
 import { RedisLock } from './store/lock';
 import { RedisActionReplays } from './store/action-replays';
+import { LockedSingleFlight } from './store/single-flight';
 import { RedisRemovalHistory } from './store/removal-history';
 import { ReplicaAcks } from './store/replica-acks';
 import { SessionIndex } from './store/session-index';
@@ -153,15 +154,16 @@ export function composeServices(
   );
   const tokens = new TokenManager({
     store,
-    lock,
+    flight: new LockedSingleFlight(lock, {
+      lockTtlMs: config.tokens.lockTtlMs,
+      waitMarginMs: 5_000,
+      logger,
+    }),
     lockKeyFor: (userId) => keys.refreshLock(userId),
     refresher: oauth,
     logger,
     refreshMarginMs: config.tokens.refreshMarginMs,
-    lockTtlMs: config.tokens.lockTtlMs,
-    refreshWaitMarginMs: 5_000,
     refusalCoolDownMs: REFUSAL_COOL_DOWN_MS,
-    defaultApiUrl: config.zoom.apiUrl,
     onRefreshGrant: hooks.onRefreshGrant,
   });
   const sessionIndex = new SessionIndex(connections.redis, keys);

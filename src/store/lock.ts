@@ -1,20 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from './redis';
-import type { DistributedLock, LockAttempt, LockHandle } from '../zoom/grant';
+import type { CoolDown } from '../zoom/grant';
 
-/**
- * A lock shared by every process on one Redis: SET NX PX with a random owner value, released
- * only by its owner (compare-and-delete in Lua, so a holder whose lock expired cannot free
- * someone else's). A release is announced on a pub/sub channel so that waiters wake at once
- * instead of polling; a holder that dies frees the lock when its TTL runs out.
- *
- * A holder may release into a cool-down: the key then holds `cool:<reason>` for a while, and
- * every attempt meanwhile learns the reason and how long is left, in the same round trip.
- */
+export interface LockHandle {
+  readonly key: string;
+  readonly owner: string;
+}
+
+export type LockAttempt =
+  | { readonly kind: 'acquired'; readonly handle: LockHandle }
+  | { readonly kind: 'busy' }
+  /** Closed by a holder's cool-down (see `release`): `reason` is what the holder gave. */
+  | { readonly kind: 'cooling'; readonly reason: string; readonly remainingMs: number };
+
+/** A lock shared by every process. */
+export interface DistributedLock {
+  tryAcquire(key: string, ttlMs: number): Promise<LockAttempt>;
+  /** Frees the lock if this handle owns it; with a cool-down, keeps it closed that long instead. */
+  release(handle: LockHandle, coolDown?: CoolDown): Promise<boolean>;
+  extend(handle: LockHandle, ttlMs: number): Promise<boolean>;
+  /** Resolves when the lock is freed (or starts cooling down), or after `maxWaitMs`. */
+  waitForRelease(key: string, maxWaitMs: number): Promise<void>;
+}
 
 const COOL_PREFIX = 'cool:';
 
-// Returns 'OK' when taken, else the current value and its remaining life.
+// 'OK' when taken, else the current value and its remaining life (`cool:<reason>` when cooling).
 const ACQUIRE_SCRIPT = `
 if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 'OK' end
 return { redis.call('GET', KEYS[1]) or '', redis.call('PTTL', KEYS[1]) }`;
@@ -40,6 +51,10 @@ return 0`;
 /** How often a waiter looks at the lock itself, in case a release message is missed. */
 const POLL_MS = 250;
 
+/**
+ * SET NX PX with a random owner, released only by its owner (compare-and-delete in Lua, so an
+ * expired holder cannot free someone else's lock); a release is published so waiters wake at once.
+ */
 export class RedisLock implements DistributedLock {
   private readonly waiters = new Map<string, Set<() => void>>();
   private subscribed: Promise<void> | null = null;
@@ -74,7 +89,7 @@ export class RedisLock implements DistributedLock {
     return { kind: 'busy' };
   }
 
-  async release(handle: LockHandle, coolDown?: { ms: number; reason: string }): Promise<boolean> {
+  async release(handle: LockHandle, coolDown?: CoolDown): Promise<boolean> {
     const cool = coolDown && coolDown.ms > 0 ? coolDown : null;
     const n = await this.redis.eval(
       RELEASE_SCRIPT,
@@ -94,13 +109,7 @@ export class RedisLock implements DistributedLock {
     return n === 1;
   }
 
-  /**
-   * Resolves when the lock at `key` is released, expires or starts cooling down, or after
-   * `maxWaitMs`. The release message wakes waiters at once; the lock is also looked at every
-   * POLL_MS, so a message missed while the pub/sub connection was down (or never up) costs at
-   * most that much. Subscribing happens before the first look, so a release in between is not
-   * missed.
-   */
+  /** Subscribes before its first look (so no release is missed), and polls for lost messages. */
   async waitForRelease(key: string, maxWaitMs: number): Promise<void> {
     await this.ensureSubscribed().catch(() => undefined); // polling still works
     let wake: () => void = () => undefined;

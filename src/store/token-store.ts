@@ -45,7 +45,6 @@ const SealedBody = z.object({
   rt: z.string(),
   exp: z.number(),
   sc: z.array(z.string()),
-  api: z.string(),
   upd: z.number(),
 });
 
@@ -55,14 +54,10 @@ export function tokenRecordAssociatedData(userId: string): string {
 }
 
 /**
- * Encrypted per-user records. The user id is the associated data, so a record cannot be moved
- * to another user's key. Every write renews the key's TTL (unless told to keep it): an idle
- * grant is forgotten after it.
+ * Encrypted per-user records, sealed to their user id (a record cannot be moved to another
+ * user's key). Every write renews the TTL unless told to keep it: an idle grant is forgotten.
  */
 export class RedisTokenStore implements TokenStore {
-  /** The sealed value each record was read from, for compare-and-set and compare-and-delete. */
-  private readonly sealedOf = new WeakMap<TokenRecord, string>();
-
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
@@ -74,15 +69,12 @@ export class RedisTokenStore implements TokenStore {
   async get(userId: string): Promise<TokenRecord | null> {
     const sealed = await this.redis.get(this.keys.tokens(userId));
     if (sealed === null) return null;
-    const record = this.unseal(userId, sealed);
-    this.sealedOf.set(record, sealed);
-    return record;
+    return this.unseal(userId, sealed);
   }
 
   async put(userId: string, record: TokenRecord): Promise<void> {
     const sealed = this.seal(userId, record);
     await this.redis.set(this.keys.tokens(userId), sealed, 'EX', this.ttlSeconds);
-    this.sealedOf.set(record, sealed);
   }
 
   async compareAndSet(
@@ -91,8 +83,8 @@ export class RedisTokenStore implements TokenStore {
     next: TokenRecord,
     options: TokenWriteOptions = {},
   ): Promise<boolean> {
-    const expected = this.sealedOf.get(seen);
-    if (expected === undefined) return false;
+    const expected = await this.sealedIfEqual(userId, seen);
+    if (expected === null) return false;
     const sealed = this.seal(userId, next);
     const n = await this.redis.eval(
       SET_IF_EQUAL,
@@ -103,7 +95,6 @@ export class RedisTokenStore implements TokenStore {
       options.keepTtl ? '' : this.ttlSeconds,
     );
     if (n !== 1) return false;
-    this.sealedOf.set(next, sealed);
     if (options.awaitReplica) await this.replicas?.confirm(this.keys.tokens(userId));
     return true;
   }
@@ -112,8 +103,8 @@ export class RedisTokenStore implements TokenStore {
     const mode = seen === 'absent' || seen === 'any' ? seen : 'value';
     let expected = '';
     if (typeof seen === 'object') {
-      const sealed = this.sealedOf.get(seen);
-      if (sealed === undefined) return null; // not a record this store read: "changed"
+      const sealed = await this.sealedIfEqual(userId, seen);
+      if (sealed === null) return null;
       expected = sealed;
     }
     const keys = [
@@ -143,18 +134,25 @@ export class RedisTokenStore implements TokenStore {
     }
   }
 
+  /**
+   * The sealed value stored now, if it opens to a record equal to `seen` (compared by content:
+   * a copy of a record is the same record, and a re-seal changes nothing); else null. The
+   * scripts then compare against that sealed value, so a write in between still fails them.
+   */
+  private async sealedIfEqual(userId: string, seen: TokenRecord): Promise<string | null> {
+    const sealed = await this.redis.get(this.keys.tokens(userId));
+    if (sealed === null) return null;
+    let stored: TokenRecord;
+    try {
+      stored = this.unseal(userId, sealed);
+    } catch {
+      return null; // unreadable: not the record seen
+    }
+    return JSON.stringify(bodyOf(stored)) === JSON.stringify(bodyOf(seen)) ? sealed : null;
+  }
+
   private seal(userId: string, record: TokenRecord): string {
-    const body: z.infer<typeof SealedBody> = {
-      gid: record.grantId,
-      gat: record.grantedAt,
-      at: record.accessToken,
-      rt: record.refreshToken,
-      exp: record.accessExpiresAt,
-      sc: [...record.scopes],
-      api: record.apiUrl,
-      upd: record.updatedAt,
-    };
-    return this.cipher.seal(JSON.stringify(body), tokenRecordAssociatedData(userId));
+    return this.cipher.seal(JSON.stringify(bodyOf(record)), tokenRecordAssociatedData(userId));
   }
 
   private unseal(userId: string, sealed: string): TokenRecord {
@@ -181,8 +179,19 @@ export class RedisTokenStore implements TokenStore {
       refreshToken: record.rt,
       accessExpiresAt: record.exp,
       scopes: record.sc,
-      apiUrl: record.api,
       updatedAt: record.upd,
     };
   }
+}
+
+function bodyOf(record: TokenRecord): z.infer<typeof SealedBody> {
+  return {
+    gid: record.grantId,
+    gat: record.grantedAt,
+    at: record.accessToken,
+    rt: record.refreshToken,
+    exp: record.accessExpiresAt,
+    sc: [...record.scopes],
+    upd: record.updatedAt,
+  };
 }

@@ -58,7 +58,7 @@ export class ZoomApiClient {
 
   async deleteAssistant(accessToken: string, assistantId: string): Promise<void> {
     if (!isZoomUserId(assistantId)) {
-      throw new ZoomApiError('not_found', null, null, 'not an assistant id');
+      throw new ZoomApiError({ kind: 'not_found', zoomMessage: 'not an assistant id' });
     }
     await this.request(
       'DELETE',
@@ -80,7 +80,7 @@ export class ZoomApiClient {
   /** Steps down as this person's assistant. */
   async deleteScheduler(accessToken: string, schedulerId: string): Promise<void> {
     if (!isZoomUserId(schedulerId)) {
-      throw new ZoomApiError('not_found', null, null, 'not a user id');
+      throw new ZoomApiError({ kind: 'not_found', zoomMessage: 'not a user id' });
     }
     await this.request(
       'DELETE',
@@ -123,13 +123,13 @@ export class ZoomApiClient {
         this.settings.timeoutMs,
         json,
       );
-    } catch {
+    } catch (err) {
       // Timeout, refused connection, DNS: the request may not have reached Zoom.
-      throw new ZoomApiError('unavailable', null, null, null);
+      throw new ZoomApiError({ kind: 'unavailable', cause: err });
     }
     const text = res.body;
     if (res.status >= 300 && res.status < 400) {
-      throw new ZoomApiError('unexpected', res.status, null, 'redirect');
+      throw new ZoomApiError({ kind: 'unexpected', status: res.status, zoomMessage: 'redirect' });
     }
     if (res.status < 200 || res.status >= 300) {
       const retryAfter = res.headers['retry-after'];
@@ -140,9 +140,18 @@ export class ZoomApiClient {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new ZoomApiError('unexpected', res.status, null, 'response was not JSON');
+      throw new ZoomApiError({
+        kind: 'unexpected',
+        status: res.status,
+        zoomMessage: 'response was not JSON',
+      });
     }
   }
+}
+
+/** A 200 whose body is not what the spec describes. */
+function unexpectedBody(what: string): ZoomApiError {
+  return new ZoomApiError({ kind: 'unexpected', status: 200, zoomMessage: what });
 }
 
 /** A text field that may be absent or of another type: '' then. */
@@ -160,10 +169,10 @@ const UserBody = z.object({
 export function parseUser(body: unknown): ZoomUser {
   const parsed = UserBody.safeParse(body);
   if (!parsed.success || typeof body !== 'object' || body === null) {
-    throw new ZoomApiError('unexpected', 200, null, 'user body is not an object');
+    throw unexpectedBody('user body is not an object');
   }
   const o = parsed.data;
-  if (!o.id) throw new ZoomApiError('unexpected', 200, null, 'user has no id');
+  if (!o.id) throw unexpectedBody('user has no id');
   const name = o.display_name || [o.first_name, o.last_name].join(' ').trim();
   return {
     id: o.id,
@@ -186,10 +195,10 @@ const AssistantsBody = z.object({
 
 export function parseAssistants(body: unknown): Assistant[] {
   if (typeof body !== 'object' || body === null) {
-    throw new ZoomApiError('unexpected', 200, null, 'assistants body is not an object');
+    throw unexpectedBody('assistants body is not an object');
   }
   const parsed = AssistantsBody.safeParse(body);
-  if (!parsed.success) throw new ZoomApiError('unexpected', 200, null, 'assistants is not a list');
+  if (!parsed.success) throw unexpectedBody('assistants is not a list');
   const out: Assistant[] = [];
   for (const item of parsed.data.assistants ?? []) {
     const a = AssistantItem.safeParse(item);
@@ -208,10 +217,10 @@ const SchedulersBody = z.object({ schedulers: z.array(z.unknown()).nullish() });
 
 export function parseSchedulers(body: unknown): Scheduler[] {
   if (typeof body !== 'object' || body === null) {
-    throw new ZoomApiError('unexpected', 200, null, 'schedulers body is not an object');
+    throw unexpectedBody('schedulers body is not an object');
   }
   const parsed = SchedulersBody.safeParse(body);
-  if (!parsed.success) throw new ZoomApiError('unexpected', 200, null, 'schedulers is not a list');
+  if (!parsed.success) throw unexpectedBody('schedulers is not a list');
   const out: Scheduler[] = [];
   for (const item of parsed.data.schedulers ?? []) {
     const s = SchedulerItem.safeParse(item);

@@ -1,7 +1,4 @@
-/**
- * Every answer Zoom's REST API can give that is not a success, reduced to the few things the
- * app does differently. Pure: unit-tested without servers.
- */
+/** Every failure of Zoom's REST API, reduced to what the app does about it. */
 
 export type ZoomErrorKind =
   /** 401 (code 124): the access token was refused; refresh once and retry once. */
@@ -10,30 +7,76 @@ export type ZoomErrorKind =
   | 'missing_scope'
   /** 404 code 1001: the user (or the assistant named in the path) does not exist. */
   | 'not_found'
-  /** 429: Zoom's rate limit; retryAfterSeconds says when. */
+  /** 429: retryAfterSeconds says when (the token endpoint's 429 is this kind too). */
   | 'rate_limited'
   /** 5xx, a timeout or a network failure: nothing is known to have happened; try again. */
   | 'unavailable'
   /** Anything else: a 4xx the app did not expect. */
   | 'unexpected';
 
-export class ZoomApiError extends Error {
-  constructor(
-    readonly kind: ZoomErrorKind,
-    readonly status: number | null,
-    readonly code: number | null,
-    readonly zoomMessage: string | null,
-    readonly retryAfterSeconds: number | null = null,
+/** A failure at either of Zoom's endpoints; a rate limit reads the same from both. */
+export abstract class ZoomError extends Error {
+  abstract readonly kind: string;
+  /** Seconds Zoom asked to wait (Retry-After); always set on a rate limit. */
+  readonly retryAfterSeconds: number | null;
+
+  protected constructor(
+    message: string,
+    kind: string,
+    retryAfterSeconds: number | null | undefined,
+    cause: unknown,
   ) {
+    super(message, cause === undefined ? undefined : { cause });
+    const wait = retryAfterSeconds ?? null;
+    this.retryAfterSeconds = kind === 'rate_limited' ? (wait ?? DEFAULT_RETRY_AFTER_SECONDS) : wait;
+  }
+}
+
+/** A 429 from the REST API or the token endpoint. */
+export type RateLimited = ZoomError & {
+  readonly kind: 'rate_limited';
+  readonly retryAfterSeconds: number;
+};
+
+export function isRateLimited(err: unknown): err is RateLimited {
+  return err instanceof ZoomError && err.kind === 'rate_limited';
+}
+
+export interface ZoomApiErrorFields {
+  readonly kind: ZoomErrorKind;
+  readonly status?: number | null;
+  /** Zoom's numeric error code from the body. */
+  readonly code?: number | null;
+  readonly zoomMessage?: string | null;
+  readonly retryAfterSeconds?: number | null;
+  readonly cause?: unknown;
+}
+
+export class ZoomApiError extends ZoomError {
+  readonly kind: ZoomErrorKind;
+  readonly status: number | null;
+  readonly code: number | null;
+  readonly zoomMessage: string | null;
+
+  constructor(fields: ZoomApiErrorFields) {
+    const { kind, status = null, code = null, zoomMessage = null } = fields;
     super(
       `Zoom API ${kind}` +
         (status === null ? '' : ` [${status}${code === null ? '' : `/${code}`}]`) +
         (zoomMessage ? `: ${zoomMessage}` : ''),
+      kind,
+      fields.retryAfterSeconds,
+      fields.cause,
     );
     this.name = 'ZoomApiError';
+    this.kind = kind;
+    this.status = status;
+    this.code = code;
+    this.zoomMessage = zoomMessage;
   }
 }
 
+/** A rate limit that names no wait. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 1;
 /** A daily limit can name tomorrow; a wait longer than this is reported as this. */
 const MAX_RETRY_AFTER_SECONDS = 24 * 60 * 60;
@@ -93,18 +136,17 @@ export function classifyZoomFailure(
   now: number,
 ): ZoomApiError {
   const { code, message } = readErrorBody(bodyText);
+  const answer = { status, code, zoomMessage: message };
   // Before the 401 check: a refresh cannot add a scope, so none is spent on it.
-  if (code === 4700 || code === 4711) {
-    return new ZoomApiError('missing_scope', status, code, message);
-  }
-  if (status === 401) return new ZoomApiError('unauthorized', status, code, message);
-  if (status === 404) return new ZoomApiError('not_found', status, code, message);
+  if (code === 4700 || code === 4711) return new ZoomApiError({ kind: 'missing_scope', ...answer });
+  if (status === 401) return new ZoomApiError({ kind: 'unauthorized', ...answer });
+  if (status === 404) return new ZoomApiError({ kind: 'not_found', ...answer });
   if (status === 429) {
-    const wait = parseRetryAfter(retryAfterHeader, now) ?? DEFAULT_RETRY_AFTER_SECONDS;
-    return new ZoomApiError('rate_limited', status, code, message, wait);
+    const retryAfterSeconds = parseRetryAfter(retryAfterHeader, now);
+    return new ZoomApiError({ kind: 'rate_limited', ...answer, retryAfterSeconds });
   }
-  if (status >= 500) return new ZoomApiError('unavailable', status, code, message);
-  return new ZoomApiError('unexpected', status, code, message);
+  if (status >= 500) return new ZoomApiError({ kind: 'unavailable', ...answer });
+  return new ZoomApiError({ kind: 'unexpected', ...answer });
 }
 
 export function isZoomApiError(err: unknown, kind?: ZoomErrorKind): err is ZoomApiError {

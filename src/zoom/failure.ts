@@ -1,4 +1,4 @@
-import { isZoomApiError } from './errors';
+import { isRateLimited, isZoomApiError } from './errors';
 import { OAuthError } from './oauth-errors';
 
 /** Why a call to Zoom did not do what was asked, as the app acts on it (words are the edge's). */
@@ -17,12 +17,14 @@ export type ZoomFailure =
 
 /** Zoom's failure, or null for anything that is not Zoom's (storage, a bug) or a dead grant. */
 export function classifyFailure(err: unknown): ZoomFailure | null {
+  if (isRateLimited(err)) {
+    return { reason: 'rate_limited', retryAfterSeconds: err.retryAfterSeconds };
+  }
   if (err instanceof OAuthError) {
     switch (err.kind) {
+      case 'rate_limited': // answered above
       case 'unavailable':
-        return err.status === 429
-          ? { reason: 'rate_limited', retryAfterSeconds: err.retryAfterSeconds ?? 1 }
-          : { reason: 'zoom_down' };
+        return { reason: 'zoom_down' };
       case 'bad_response':
         return { reason: 'unreadable' };
       case 'refused':
@@ -39,8 +41,7 @@ export function classifyFailure(err: unknown): ZoomFailure | null {
       return { reason: 'missing_scope' };
     case 'not_found':
       return { reason: 'not_found' };
-    case 'rate_limited':
-      return { reason: 'rate_limited', retryAfterSeconds: err.retryAfterSeconds ?? 1 };
+    case 'rate_limited': // answered above
     case 'unavailable':
       return { reason: 'zoom_down' };
     case 'unauthorized':

@@ -1,11 +1,7 @@
 /**
- * A user's grant, as the domain sees it, and the storage it needs. The Redis adapters in
- * store/ implement these interfaces; nothing here knows Redis.
- *
- * A grant is made by a code exchange (an install) and has an id of its own: every session
- * signed in with it names that id, a refresh rewrites its tokens but never its id, and a
- * re-install makes a new one. So "is this session's grant still the stored one?" is a
- * comparison of two ids, done on the record the request reads anyway.
+ * A user's grant as the domain sees it, and the storage it needs (implemented in store/). A
+ * grant's id is made at the code exchange and kept by every refresh: a session's grant is
+ * current when the stored record names the same id.
  */
 
 /** One user's OAuth grant. Times are epoch milliseconds. */
@@ -18,7 +14,6 @@ export interface TokenRecord {
   readonly refreshToken: string;
   readonly accessExpiresAt: number;
   readonly scopes: readonly string[];
-  readonly apiUrl: string;
   /** Last write: the exchange or the latest refresh. */
   readonly updatedAt: number;
 }
@@ -49,8 +44,8 @@ export interface TokenStore {
   get(userId: string): Promise<TokenRecord | null>;
   put(userId: string, record: TokenRecord): Promise<void>;
   /**
-   * Writes `next` only if the stored record is still exactly the one `seen` was read from
-   * (compare-and-set on the sealed value): false if it was deleted or rewritten meanwhile.
+   * Writes `next` only if the stored record still equals `seen`, field for field (a copy of a
+   * record is the same record): false if it was deleted or rewritten meanwhile.
    */
   compareAndSet(
     userId: string,
@@ -61,8 +56,8 @@ export interface TokenStore {
   /**
    * Ends the grant: deletes the record and everything else kept for the user (their sessions,
    * history, counters, the refresh lock), in one step. Only if the record is still what the
-   * caller saw: the one `seen` was read from, or none (`'absent'`); `'any'` is whatever is
-   * stored. Null when it changed meanwhile, and then nothing is deleted. Idempotent.
+   * caller saw: equal to `seen`, or none (`'absent'`); `'any'` is whatever is stored. Null when
+   * it changed meanwhile, and then nothing is deleted. Idempotent.
    */
   erase(userId: string, seen: TokenRecord | 'absent' | 'any'): Promise<ErasedGrant | null>;
 }
@@ -77,26 +72,40 @@ export class UnreadableTokenRecordError extends Error {
   }
 }
 
-export interface LockHandle {
-  readonly key: string;
-  readonly owner: string;
+/** Storage, not Zoom, failed the refresh: the lock could not be had, or tokens not written. */
+export class StorageUnavailableError extends Error {
+  constructor(readonly step: 'lock' | 'write') {
+    super(step === 'lock' ? 'refresh lock not acquired in time' : 'refreshed tokens not stored');
+    this.name = 'StorageUnavailableError';
+  }
 }
 
-export type LockAttempt =
-  | { readonly kind: 'acquired'; readonly handle: LockHandle }
-  | { readonly kind: 'busy' }
-  /** Closed by a holder's cool-down (see `release`): `reason` is what the holder gave. */
-  | { readonly kind: 'cooling'; readonly reason: string; readonly remainingMs: number };
+/** Keeps a key closed after a failed run: every caller meanwhile is told `reason`. */
+export interface CoolDown {
+  readonly ms: number;
+  readonly reason: string;
+}
 
-/** A lock shared by every process. */
-export interface DistributedLock {
-  tryAcquire(key: string, ttlMs: number): Promise<LockAttempt>;
-  /**
-   * Frees the lock, if this handle still owns it. With a cool-down, the lock stays closed for
-   * that long instead, and every attempt meanwhile is told `cooling` with the reason.
-   */
-  release(handle: LockHandle, coolDown?: { ms: number; reason: string }): Promise<boolean>;
-  extend(handle: LockHandle, ttlMs: number): Promise<boolean>;
-  /** Resolves when the lock is freed (or starts cooling down), or after `maxWaitMs`. */
-  waitForRelease(key: string, maxWaitMs: number): Promise<void>;
+/** What one run across processes is for; the single flight decides who runs and when. */
+export interface FlightPlan<T> {
+  /** The value as stored now: read under the lock and after every wait. */
+  read(): Promise<T>;
+  /** Whether a value read still calls for the run (another process may have done it). */
+  stillNeeded(value: T): boolean;
+  /** The run, holding the key, from the value read under it. */
+  run(value: T): Promise<T>;
+  /** A failed run that keeps the key closed for a while (and why), or none. */
+  coolDownAfter(err: unknown): CoolDown | undefined;
+  /** What a caller meets while the key cools down and the value still needs the run. */
+  whileCooling(reason: string, remainingMs: number): Error;
+  /** Named in the log line of a release that failed. */
+  readonly logFields: Readonly<Record<string, string>>;
+}
+
+/**
+ * At most one run per key at a time across every process; the others wait for it and re-read.
+ * Throws StorageUnavailableError('lock') when no run could be had in time.
+ */
+export interface SingleFlight {
+  run<T>(key: string, plan: FlightPlan<T>): Promise<T>;
 }

@@ -1,14 +1,10 @@
-import { parseRetryAfter } from './errors';
+import { parseRetryAfter, ZoomError } from './errors';
 import { TokenResponseError } from './token-response';
 
 /**
- * Every answer Zoom's token endpoint can give that is not a token, reduced to what the app
- * does about it. Pure: unit-tested as a table.
- *
- * Zoom's refusals come in several shapes (400 `{"reason":"Invalid Token!","error":
- * "invalid_grant"}`, the same reason with `invalid_request`, the numeric OAuth codes of its
- * error page); how the numeric codes appear in a body is not documented, so they are looked
- * for anywhere in it.
+ * Every answer Zoom's token endpoint can give that is not a token, reduced to what the app does
+ * about it. Zoom's refusals come in several shapes; how its numeric codes appear in a body is
+ * not documented, so they are looked for anywhere in it.
  */
 
 export type OAuthErrorKind =
@@ -20,25 +16,42 @@ export type OAuthErrorKind =
   | 'refused'
   /** The answer was a 200 without the fields a token response must have. */
   | 'bad_response'
-  /** 5xx, 429, a timeout or a network failure: nothing is known to have changed. */
+  /** 429: the same kind as the REST API's (isRateLimited). */
+  | 'rate_limited'
+  /** 5xx, a timeout or a network failure: nothing is known to have changed. */
   | 'unavailable';
 
-export class OAuthError extends Error {
-  constructor(
-    readonly kind: OAuthErrorKind,
-    readonly status: number | null,
-    /** Zoom's `error` field, only when it is a short OAuth error code. */
-    readonly oauthError: string | null,
-    /** Zoom's numeric OAuth error code (4735 …), when the body names a known one. */
-    readonly zoomCode: number | null = null,
-    /** From a 429's Retry-After (seconds), when Zoom sent one. */
-    readonly retryAfterSeconds: number | null = null,
-  ) {
+export interface OAuthErrorFields {
+  readonly kind: OAuthErrorKind;
+  readonly status?: number | null;
+  /** Zoom's `error` field, only when it is a short OAuth error code. */
+  readonly oauthError?: string | null;
+  /** Zoom's numeric OAuth error code (4735 …), when the body names a known one. */
+  readonly zoomCode?: number | null;
+  readonly retryAfterSeconds?: number | null;
+  readonly cause?: unknown;
+}
+
+export class OAuthError extends ZoomError {
+  readonly kind: OAuthErrorKind;
+  readonly status: number | null;
+  readonly oauthError: string | null;
+  readonly zoomCode: number | null;
+
+  constructor(fields: OAuthErrorFields) {
+    const { kind, status = null, oauthError = null, zoomCode = null } = fields;
     super(
       `Zoom OAuth ${kind}${status === null ? '' : ` [${status}${zoomCode === null ? '' : `/${zoomCode}`}]`}` +
         (oauthError ? ` ${oauthError}` : ''),
+      kind,
+      fields.retryAfterSeconds,
+      fields.cause,
     );
     this.name = 'OAuthError';
+    this.kind = kind;
+    this.status = status;
+    this.oauthError = oauthError;
+    this.zoomCode = zoomCode;
   }
 }
 
@@ -68,8 +81,8 @@ export interface TokenEndpointAnswer {
 }
 
 /** Maps a non-2xx answer of /oauth/token (or /oauth/revoke) to an OAuthError. */
-export function classifyTokenRefusal(answer: TokenEndpointAnswer, now: number): OAuthError {
-  const { status, body } = answer;
+export function classifyTokenRefusal(reply: TokenEndpointAnswer, now: number): OAuthError {
+  const { status, body } = reply;
   const fields = jsonFields(body);
   const error = typeof fields.error === 'string' ? fields.error : null;
   const reason = typeof fields.reason === 'string' ? fields.reason.trim() : null;
@@ -78,21 +91,22 @@ export function classifyTokenRefusal(answer: TokenEndpointAnswer, now: number): 
   // Only a short OAuth error code is kept: anything else in the answer may be sensitive.
   const oauthError = error !== null && OAUTH_ERROR_CODE.test(error) ? error : null;
 
+  const answer = { status, oauthError, zoomCode };
   if (status === 429) {
-    const wait = parseRetryAfter(answer.retryAfter, now);
-    return new OAuthError('unavailable', status, oauthError, zoomCode, wait);
+    const retryAfterSeconds = parseRetryAfter(reply.retryAfter, now);
+    return new OAuthError({ kind: 'rate_limited', ...answer, retryAfterSeconds });
   }
-  if (status >= 500) return new OAuthError('unavailable', status, oauthError, zoomCode);
+  if (status >= 500) return new OAuthError({ kind: 'unavailable', ...answer });
   const dead =
     oauthError === 'invalid_grant' ||
     reason?.toLowerCase() === 'invalid token!' ||
     (zoomCode !== null && (DEAD_GRANT_CODES as readonly number[]).includes(zoomCode));
-  if (dead) return new OAuthError('grant_dead', status, oauthError, zoomCode);
+  if (dead) return new OAuthError({ kind: 'grant_dead', ...answer });
   const client =
     oauthError === 'invalid_client' ||
     (zoomCode !== null && (CLIENT_CODES as readonly number[]).includes(zoomCode));
-  if (client) return new OAuthError('invalid_client', status, oauthError, zoomCode);
-  return new OAuthError('refused', status, oauthError, zoomCode);
+  if (client) return new OAuthError({ kind: 'invalid_client', ...answer });
+  return new OAuthError({ kind: 'refused', ...answer });
 }
 
 function jsonFields(text: string): Record<string, unknown> {
@@ -129,17 +143,17 @@ function payloadText(payload: unknown): string {
 }
 
 /**
- * Reduces any failure of a token-endpoint call made through simple-oauth2 to an OAuthError,
- * dropping everything else: its own errors carry the request, Basic credentials included, and
- * must never reach a log.
+ * Any failure of a token-endpoint call made through simple-oauth2, as an OAuthError. No
+ * `cause`: simple-oauth2's errors carry the request, Basic credentials included.
  */
 export function toOAuthError(err: unknown, now: number = Date.now()): OAuthError {
   if (err instanceof OAuthError) return err;
-  if (err instanceof TokenResponseError) return new OAuthError('bad_response', 200, null);
-  // Not an answer from Zoom: a timeout, a refused connection, DNS, a non-JSON content type.
-  if (!isBoomLike(err) || !err.data?.isResponseError) {
-    return new OAuthError('unavailable', null, null);
+  if (err instanceof TokenResponseError) {
+    return new OAuthError({ kind: 'bad_response', status: 200, cause: err });
   }
+  // Not an answer from Zoom: a timeout, a refused connection, DNS, a non-JSON content type.
+  if (!isBoomLike(err) || !err.data?.isResponseError)
+    return new OAuthError({ kind: 'unavailable' });
   const retryAfter = err.data.headers?.['retry-after'];
   return classifyTokenRefusal(
     {

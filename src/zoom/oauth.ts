@@ -3,12 +3,8 @@ import { toOAuthError } from './oauth-errors';
 import { parseTokenResponse, type TokenSet } from './token-response';
 
 /**
- * Zoom's OAuth endpoints, one named function per protocol step: the authorize URL, the code
- * exchange, the refresh and the revoke. Client authentication is HTTP Basic and parameters go
- * in a form body, as Zoom's own SDK sends them.
- *
- * Errors leave this module as OAuthError only (oauth-errors.ts): simple-oauth2's own errors
- * carry the request, Basic credentials included, and must never reach a log.
+ * Zoom's OAuth endpoints, Basic auth and form bodies as Zoom's SDK sends them. Errors leave as
+ * OAuthError only: simple-oauth2's own carry the request, Basic credentials included.
  */
 
 export interface ZoomOAuthSettings {

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log';
-import { isZoomApiError } from './errors';
+import { isRateLimited, isZoomApiError } from './errors';
 import { isFresh } from './expiry';
 import {
   UnreadableTokenRecordError,
-  type DistributedLock,
+  StorageUnavailableError,
+  type CoolDown,
   type ErasedGrant,
+  type FlightPlan,
   type GrantRef,
+  type SingleFlight,
   type TokenRecord,
   type TokenStore,
 } from './grant';
@@ -14,18 +17,12 @@ import type { TokenRefresher } from './oauth';
 import { OAuthError } from './oauth-errors';
 import type { TokenSet } from './token-response';
 
+export { StorageUnavailableError } from './grant';
+
 /**
- * Hands out access tokens for a grant and keeps the grant alive, from its code exchange to its
- * end.
- *
- * Zoom rotates the refresh token on every use and the old one dies at once, so a refresh must
- * happen exactly once however many requests on however many processes find the token stale
- * together. Two layers make it so:
- *  - in this process, callers for the same user share one refresh (no thundering herd on Redis);
- *  - across processes, a Redis lock: take it, re-read the record, refresh only if it is still
- *    needed, write the new record (compare-and-set), release. Waiters wake and re-read.
- * A refusal that is not a dead grant closes the lock for a while (a cool-down), so that page
- * views do not turn into a stream of refreshes Zoom keeps refusing.
+ * Hands out access tokens for a grant and keeps it alive, from its code exchange to its end.
+ * Zoom kills a refresh token at its first use, so each expiry is refreshed once: callers in this
+ * process share one refresh, and processes share one through the single flight.
  */
 
 /** The session's grant is gone (deauthorized, disconnected, erased) or was replaced. */
@@ -44,29 +41,17 @@ export class ReconnectRequiredError extends Error {
   }
 }
 
-/** Storage, not Zoom, failed the refresh: the lock could not be had, or tokens not written. */
-export class StorageUnavailableError extends Error {
-  constructor(readonly step: 'lock' | 'write') {
-    super(step === 'lock' ? 'refresh lock not acquired in time' : 'refreshed tokens not stored');
-    this.name = 'StorageUnavailableError';
-  }
-}
-
 export interface TokenManagerOptions {
   readonly store: TokenStore;
-  readonly lock: DistributedLock;
-  /** The refresh lock's key of a user. */
+  /** One refresh of a user at a time across processes; the others re-read. */
+  readonly flight: SingleFlight;
+  /** The key of a user's refresh in the single flight. */
   readonly lockKeyFor: (userId: string) => string;
   readonly refresher: TokenRefresher;
   readonly logger: Logger;
   readonly refreshMarginMs: number;
-  /** The lock's life; a live holder extends it every third of that. */
-  readonly lockTtlMs: number;
-  /** How long past a lock's life a waiter waits before answering "try again". */
-  readonly refreshWaitMarginMs: number;
   /** How long a refusal that leaves the grant alive keeps the user's refresh closed. */
   readonly refusalCoolDownMs: number;
-  readonly defaultApiUrl: string;
   readonly now?: () => number;
   /** Called once per refresh grant actually sent to Zoom (metrics, tests). */
   readonly onRefreshGrant?: (userId: string) => void;
@@ -84,11 +69,17 @@ export type GrantEnding =
 
 export type ZoomVerdict = 'alive' | 'dead' | 'gone' | 'unreadable';
 
-type NeedsRefresh = (record: TokenRecord) => boolean;
+/** Why a refresh is asked for, which says whether a record read later still needs it. */
+type RefreshReason =
+  /** The access token is inside the refresh margin. */
+  | { readonly kind: 'stale' }
+  /** Zoom refused this access token (401). */
+  | { readonly kind: 'refused'; readonly accessToken: string }
+  /** The sweep asks Zoom whether the grant lives: a check, not use, so the TTL is kept. */
+  | { readonly kind: 'check'; readonly refreshToken: string };
 
-interface RefreshOptions {
-  readonly keepTtl: boolean;
-}
+/** A dead-grant answer may be met once more with a newer stored record, never twice. */
+type Attempt = 'first' | 'with_newer_record';
 
 /** With the back-off, about 8 s of Redis trouble after Zoom has rotated the tokens. */
 const PERSIST_ATTEMPTS = 10;
@@ -103,10 +94,7 @@ export class TokenManager {
     this.now = options.now ?? Date.now;
   }
 
-  /**
-   * Resolves when no refresh of this process is in flight (shutdown waits for it: a refresh
-   * Zoom has answered must reach Redis, or its rotated refresh token is lost).
-   */
+  /** No refresh of this process in flight (shutdown: an answered refresh must reach Redis). */
   async settled(): Promise<void> {
     while (this.inflight.size > 0) {
       await Promise.allSettled([...this.inflight.values()]);
@@ -116,7 +104,7 @@ export class TokenManager {
   /** Stores a new grant (an install or a re-install): a new id, granted now. */
   async beginGrant(userId: string, tokens: TokenSet): Promise<GrantRef> {
     const grantId = randomBytes(16).toString('base64url');
-    const record = this.toRecord(tokens, { grantId, grantedAt: this.now(), apiUrl: null });
+    const record = this.toRecord(tokens, { grantId, grantedAt: this.now() });
     await this.options.store.put(userId, record);
     return { userId, grantId };
   }
@@ -132,11 +120,7 @@ export class TokenManager {
     return (await this.liveRecord(ref)).accessToken;
   }
 
-  /**
-   * Runs `call` with the grant's access token. If Zoom refuses the token (401), refreshes
-   * through the same single flight and retries once: if another request already replaced the
-   * refused token, its replacement is used and no refresh is spent.
-   */
+  /** Calls with the access token; a 401 gets one refresh (shared) and one retry. */
   async withAccessToken<T>(
     ref: GrantRef,
     call: (accessToken: string, grant: GrantScopes) => Promise<T>,
@@ -146,17 +130,13 @@ export class TokenManager {
       return await call(accessToken, { scopes });
     } catch (err) {
       if (!isZoomApiError(err, 'unauthorized')) throw err;
-      const renewed = await this.refreshOnce(ref.userId, (r) => r.accessToken === accessToken);
+      const renewed = await this.refreshOnce(ref.userId, { kind: 'refused', accessToken });
       if (!sameGrant(renewed, ref)) throw new GrantEndedError(ref.userId);
       return call(renewed.accessToken, { scopes: renewed.scopes });
     }
   }
 
-  /**
-   * Asks Zoom whether the user's grant is still honoured, by refreshing it through the same
-   * single flight as every request (so it never races one). The write keeps the record's time
-   * to live: a check is not use. A dead grant is erased like any other.
-   */
+  /** Asks Zoom whether the grant is still honoured, by a refresh in the same single flight. */
   async verifyWithZoom(userId: string): Promise<ZoomVerdict> {
     let record: TokenRecord | null;
     try {
@@ -166,9 +146,8 @@ export class TokenManager {
       throw err;
     }
     if (!record) return 'gone';
-    const seen = record.refreshToken;
     try {
-      await this.refreshOnce(userId, (r) => r.refreshToken === seen, { keepTtl: true });
+      await this.refreshOnce(userId, { kind: 'check', refreshToken: record.refreshToken });
       return 'alive';
     } catch (err) {
       if (err instanceof ReconnectRequiredError) return 'dead';
@@ -178,9 +157,8 @@ export class TokenManager {
   }
 
   /**
-   * Ends the user's grant and erases everything kept for them. With `grantedBefore` (a
-   * deauthorization's time), a grant made at or after it — a re-install that a late or
-   * repeated event must not undo — is left alone.
+   * Ends the user's grant and erases everything kept for them; a grant made at or after
+   * `grantedBefore` (a re-install a late deauthorization must not undo) is left alone.
    */
   async endGrant(userId: string, grantedBefore?: number): Promise<GrantEnding> {
     for (let attempt = 1; attempt <= END_ATTEMPTS; attempt++) {
@@ -211,16 +189,12 @@ export class TokenManager {
     const record = await this.readRecord(ref.userId);
     if (!record || !sameGrant(record, ref)) throw new GrantEndedError(ref.userId);
     if (this.fresh(record)) return record;
-    const renewed = await this.refreshOnce(ref.userId, (r) => !this.fresh(r));
+    const renewed = await this.refreshOnce(ref.userId, { kind: 'stale' });
     if (!sameGrant(renewed, ref)) throw new GrantEndedError(ref.userId);
     return renewed;
   }
 
-  /**
-   * A record that cannot be opened (a key no longer configured, or tampering) is kept for the
-   * operator to investigate, never silently dropped; the user is signed out and can connect
-   * again, which overwrites it with a readable one.
-   */
+  /** An unreadable record is kept for the operator; its user is signed out and may reconnect. */
   private async readRecord(userId: string): Promise<TokenRecord | null> {
     try {
       return await this.options.store.get(userId);
@@ -235,19 +209,27 @@ export class TokenManager {
     return isFresh(record.accessExpiresAt, this.now(), this.options.refreshMarginMs);
   }
 
+  private stillNeeded(reason: RefreshReason, record: TokenRecord): boolean {
+    switch (reason.kind) {
+      case 'stale':
+        return !this.fresh(record);
+      case 'refused':
+        return record.accessToken === reason.accessToken;
+      case 'check':
+        return record.refreshToken === reason.refreshToken;
+    }
+  }
+
   /** In-process single flight in front of the cross-process one. Failures are shared too. */
-  private async refreshOnce(
-    userId: string,
-    needsRefresh: NeedsRefresh,
-    refresh: RefreshOptions = { keepTtl: false },
-  ): Promise<TokenRecord> {
+  private async refreshOnce(userId: string, reason: RefreshReason): Promise<TokenRecord> {
     for (;;) {
       const pending = this.inflight.get(userId);
       if (!pending) break;
       const record = await pending;
-      if (!needsRefresh(record)) return record;
+      if (!this.stillNeeded(reason, record)) return record;
     }
-    const run = this.refreshAcrossProcesses(userId, needsRefresh, refresh);
+    const key = this.options.lockKeyFor(userId);
+    const run = this.options.flight.run(key, this.refreshPlan(userId, reason));
     this.inflight.set(userId, run);
     try {
       return await run;
@@ -256,82 +238,38 @@ export class TokenManager {
     }
   }
 
-  private async refreshAcrossProcesses(
-    userId: string,
-    needsRefresh: NeedsRefresh,
-    refresh: RefreshOptions,
-  ): Promise<TokenRecord> {
-    const { lock, store, lockTtlMs, logger } = this.options;
-    const lockKey = this.options.lockKeyFor(userId);
-    // A holder that dies frees the lock after its TTL; a live one answers within Zoom's
-    // timeout. Past this, something is wrong with storage, and "try again" serves the user.
-    const giveUpAt = this.now() + lockTtlMs + this.options.refreshWaitMarginMs;
-    for (;;) {
-      const attempt = await lock.tryAcquire(lockKey, lockTtlMs);
-      if (attempt.kind === 'acquired') {
-        const { handle } = attempt;
-        // Kept alive while Zoom answers: a slow refresh must not let a second one start with
-        // the refresh token that the first is already spending.
-        const heartbeat = setInterval(() => {
-          lock.extend(handle, lockTtlMs).catch(() => undefined);
-        }, lockTtlMs / 3);
-        let coolDown: { ms: number; reason: string } | undefined;
-        try {
-          return await this.refreshHoldingLock(userId, needsRefresh, refresh);
-        } catch (err) {
-          coolDown = this.coolDownAfter(err);
-          throw err;
-        } finally {
-          clearInterval(heartbeat);
-          await lock.release(handle, coolDown).catch((err: unknown) => {
-            // It expires by itself; waiters then wake on their timeout.
-            logger.warn({ userId, err: loggableError(err) }, 'refresh lock release failed');
-          });
-        }
-      }
-      if (attempt.kind === 'cooling') {
-        // A refresh was refused a moment ago. A re-install may have replaced the grant since.
-        const record = await store.get(userId);
+  private refreshPlan(userId: string, reason: RefreshReason): FlightPlan<TokenRecord> {
+    return {
+      read: async () => {
+        const record = await this.options.store.get(userId);
         if (!record) throw new GrantEndedError(userId);
-        if (!needsRefresh(record)) return record;
-        throw coolingError(attempt.reason, attempt.remainingMs);
-      }
-      if (this.now() > giveUpAt) throw new StorageUnavailableError('lock');
-      await lock.waitForRelease(lockKey, Math.max(0, giveUpAt - this.now()));
-      const record = await store.get(userId);
-      if (!record) throw new GrantEndedError(userId);
-      if (!needsRefresh(record)) return record;
-    }
+        return record;
+      },
+      stillNeeded: (record) => this.stillNeeded(reason, record),
+      run: (record) => this.refreshGrant(userId, record, reason, 'first'),
+      coolDownAfter: (err) => this.coolDownAfter(err),
+      whileCooling: coolingError,
+      logFields: { userId },
+    };
   }
 
   /** A refusal that leaves the grant alive keeps the user's refresh closed for a while. */
-  private coolDownAfter(err: unknown): { ms: number; reason: string } | undefined {
-    if (!(err instanceof OAuthError)) return undefined;
+  private coolDownAfter(err: unknown): CoolDown | undefined {
     const max = this.options.refusalCoolDownMs;
-    if (err.kind === 'refused' || err.kind === 'invalid_client')
+    if (isRateLimited(err)) {
+      return { ms: Math.min(max, err.retryAfterSeconds * 1000), reason: 'rate_limited' };
+    }
+    if (err instanceof OAuthError && (err.kind === 'refused' || err.kind === 'invalid_client')) {
       return { ms: max, reason: err.kind };
-    if (err.status === 429) {
-      return { ms: Math.min(max, (err.retryAfterSeconds ?? 1) * 1000), reason: 'rate_limited' };
     }
     return undefined;
-  }
-
-  private async refreshHoldingLock(
-    userId: string,
-    needsRefresh: NeedsRefresh,
-    refresh: RefreshOptions,
-  ): Promise<TokenRecord> {
-    const current = await this.options.store.get(userId);
-    if (!current) throw new GrantEndedError(userId);
-    if (!needsRefresh(current)) return current; // another process refreshed while we queued
-    return this.refreshGrant(userId, current, true, refresh);
   }
 
   private async refreshGrant(
     userId: string,
     current: TokenRecord,
-    mayRetryWithNewer: boolean,
-    refresh: RefreshOptions,
+    reason: RefreshReason,
+    attempt: Attempt,
   ): Promise<TokenRecord> {
     const { logger } = this.options;
     let tokens: TokenSet;
@@ -340,7 +278,7 @@ export class TokenManager {
       tokens = await this.options.refresher.refresh(current.refreshToken);
     } catch (err) {
       if (err instanceof OAuthError && err.kind === 'grant_dead') {
-        return this.onDeadGrant(userId, current, mayRetryWithNewer, refresh);
+        return this.onDeadGrant(userId, current, reason, attempt);
       }
       if (err instanceof OAuthError && err.kind === 'invalid_client') {
         // Every user is affected until the operator mends the credentials.
@@ -352,30 +290,28 @@ export class TokenManager {
       throw err;
     }
     const next = this.toRecord(tokens, current);
-    const stored = await this.persist(userId, current, next, refresh);
+    const stored = await this.persist(userId, current, next, { keepTtl: reason.kind === 'check' });
     logger.info({ userId }, 'token refreshed');
     return stored;
   }
 
   /**
-   * Zoom says the grant is dead. If the stored refresh token changed meanwhile (a re-install,
-   * or a refresh by a holder whose lock had expired), the grant is alive: use the newer record.
-   * Otherwise erase everything kept for the user — only if the record is still the refused
-   * one — and ask for a reconnect.
+   * Zoom says the grant is dead: a newer stored refresh token (a re-install, an expired
+   * holder's refresh) is used instead; else the refused record is erased.
    */
   private async onDeadGrant(
     userId: string,
     refused: TokenRecord,
-    mayRetryWithNewer: boolean,
-    refresh: RefreshOptions,
+    reason: RefreshReason,
+    attempt: Attempt,
   ): Promise<TokenRecord> {
     const { store, logger } = this.options;
-    for (let attempt = 1; attempt <= END_ATTEMPTS; attempt++) {
+    for (let tries = 1; tries <= END_ATTEMPTS; tries++) {
       const again = await store.get(userId);
       if (!again) break;
       if (again.refreshToken !== refused.refreshToken) {
-        if (this.fresh(again) || !mayRetryWithNewer) return again;
-        return this.refreshGrant(userId, again, false, refresh);
+        if (this.fresh(again) || attempt === 'with_newer_record') return again;
+        return this.refreshGrant(userId, again, reason, 'with_newer_record');
       }
       const erased = await store.erase(userId, again);
       if (erased) {
@@ -387,24 +323,21 @@ export class TokenManager {
   }
 
   /**
-   * Stores the refreshed record in place of the one it was refreshed from. The old refresh
-   * token is already dead at Zoom, so a failed write is retried for a while; but the write
-   * never lands on top of something newer:
-   *  - the record was deleted meanwhile (deauthorization, disconnect): it stays deleted;
-   *  - a new grant replaced it (a re-install): the new grant wins;
-   *  - only re-sealed (key rotation), same tokens: compare again against the new value.
+   * Stores the refreshed record over the one it came from, retrying failures (the old refresh
+   * token is already dead), never over something newer: a deleted record stays deleted, a new
+   * grant wins, and a record rewritten with the same refresh token is compared again.
    */
   private async persist(
     userId: string,
     from: TokenRecord,
     next: TokenRecord,
-    refresh: RefreshOptions,
+    ttl: { readonly keepTtl: boolean },
   ): Promise<TokenRecord> {
     const { store, logger } = this.options;
     let seen = from;
     for (let attempt = 1; ; attempt++) {
       try {
-        const write = { ...refresh, awaitReplica: true };
+        const write = { ...ttl, awaitReplica: true };
         if (await store.compareAndSet(userId, seen, next, write)) return next;
         const now = await store.get(userId);
         if (!now) {
@@ -426,7 +359,7 @@ export class TokenManager {
 
   private toRecord(
     tokens: TokenSet,
-    grant: Pick<TokenRecord, 'grantId' | 'grantedAt'> & { apiUrl: string | null },
+    grant: Pick<TokenRecord, 'grantId' | 'grantedAt'>,
   ): TokenRecord {
     return {
       grantId: grant.grantId,
@@ -435,7 +368,6 @@ export class TokenManager {
       refreshToken: tokens.refreshToken,
       accessExpiresAt: tokens.accessExpiresAt,
       scopes: tokens.scopes,
-      apiUrl: tokens.apiUrl ?? grant.apiUrl ?? this.options.defaultApiUrl,
       updatedAt: this.now(),
     };
   }
@@ -447,10 +379,12 @@ function sameGrant(record: TokenRecord, ref: GrantRef): boolean {
 
 /** What a request meets while a refused refresh cools down. */
 function coolingError(reason: string, remainingMs: number): OAuthError {
-  const wait = Math.max(1, Math.ceil(remainingMs / 1000));
-  if (reason === 'invalid_client') return new OAuthError('invalid_client', null, null);
-  if (reason === 'rate_limited') return new OAuthError('unavailable', 429, null, null, wait);
-  return new OAuthError('refused', null, null, null, wait);
+  const retryAfterSeconds = Math.max(1, Math.ceil(remainingMs / 1000));
+  if (reason === 'invalid_client') return new OAuthError({ kind: 'invalid_client' });
+  if (reason === 'rate_limited') {
+    return new OAuthError({ kind: 'rate_limited', status: 429, retryAfterSeconds });
+  }
+  return new OAuthError({ kind: 'refused', retryAfterSeconds });
 }
 
 /** Only an error's name (or our own message) goes to a log: others may carry request data. */

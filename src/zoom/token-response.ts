@@ -11,7 +11,6 @@ export interface TokenSet {
   readonly refreshToken: string;
   readonly accessExpiresAt: number;
   readonly scopes: readonly string[];
-  readonly apiUrl: string | null;
 }
 
 export class TokenResponseError extends Error {
@@ -33,7 +32,8 @@ const TokenResponseBody = z.object({
     .string()
     .refine((t) => t.toLowerCase() === 'bearer')
     .optional(),
-  api_url: z.unknown().optional(),
+  // api_url (the user's regional base) is not read: Zoom serves every region at the global base
+  // (ZOOM_API_URL), so one configured host gets the bearer tokens, not one a response names.
 });
 
 export function parseTokenResponse(body: unknown, receivedAt: number): TokenSet {
@@ -49,6 +49,5 @@ export function parseTokenResponse(body: unknown, receivedAt: number): TokenSet 
     refreshToken: o.refresh_token,
     accessExpiresAt: receivedAt + o.expires_in * 1000,
     scopes: o.scope.split(/\s+/).filter((s) => s.length > 0),
-    apiUrl: typeof o.api_url === 'string' ? o.api_url : null,
   };
 }

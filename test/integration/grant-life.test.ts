@@ -436,7 +436,6 @@ describe('floods and outages', () => {
         refreshToken: 'rt',
         accessExpiresAt: Date.now() + 3_600_000,
         scopes: ['user:read:user'],
-        apiUrl: 'http://x',
         updatedAt: Date.now(),
       };
       const ids = Array.from({ length: 800 }, (_, i) => `org${String(i).padStart(4, '0')}`);

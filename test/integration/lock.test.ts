@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
-import { RedisLock } from '../../src/store/lock';
-import type { LockHandle } from '../../src/zoom/grant';
+import { RedisLock, type LockHandle } from '../../src/store/lock';
 import { testRedisConnections } from './refresh-fakes';
 
 /**
@@ -169,13 +168,14 @@ describe('a waiter wakes', () => {
     const free = newKey();
     let started = Date.now();
     await lock.waitForRelease(free, 5_000);
-    expect(Date.now() - started).toBeLessThan(200);
+    // Well under the 5 s a wait would take; a busy machine can take 200 ms for one GET.
+    expect(Date.now() - started).toBeLessThan(2_500);
 
     const cooling = newKey();
     await admin.set(cooling, 'cool:refused', 'PX', 5_000);
     started = Date.now();
     await lock.waitForRelease(cooling, 5_000);
-    expect(Date.now() - started).toBeLessThan(200);
+    expect(Date.now() - started).toBeLessThan(2_500);
   });
 
   test('promptly on release, through pub/sub (a poll would find the lock taken again)', async () => {

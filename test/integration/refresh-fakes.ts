@@ -1,3 +1,4 @@
+import { createLogger } from '../../src/log';
 import { createRedis, type RedisClient } from '../../src/store/redis';
 import type { TokenRefresher } from '../../src/zoom/oauth';
 import type { TokenSet } from '../../src/zoom/token-response';
@@ -29,17 +30,12 @@ export function testRedisConnections() {
   };
 }
 
-export function tokens(
-  tag: string,
-  expiresInMs = 3_600_000,
-  apiUrl: string | null = null,
-): TokenSet {
+export function tokens(tag: string, expiresInMs = 3_600_000): TokenSet {
   return {
     accessToken: `at-${tag}`,
     refreshToken: `rt-${tag}`,
     accessExpiresAt: Date.now() + expiresInMs,
     scopes: ['user:read:user'],
-    apiUrl,
   };
 }
 
@@ -73,5 +69,21 @@ export class HeldZoom implements TokenRefresher {
   }
   answerAll(): void {
     for (const r of this.release.splice(0)) r();
+  }
+}
+
+/** A logger whose lines the test reads back. */
+export class LogLines {
+  readonly lines: { level: number; msg: string; [k: string]: unknown }[] = [];
+  readonly logger = createLogger('info', {
+    write: (line: string) => {
+      this.lines.push(JSON.parse(line) as LogLines['lines'][number]);
+    },
+  });
+  messages(): string[] {
+    return this.lines.map((l) => l.msg);
+  }
+  find(msg: string): LogLines['lines'][number] | undefined {
+    return this.lines.find((l) => l.msg === msg);
   }
 }

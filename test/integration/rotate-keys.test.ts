@@ -75,7 +75,6 @@ function record(n: number): TokenRecord {
     refreshToken: `refresh-SECRET-${n}`,
     accessExpiresAt: 1_700_000_000_000 + n,
     scopes: ['user:read:user', 'user:delete:assistant'],
-    apiUrl: 'https://api.zoom.us',
     updatedAt: 1_700_000_000_000,
   };
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { deriveEncryptionKey } from '../../src/config';
-import { createLogger } from '../../src/log';
 import { RecordCipher } from '../../src/store/crypto';
 import { RedisKeys } from '../../src/store/keys';
 import { RedisLock } from '../../src/store/lock';
+import { LockedSingleFlight } from '../../src/store/single-flight';
 import type { RedisClient } from '../../src/store/redis';
 import { RedisTokenStore } from '../../src/store/token-store';
 import { ZoomApiError } from '../../src/zoom/errors';
@@ -23,7 +23,7 @@ import {
   StorageUnavailableError,
   TokenManager,
 } from '../../src/zoom/token-manager';
-import { HeldZoom, ScriptedZoom, testRedisConnections, tokens } from './refresh-fakes';
+import { HeldZoom, LogLines, ScriptedZoom, testRedisConnections, tokens } from './refresh-fakes';
 
 /**
  * The token manager's less travelled paths, on a real Redis: its errors and log lines, the
@@ -43,22 +43,6 @@ afterAll(async () => {
   if (found.length) await admin.del(...found);
   await closeAll();
 });
-
-/** The log lines written, parsed. */
-class LogLines {
-  readonly lines: { level: number; msg: string; [k: string]: unknown }[] = [];
-  readonly logger = createLogger('info', {
-    write: (line: string) => {
-      this.lines.push(JSON.parse(line) as LogLines['lines'][number]);
-    },
-  });
-  messages(): string[] {
-    return this.lines.map((l) => l.msg);
-  }
-  find(msg: string): LogLines['lines'][number] | undefined {
-    return this.lines.find((l) => l.msg === msg);
-  }
-}
 
 /**
  * The real store, with storage trouble on demand: the next `failWrites` compare-and-sets fail
@@ -109,22 +93,23 @@ interface ManagerOptions {
   lockRedis?: RedisClient;
   coolDownMs?: number;
   now?: () => number;
+  onRefreshGrant?: (userId: string) => void;
 }
 
 function manager(zoom: TokenRefresher, opts: ManagerOptions = {}): TokenManager {
   const redis = connect();
+  const { logger } = opts.log ?? new LogLines();
+  const lock = new RedisLock(opts.lockRedis ?? redis, connect(), keys.lockReleasedChannel);
   return new TokenManager({
     store: opts.store ?? new RedisTokenStore(redis, keys, cipher, 3600),
-    lock: new RedisLock(opts.lockRedis ?? redis, connect(), keys.lockReleasedChannel),
+    flight: new LockedSingleFlight(lock, { lockTtlMs: 15_000, waitMarginMs: 2_000, logger }),
     lockKeyFor: (userId) => keys.refreshLock(userId),
     refresher: zoom,
-    logger: (opts.log ?? new LogLines()).logger,
+    logger,
     refreshMarginMs: 60_000,
-    lockTtlMs: 15_000,
-    refreshWaitMarginMs: 2_000,
     refusalCoolDownMs: opts.coolDownMs ?? 60_000,
-    defaultApiUrl: 'https://api.example/v2',
     ...(opts.now ? { now: opts.now } : {}),
+    onRefreshGrant: opts.onRefreshGrant,
   });
 }
 
@@ -161,7 +146,7 @@ describe('errors name themselves', () => {
   });
 
   test('loggableError: our OAuth message, another error’s name only, else the type', () => {
-    expect(loggableError(new OAuthError('unavailable', 503, null))).toBe(
+    expect(loggableError(new OAuthError({ kind: 'unavailable', status: 503 }))).toBe(
       'Zoom OAuth unavailable [503]',
     );
     const secretful = new TypeError('Bearer at-secret');
@@ -185,8 +170,8 @@ describe('log lines', () => {
   test('a failed refresh: a warning naming the error; invalid_client: an error with its message', async () => {
     const log = new LogLines();
     const zoom = new ScriptedZoom([
-      new OAuthError('unavailable', 503, null),
-      new OAuthError('invalid_client', 401, 'invalid_client'),
+      new OAuthError({ kind: 'unavailable', status: 503 }),
+      new OAuthError({ kind: 'invalid_client', status: 401, oauthError: 'invalid_client' }),
     ]);
     const m = manager(zoom, { log });
     const userId = newUser();
@@ -208,9 +193,14 @@ describe('log lines', () => {
 
   test('a dead grant: a warning with what was erased', async () => {
     const log = new LogLines();
-    const m = manager(new ScriptedZoom([new OAuthError('grant_dead', 400, 'invalid_grant')]), {
-      log,
-    });
+    const m = manager(
+      new ScriptedZoom([
+        new OAuthError({ kind: 'grant_dead', status: 400, oauthError: 'invalid_grant' }),
+      ]),
+      {
+        log,
+      },
+    );
     const userId = newUser();
     const ref = await grantFor(m, userId);
     await expect(m.accessTokenFor(ref)).rejects.toBeInstanceOf(ReconnectRequiredError);
@@ -284,7 +274,7 @@ describe('settled()', () => {
   });
 
   test('a failed refresh settles too', async () => {
-    const m = manager(new ScriptedZoom([new OAuthError('unavailable', 503, null)]));
+    const m = manager(new ScriptedZoom([new OAuthError({ kind: 'unavailable', status: 503 })]));
     const ref = await grantFor(m, newUser());
     const pending = m.accessTokenFor(ref).catch((e: unknown) => e);
     await m.settled();
@@ -321,7 +311,7 @@ describe('the sweep’s verdicts', () => {
 
   test('Zoom unavailable: the error, not a verdict; the grant kept', async () => {
     const userId = newUser();
-    const m = manager(new ScriptedZoom([new OAuthError('unavailable', 503, null)]));
+    const m = manager(new ScriptedZoom([new OAuthError({ kind: 'unavailable', status: 503 })]));
     await grantFor(m, userId, 3_600_000);
     await expect(m.verifyWithZoom(userId)).rejects.toMatchObject({ kind: 'unavailable' });
     expect(await store.get(userId)).not.toBeNull();
@@ -393,7 +383,8 @@ describe('endGrant', () => {
 });
 
 describe('a dead grant while another process holds a newer refresh token', () => {
-  const dead = (): OAuthError => new OAuthError('grant_dead', 400, 'invalid_grant');
+  const dead = (): OAuthError =>
+    new OAuthError({ kind: 'grant_dead', status: 400, oauthError: 'invalid_grant' });
 
   test('the newer record is fresh: used as it is, nothing erased, one grant', async () => {
     const userId = newUser();
@@ -450,36 +441,46 @@ describe('a dead grant while another process holds a newer refresh token', () =>
     expect(await store.get(userId)).toBeNull();
   });
 
-  test('the refused record is only re-sealed meanwhile (same tokens): still erased', async () => {
+  test.each([
+    ['only re-sealed (a key rotation): the same record, erased at the first look', 0, 1],
+    ['rewritten with the same refresh token: looked at again, then erased', 1, 2],
+  ])('the refused record %s', async (_label, later, looks) => {
     const userId = newUser();
     const troubled = new TroubledStore(new RedisTokenStore(connect(), keys, cipher, 3600));
     let reads = 0;
     const zoom = new ScriptedZoom([dead()], () => {
       troubled.afterRead = async () => {
-        // The first read under onDeadGrant is re-sealed behind its back (key rotation).
+        // The first read under onDeadGrant is rewritten behind its back.
         if (++reads !== 1) return;
-        await store.put(userId, (await store.get(userId)) as TokenRecord);
+        const r = (await store.get(userId)) as TokenRecord;
+        await store.put(userId, { ...r, updatedAt: r.updatedAt + later });
       };
       return Promise.resolve();
     });
     const m = manager(zoom, { store: troubled });
     const ref = await grantFor(m, userId);
     await expect(m.accessTokenFor(ref)).rejects.toBeInstanceOf(ReconnectRequiredError);
-    expect(reads).toBeGreaterThanOrEqual(2);
+    expect(reads).toBe(looks);
     expect(await store.get(userId)).toBeNull();
   });
 });
 
 describe('writing the refreshed record', () => {
-  test('re-sealed meanwhile (same tokens): compared again and written', async () => {
+  test.each([
+    ['only re-sealed (a key rotation): written at once', 0, 1],
+    ['rewritten with the same refresh token: compared again and written', 1, 2],
+  ])('the record %s', async (_label, later, writes) => {
     const userId = newUser();
     const zoom = new ScriptedZoom([], async () => {
-      await store.put(userId, (await store.get(userId)) as TokenRecord); // key rotation
+      const r = (await store.get(userId)) as TokenRecord;
+      await store.put(userId, { ...r, updatedAt: r.updatedAt + later });
     });
-    const m = manager(zoom);
+    const troubled = new TroubledStore(new RedisTokenStore(connect(), keys, cipher, 3600));
+    const m = manager(zoom, { store: troubled });
     const ref = await grantFor(m, userId);
     expect(await m.accessTokenFor(ref)).toBe(`at-from-rt-${userId}-old`);
     expect((await store.get(userId))?.refreshToken).toBe(`rt-from-rt-${userId}-old`);
+    expect(troubled.writesTried).toBe(writes);
   });
 
   test('another holder stored a newer refresh token meanwhile: that record wins', async () => {
@@ -552,9 +553,14 @@ describe('writing the refreshed record', () => {
 
 describe('the cool-down’s answers', () => {
   test('refused: the time left, in whole seconds, at least 1', async () => {
-    const m = manager(new ScriptedZoom([new OAuthError('refused', 400, 'invalid_request')]), {
-      coolDownMs: 60_000,
-    });
+    const m = manager(
+      new ScriptedZoom([
+        new OAuthError({ kind: 'refused', status: 400, oauthError: 'invalid_request' }),
+      ]),
+      {
+        coolDownMs: 60_000,
+      },
+    );
     const ref = await grantFor(m, newUser());
     const first = (await m.accessTokenFor(ref).catch((e: unknown) => e)) as OAuthError;
     expect(first.retryAfterSeconds).toBeNull(); // Zoom's own answer
@@ -564,9 +570,14 @@ describe('the cool-down’s answers', () => {
     expect(again.retryAfterSeconds).toBeGreaterThanOrEqual(59);
     expect(again.retryAfterSeconds).toBeLessThanOrEqual(60);
 
-    const short = manager(new ScriptedZoom([new OAuthError('refused', 400, 'invalid_request')]), {
-      coolDownMs: 300,
-    });
+    const short = manager(
+      new ScriptedZoom([
+        new OAuthError({ kind: 'refused', status: 400, oauthError: 'invalid_request' }),
+      ]),
+      {
+        coolDownMs: 300,
+      },
+    );
     const ref2 = await grantFor(short, newUser());
     await short.accessTokenFor(ref2).catch(() => undefined);
     const soon = (await short.accessTokenFor(ref2).catch((e: unknown) => e)) as OAuthError;
@@ -574,7 +585,11 @@ describe('the cool-down’s answers', () => {
   });
 
   test('invalid_client while cooling: invalid_client again, without a wait', async () => {
-    const m = manager(new ScriptedZoom([new OAuthError('invalid_client', 401, 'invalid_client')]));
+    const m = manager(
+      new ScriptedZoom([
+        new OAuthError({ kind: 'invalid_client', status: 401, oauthError: 'invalid_client' }),
+      ]),
+    );
     const ref = await grantFor(m, newUser());
     await m.accessTokenFor(ref).catch(() => undefined);
     const again = (await m.accessTokenFor(ref).catch((e: unknown) => e)) as OAuthError;
@@ -582,7 +597,11 @@ describe('the cool-down’s answers', () => {
   });
 
   test('429 while cooling: a 429 with the seconds left', async () => {
-    const m = manager(new ScriptedZoom([new OAuthError('unavailable', 429, null, null, 3)]));
+    const m = manager(
+      new ScriptedZoom([
+        new OAuthError({ kind: 'rate_limited', status: 429, retryAfterSeconds: 3 }),
+      ]),
+    );
     const userId = newUser();
     const ref = await grantFor(m, userId);
     await m.accessTokenFor(ref).catch(() => undefined);
@@ -590,11 +609,11 @@ describe('the cool-down’s answers', () => {
     expect(pttl).toBeGreaterThan(2_500);
     expect(pttl).toBeLessThanOrEqual(3_000);
     const again = (await m.accessTokenFor(ref).catch((e: unknown) => e)) as OAuthError;
-    expect(again).toMatchObject({ kind: 'unavailable', status: 429, retryAfterSeconds: 3 });
+    expect(again).toMatchObject({ kind: 'rate_limited', status: 429, retryAfterSeconds: 3 });
   });
 
   test('429 without Retry-After: closed for one second', async () => {
-    const m = manager(new ScriptedZoom([new OAuthError('unavailable', 429, null)]));
+    const m = manager(new ScriptedZoom([new OAuthError({ kind: 'rate_limited', status: 429 })]));
     const userId = newUser();
     const ref = await grantFor(m, userId);
     await m.accessTokenFor(ref).catch(() => undefined);
@@ -604,9 +623,14 @@ describe('the cool-down’s answers', () => {
   });
 
   test('429 with a Retry-After past the cool-down: closed for the cool-down only', async () => {
-    const m = manager(new ScriptedZoom([new OAuthError('unavailable', 429, null, null, 600)]), {
-      coolDownMs: 2_000,
-    });
+    const m = manager(
+      new ScriptedZoom([
+        new OAuthError({ kind: 'rate_limited', status: 429, retryAfterSeconds: 600 }),
+      ]),
+      {
+        coolDownMs: 2_000,
+      },
+    );
     const userId = newUser();
     const ref = await grantFor(m, userId);
     await m.accessTokenFor(ref).catch(() => undefined);
@@ -616,7 +640,7 @@ describe('the cool-down’s answers', () => {
   });
 
   test('a bad response does not close the refresh', async () => {
-    const zoom = new ScriptedZoom([new OAuthError('bad_response', 200, null)]);
+    const zoom = new ScriptedZoom([new OAuthError({ kind: 'bad_response', status: 200 })]);
     const m = manager(zoom);
     const userId = newUser();
     const ref = await grantFor(m, userId);
@@ -635,7 +659,11 @@ describe('the cool-down’s answers', () => {
   });
 
   test('cooling, and the grant ended meanwhile: the session’s grant is over', async () => {
-    const m = manager(new ScriptedZoom([new OAuthError('refused', 400, 'invalid_request')]));
+    const m = manager(
+      new ScriptedZoom([
+        new OAuthError({ kind: 'refused', status: 400, oauthError: 'invalid_request' }),
+      ]),
+    );
     const userId = newUser();
     const ref = await grantFor(m, userId);
     await m.accessTokenFor(ref).catch(() => undefined);
@@ -645,33 +673,27 @@ describe('the cool-down’s answers', () => {
 });
 
 describe('the record a grant keeps', () => {
-  test('the API URL: Zoom’s, else the one stored, else the default; updatedAt from the clock', async () => {
+  test('the grant id and time kept by a refresh; updatedAt from the clock', async () => {
     let clock = 1_000_000;
-    const zoom = new ScriptedZoom([tokens('second', 3_600_000, null)]);
+    const zoom = new ScriptedZoom([tokens('second', 3_600_000)]);
     const m = manager(zoom, { now: () => clock });
     const userId = newUser();
     const ref = await m.beginGrant(userId, {
-      ...tokens('first', 3_600_000, 'https://eu.zoom'),
+      ...tokens('first', 3_600_000),
       accessExpiresAt: clock + 1000,
     });
     let r = await store.get(userId);
-    expect(r).toMatchObject({
-      apiUrl: 'https://eu.zoom',
-      grantedAt: 1_000_000,
-      updatedAt: 1_000_000,
-    });
+    expect(r).toMatchObject({ grantedAt: 1_000_000, updatedAt: 1_000_000 });
     clock += 500;
     expect(await m.accessTokenFor(ref)).toBe('at-second');
     r = await store.get(userId);
     expect(r).toMatchObject({
-      apiUrl: 'https://eu.zoom',
       grantedAt: 1_000_000,
       updatedAt: 1_000_500,
       grantId: ref.grantId,
       scopes: ['user:read:user'],
     });
-    const plain = await m.beginGrant(newUser(), tokens('x', 3_600_000, null));
-    expect((await store.get(plain.userId))?.apiUrl).toBe('https://api.example/v2');
+    const plain = await m.beginGrant(newUser(), tokens('x', 3_600_000));
     expect(plain.grantId).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 
@@ -692,7 +714,12 @@ describe('withAccessToken', () => {
     const zoom = new ScriptedZoom([]);
     const m = manager(zoom);
     const ref = await grantFor(m, newUser(), 3_600_000);
-    const boom = new ZoomApiError('not_found', 404, 1001, 'User does not exist');
+    const boom = new ZoomApiError({
+      kind: 'not_found',
+      status: 404,
+      code: 1001,
+      zoomMessage: 'User does not exist',
+    });
     await expect(m.withAccessToken(ref, () => Promise.reject(boom))).rejects.toBe(boom);
     expect(zoom.grants).toBe(0);
   });
@@ -705,7 +732,12 @@ describe('withAccessToken', () => {
     await expect(
       m.withAccessToken(ref, async () => {
         await m.beginGrant(userId, tokens('reinstalled'));
-        throw new ZoomApiError('unauthorized', 401, 124, 'Invalid access token.');
+        throw new ZoomApiError({
+          kind: 'unauthorized',
+          status: 401,
+          code: 124,
+          zoomMessage: 'Invalid access token.',
+        });
       }),
     ).rejects.toBeInstanceOf(GrantEndedError);
     expect(zoom.grants).toBe(0);
@@ -752,7 +784,14 @@ describe('in-process single flight', () => {
     // A caller that already holds the old token gets a 401 meanwhile.
     const second = m.withAccessToken(ref, (t) =>
       t === `at-${userId}-old`
-        ? Promise.reject(new ZoomApiError('unauthorized', 401, 124, 'Invalid access token.'))
+        ? Promise.reject(
+            new ZoomApiError({
+              kind: 'unauthorized',
+              status: 401,
+              code: 124,
+              zoomMessage: 'Invalid access token.',
+            }),
+          )
         : Promise.resolve(t),
     );
     await tick(50);
@@ -795,21 +834,8 @@ describe('what a refresh asks of storage', () => {
 
   test('onRefreshGrant is told of each grant sent to Zoom, with the user', async () => {
     const told: string[] = [];
-    const zoom = new ScriptedZoom([new OAuthError('unavailable', 503, null)]);
-    const redis = connect();
-    const m = new TokenManager({
-      store: new RedisTokenStore(redis, keys, cipher, 3600),
-      lock: new RedisLock(redis, connect(), keys.lockReleasedChannel),
-      lockKeyFor: (userId) => keys.refreshLock(userId),
-      refresher: zoom,
-      logger: new LogLines().logger,
-      refreshMarginMs: 60_000,
-      lockTtlMs: 15_000,
-      refreshWaitMarginMs: 2_000,
-      refusalCoolDownMs: 60_000,
-      defaultApiUrl: 'https://api.example/v2',
-      onRefreshGrant: (userId) => told.push(userId),
-    });
+    const zoom = new ScriptedZoom([new OAuthError({ kind: 'unavailable', status: 503 })]);
+    const m = manager(zoom, { onRefreshGrant: (userId) => told.push(userId) });
     const userId = newUser();
     const ref = await grantFor(m, userId);
     await m.accessTokenFor(ref).catch(() => undefined);
@@ -838,7 +864,12 @@ describe('single flight and the dead-grant loop, at their edges', () => {
         later = m.accessTokenFor(ref);
         setTimeout(() => void admin.del(keys.refreshLock(userId)), 100);
       }, 50);
-      throw new ZoomApiError('unauthorized', 401, 124, 'Invalid access token.');
+      throw new ZoomApiError({
+        kind: 'unauthorized',
+        status: 401,
+        code: 124,
+        zoomMessage: 'Invalid access token.',
+      });
     });
     // The 401's refresh finds a token other than the refused one: it uses it, no grant.
     expect(await first).toBe('at-stale-other');
@@ -849,7 +880,7 @@ describe('single flight and the dead-grant loop, at their edges', () => {
     expect(zoom.grants).toBe(1);
   });
 
-  test('a dead grant whose record is re-sealed before each erase: tried five times', async () => {
+  test('a dead grant whose record is rewritten before each erase: tried five times', async () => {
     const userId = newUser();
     const troubled = new TroubledStore(new RedisTokenStore(connect(), keys, cipher, 3600));
     let reseals = 0;
@@ -857,23 +888,25 @@ describe('single flight and the dead-grant loop, at their edges', () => {
     troubled.afterRead = async () => {
       if (reseals >= limit) return;
       reseals++;
-      await store.put(userId, (await store.get(userId)) as TokenRecord); // key rotation
+      const r = (await store.get(userId)) as TokenRecord; // same refresh token, a later write
+      await store.put(userId, { ...r, updatedAt: r.updatedAt + 1 });
     };
-    const dead = (): OAuthError => new OAuthError('grant_dead', 400, 'invalid_grant');
+    const dead = (): OAuthError =>
+      new OAuthError({ kind: 'grant_dead', status: 400, oauthError: 'invalid_grant' });
     const zoom = new ScriptedZoom([dead(), dead()], (n) => {
-      // From Zoom's refusal on, every read is followed by a re-seal, up to the limit.
+      // From Zoom's refusal on, every read is followed by a rewrite, up to the limit.
       reseals = 0;
       limit = n === 1 ? 20 : 4;
       return Promise.resolve();
     });
     const m = manager(zoom, { store: troubled });
     const ref = await grantFor(m, userId);
-    // Re-sealed again and again: after five tries, reconnect, and the record is left.
+    // Rewritten again and again: after five tries, reconnect, and the record is left.
     await expect(m.accessTokenFor(ref)).rejects.toBeInstanceOf(ReconnectRequiredError);
     expect(reseals).toBe(5);
     const left = await store.get(userId);
     expect(left?.refreshToken).toBe(`rt-${userId}-old`);
-    // Re-sealed four times: the fifth try erases it.
+    // Rewritten four times: the fifth try erases it.
     await expect(m.accessTokenFor(ref)).rejects.toBeInstanceOf(ReconnectRequiredError);
     expect(reseals).toBe(4);
     expect(await store.get(userId)).toBeNull();

@@ -4,6 +4,7 @@ import { createLogger } from '../../src/log';
 import { RecordCipher } from '../../src/store/crypto';
 import { RedisKeys } from '../../src/store/keys';
 import { RedisLock } from '../../src/store/lock';
+import { LockedSingleFlight } from '../../src/store/single-flight';
 import type { RedisClient } from '../../src/store/redis';
 import { RedisTokenStore } from '../../src/store/token-store';
 import { ZoomApiError } from '../../src/zoom/errors';
@@ -39,17 +40,17 @@ interface ManagerOptions {
 
 function manager(zoom: TokenRefresher, opts: ManagerOptions = {}): TokenManager {
   const redis = connect();
+  const lock = new RedisLock(redis, opts.subscriber ?? connect(), keys.lockReleasedChannel);
+  const lockTtlMs = opts.lockTtlMs ?? 15_000;
+  const waitMarginMs = opts.waitMarginMs ?? 2_000;
   return new TokenManager({
     store: storeOn(redis),
-    lock: new RedisLock(redis, opts.subscriber ?? connect(), keys.lockReleasedChannel),
+    flight: new LockedSingleFlight(lock, { lockTtlMs, waitMarginMs, logger }),
     lockKeyFor: (userId) => keys.refreshLock(userId),
     refresher: zoom,
     logger,
     refreshMarginMs: 60_000,
-    lockTtlMs: opts.lockTtlMs ?? 15_000,
-    refreshWaitMarginMs: opts.waitMarginMs ?? 2_000,
     refusalCoolDownMs: opts.coolDownMs ?? 60_000,
-    defaultApiUrl: 'https://api.example/v2',
   });
 }
 
@@ -203,9 +204,23 @@ describe('the grant’s identity', () => {
 
 describe('what each of Zoom’s refusals does', () => {
   const dead = [
-    ['invalid_grant', new OAuthError('grant_dead', 400, 'invalid_grant')],
-    ['Invalid Token! with invalid_request', new OAuthError('grant_dead', 400, 'invalid_request')],
-    ['4741 revoked', new OAuthError('grant_dead', 400, 'invalid_request', 4741)],
+    [
+      'invalid_grant',
+      new OAuthError({ kind: 'grant_dead', status: 400, oauthError: 'invalid_grant' }),
+    ],
+    [
+      'Invalid Token! with invalid_request',
+      new OAuthError({ kind: 'grant_dead', status: 400, oauthError: 'invalid_request' }),
+    ],
+    [
+      '4741 revoked',
+      new OAuthError({
+        kind: 'grant_dead',
+        status: 400,
+        oauthError: 'invalid_request',
+        zoomCode: 4741,
+      }),
+    ],
   ] as const;
 
   test.each(dead)(
@@ -235,11 +250,19 @@ describe('what each of Zoom’s refusals does', () => {
   );
 
   test.each([
-    ['another 4xx', new OAuthError('refused', 400, 'invalid_request'), 'refused'],
-    ['invalid_client', new OAuthError('invalid_client', 401, 'invalid_client'), 'invalid_client'],
+    [
+      'another 4xx',
+      new OAuthError({ kind: 'refused', status: 400, oauthError: 'invalid_request' }),
+      'refused',
+    ],
+    [
+      'invalid_client',
+      new OAuthError({ kind: 'invalid_client', status: 401, oauthError: 'invalid_client' }),
+      'invalid_client',
+    ],
   ] as const)(
     '%s: the grant is kept, and no process asks Zoom again during the cool-down',
-    async (label, refusal, kind) => {
+    async (_label, refusal, kind) => {
       const userId = `cool-${kind}`;
       const zoom = new ScriptedZoom([refusal]);
       const a = manager(zoom);
@@ -254,12 +277,13 @@ describe('what each of Zoom’s refusals does', () => {
       expect(await a.isCurrent(ref)).toBe(true);
       const pttl = await admin.pttl(keys.refreshLock(userId));
       expect(pttl).toBeGreaterThan(55_000);
-      expect(label).toBeTruthy();
     },
   );
 
   test('the cool-down tells how long is left, and ends by itself', async () => {
-    const zoom = new ScriptedZoom([new OAuthError('refused', 400, 'invalid_request')]);
+    const zoom = new ScriptedZoom([
+      new OAuthError({ kind: 'refused', status: 400, oauthError: 'invalid_request' }),
+    ]);
     const m = manager(zoom, { coolDownMs: 1500 });
     const ref = await grantFor(m, 'cool-ends');
     await expect(m.accessTokenFor(ref)).rejects.toMatchObject({ kind: 'refused' });
@@ -273,7 +297,9 @@ describe('what each of Zoom’s refusals does', () => {
   });
 
   test('Zoom’s 429 closes the refresh for its Retry-After, not for the whole cool-down', async () => {
-    const zoom = new ScriptedZoom([new OAuthError('unavailable', 429, null, null, 1)]);
+    const zoom = new ScriptedZoom([
+      new OAuthError({ kind: 'rate_limited', status: 429, retryAfterSeconds: 1 }),
+    ]);
     const m = manager(zoom);
     const ref = await grantFor(m, 'rate');
     await expect(m.accessTokenFor(ref)).rejects.toMatchObject({ status: 429 });
@@ -284,7 +310,7 @@ describe('what each of Zoom’s refusals does', () => {
   });
 
   test('a 5xx keeps the grant and does not close the refresh', async () => {
-    const zoom = new ScriptedZoom([new OAuthError('unavailable', 503, null)]);
+    const zoom = new ScriptedZoom([new OAuthError({ kind: 'unavailable', status: 503 })]);
     const m = manager(zoom);
     const ref = await grantFor(m, 'flaky');
     await expect(m.accessTokenFor(ref)).rejects.toMatchObject({ kind: 'unavailable' });
@@ -293,7 +319,9 @@ describe('what each of Zoom’s refusals does', () => {
   });
 
   test('a re-install during a cool-down is used at once', async () => {
-    const zoom = new ScriptedZoom([new OAuthError('refused', 400, 'invalid_request')]);
+    const zoom = new ScriptedZoom([
+      new OAuthError({ kind: 'refused', status: 400, oauthError: 'invalid_request' }),
+    ]);
     const m = manager(zoom);
     const ref = await grantFor(m, 'cool-reinstall');
     await expect(m.accessTokenFor(ref)).rejects.toMatchObject({ kind: 'refused' });
@@ -313,7 +341,11 @@ describe('the sweep’s check', () => {
   });
 
   test('a grant Zoom refuses is erased', async () => {
-    const m = manager(new ScriptedZoom([new OAuthError('grant_dead', 400, 'invalid_grant')]));
+    const m = manager(
+      new ScriptedZoom([
+        new OAuthError({ kind: 'grant_dead', status: 400, oauthError: 'invalid_grant' }),
+      ]),
+    );
     await grantFor(m, 'revoked-quietly', 3_600_000);
     expect(await m.verifyWithZoom('revoked-quietly')).toBe('dead');
     expect(await store.get('revoked-quietly')).toBeNull();
@@ -324,7 +356,12 @@ describe('the sweep’s check', () => {
 describe('the re-read under the lock', () => {
   /** Zoom's answer to a REST call made with a token it no longer honours. */
   const refused = (): ZoomApiError =>
-    new ZoomApiError('unauthorized', 401, 124, 'Invalid access token.');
+    new ZoomApiError({
+      kind: 'unauthorized',
+      status: 401,
+      code: 124,
+      zoomMessage: 'Invalid access token.',
+    });
 
   test('a 401 that reaches the lock after another process refreshed: its token is used, no second grant', async () => {
     const zoom = new ScriptedZoom([]);

@@ -41,7 +41,6 @@ function record(overrides: Partial<TokenRecord> = {}): TokenRecord {
     refreshToken: 'rt-1',
     accessExpiresAt: 1_700_000_360_000,
     scopes: ['user:read', 'user:write'],
-    apiUrl: 'https://api.zoom.us',
     updatedAt: 1_700_000_000_500,
     ...overrides,
   };
@@ -53,6 +52,7 @@ async function storeRaw(keys: RedisKeys, userId: string, body: unknown): Promise
   await redis.set(keys.tokens(userId), cipher.seal(text, tokenRecordAssociatedData(userId)));
 }
 
+/** As stored before the API URL was dropped (`api`): still read, without it. */
 const sealedBody = {
   gid: 'g-1',
   gat: 5,
@@ -103,7 +103,6 @@ describe('reading and writing a record', () => {
       rt: 'rt-1',
       exp: 1_700_000_360_000,
       sc: ['user:read', 'user:write'],
-      api: 'https://api.zoom.us',
       upd: 1_700_000_000_500,
     });
   });
@@ -118,7 +117,6 @@ describe('reading and writing a record', () => {
       refreshToken: 'rt',
       accessExpiresAt: 10,
       scopes: ['a', 'b'],
-      apiUrl: 'https://api.zoom.us',
       updatedAt: 7,
     });
   });
@@ -174,7 +172,6 @@ describe('a record that cannot be read is refused, naming why', () => {
     ['an expiry that is not a number', { ...sealedBody, exp: '10' }],
     ['scopes that are not an array', { ...sealedBody, sc: 'a b' }],
     ['a scope that is not a string', { ...sealedBody, sc: ['a', 2] }],
-    ['no API URL', { ...sealedBody, api: undefined }],
     ['no update time', { ...sealedBody, upd: undefined }],
     ['an update time that is not a number', { ...sealedBody, upd: '7' }],
   ])('unexpected shape: %s', async (_name, body) => {
@@ -183,7 +180,7 @@ describe('a record that cannot be read is refused, naming why', () => {
   });
 });
 
-describe('compare-and-set: only over the record the caller read', () => {
+describe('compare-and-set: only over the record the caller saw, compared by content', () => {
   test('over the record read: true, the new record stored, the TTL renewed', async () => {
     const { keys, store } = fixture();
     await store.put('u1', record());
@@ -247,14 +244,62 @@ describe('compare-and-set: only over the record the caller read', () => {
     await expect(other.get('u1')).resolves.toBeNull();
   });
 
-  test('a record this store never read or wrote: false, nothing written', async () => {
+  test('a copy of the record read is the same record: true', async () => {
+    const { store } = fixture();
+    await store.put('u1', record());
+    const seen = await store.get('u1');
+    if (!seen) throw new Error('no record');
+    const next = record({ accessToken: 'at-2' });
+    await expect(store.compareAndSet('u1', { ...seen }, next)).resolves.toBe(true);
+    await expect(store.get('u1')).resolves.toEqual(next);
+    // Built field for field by another process, never read here: the same record too.
+    const elsewhere = record({ accessToken: 'at-2' });
+    await expect(
+      store.compareAndSet('u1', elsewhere, record({ accessToken: 'at-3' })),
+    ).resolves.toBe(true);
+  });
+
+  test('re-sealed meanwhile with the same content (a key rotation): still the record seen', async () => {
+    const { keys, store } = fixture();
+    await store.put('u1', record());
+    const seen = await store.get('u1');
+    if (!seen) throw new Error('no record');
+    const before = await redis.get(keys.tokens('u1'));
+    await new RedisTokenStore(redis, keys, cipher, TTL_SECONDS).put('u1', record());
+    expect(await redis.get(keys.tokens('u1'))).not.toBe(before);
+    await expect(store.compareAndSet('u1', seen, record({ accessToken: 'at-2' }))).resolves.toBe(
+      true,
+    );
+  });
+
+  test.each([
+    ['grantId', { grantId: 'g-2' }],
+    ['grantedAt', { grantedAt: 1 }],
+    ['accessToken', { accessToken: 'at-x' }],
+    ['refreshToken', { refreshToken: 'rt-x' }],
+    ['accessExpiresAt', { accessExpiresAt: 2 }],
+    ['scopes', { scopes: ['user:read'] }],
+    ['updatedAt', { updatedAt: 3 }],
+  ] as const)('a record differing in %s: false, nothing written', async (_field, change) => {
     const { store } = fixture();
     const stored = record();
     await store.put('u1', stored);
-    await expect(store.compareAndSet('u1', record(), record({ accessToken: 'x' }))).resolves.toBe(
+    const other = record(change);
+    await expect(store.compareAndSet('u1', other, record({ accessToken: 'x' }))).resolves.toBe(
       false,
     );
     await expect(store.get('u1')).resolves.toEqual(stored);
+  });
+
+  test('an unreadable stored record is not the record seen: false, left as it is', async () => {
+    const { keys, store } = fixture();
+    await storeRaw(keys, 'u1', 'not JSON');
+    const raw = await redis.get(keys.tokens('u1'));
+    await expect(store.compareAndSet('u1', record(), record({ accessToken: 'x' }))).resolves.toBe(
+      false,
+    );
+    await expect(store.erase('u1', record())).resolves.toBeNull();
+    expect(await redis.get(keys.tokens('u1'))).toBe(raw);
   });
 
   test('the record was deleted since it was read: false, nothing recreated', async () => {
@@ -290,7 +335,7 @@ describe('compare-and-set: only over the record the caller read', () => {
         answered = true;
         return ok;
       });
-    await new Promise((r) => setTimeout(r, 50));
+    while (confirmed.length === 0) await new Promise((r) => setTimeout(r, 10)); // written, asking
     expect(answered).toBe(false);
     expect(confirmed).toEqual([keys.tokens('u1')]);
     acknowledge('acknowledged');
@@ -308,6 +353,49 @@ describe('compare-and-set: only over the record the caller read', () => {
       store.compareAndSet('u1', first, record({ accessToken: 'at-4' }), { awaitReplica: true }),
     ).resolves.toBe(false);
     expect(confirmed).toHaveLength(1);
+  });
+});
+
+/**
+ * A store on its own connection whose scripts run only after `meanwhile` (another process
+ * writing between this store's read of the stored value and its script).
+ */
+function racedStore(keys: RedisKeys, meanwhile: () => Promise<void>): RedisTokenStore {
+  const raced = connect();
+  const evalScript = raced.eval.bind(raced) as (...args: unknown[]) => Promise<unknown>;
+  (raced as unknown as { eval: typeof evalScript }).eval = async (...args) => {
+    await meanwhile();
+    return evalScript(...args);
+  };
+  return new RedisTokenStore(raced, keys, cipher, TTL_SECONDS);
+}
+
+describe('a write between the store’s read and its script (the scripts’ own compare)', () => {
+  test('compare-and-set: false, the other write kept', async () => {
+    const { keys, store } = fixture();
+    await store.put('u1', record());
+    const seen = await store.get('u1');
+    if (!seen) throw new Error('no record');
+    const other = record({ accessToken: 'at-other' });
+    const raced = racedStore(keys, () => store.put('u1', other));
+    await expect(raced.compareAndSet('u1', seen, record({ accessToken: 'x' }))).resolves.toBe(
+      false,
+    );
+    await expect(store.get('u1')).resolves.toEqual(other);
+  });
+
+  test('erase: null, nothing deleted', async () => {
+    const { keys, store } = fixture();
+    await store.put('u1', record());
+    await redis.set(keys.sessionPrefix + 's1', 'session');
+    await redis.zadd(keys.userSessions('u1'), 1, 's1');
+    const seen = await store.get('u1');
+    if (!seen) throw new Error('no record');
+    const other = record({ accessToken: 'at-other' });
+    const raced = racedStore(keys, () => store.put('u1', other));
+    await expect(raced.erase('u1', seen)).resolves.toBeNull();
+    await expect(store.get('u1')).resolves.toEqual(other);
+    expect(await redis.exists(keys.userSessions('u1'), keys.sessionPrefix + 's1')).toBe(2);
   });
 });
 
@@ -358,11 +446,18 @@ describe('erase: the grant and everything kept for the user, only if unchanged',
     expect(await existing(names)).toBe(0);
   });
 
-  test('a record this store never read: null, nothing deleted', async () => {
+  test('a record of other content: null, nothing deleted; a copy of the one stored: deleted', async () => {
     const { keys, store } = fixture();
     const names = await populate(keys, store, 'u1');
-    await expect(store.erase('u1', record())).resolves.toBeNull();
+    await expect(store.erase('u1', record({ updatedAt: 1 }))).resolves.toBeNull();
     expect(await existing(names)).toBe(names.length);
+    const seen = await store.get('u1');
+    if (!seen) throw new Error('no record');
+    await expect(store.erase('u1', { ...seen })).resolves.toEqual({
+      tokenRecord: true,
+      sessions: 2,
+    });
+    expect(await existing(names)).toBe(0);
   });
 
   test('"absent": null while a record is stored; once it is gone, the rest is deleted', async () => {

@@ -6,7 +6,7 @@ import { OAuthError } from '../../src/zoom/oauth-errors';
 const ACTIONS: FailureContext[] = ['list', 'remove-all-assistants', 'remove-assistant'];
 
 function zoomError(kind: ZoomErrorKind, status: number | null, retryAfter?: number): ZoomApiError {
-  return new ZoomApiError(kind, status, null, null, retryAfter ?? null);
+  return new ZoomApiError({ kind, status, retryAfterSeconds: retryAfter });
 }
 
 describe('describeZoomFailure: every answer Zoom can give → a status and a sentence', () => {
@@ -89,7 +89,7 @@ describe('describeZoomFailure: every answer Zoom can give → a status and a sen
     ],
     [
       'OAuth: no answer',
-      new OAuthError('unavailable', null, null),
+      new OAuthError({ kind: 'unavailable' }),
       'remove-all-assistants',
       502,
       FAILURE.zoomDown,
@@ -97,7 +97,7 @@ describe('describeZoomFailure: every answer Zoom can give → a status and a sen
     ],
     [
       'OAuth: 5xx',
-      new OAuthError('unavailable', 503, null),
+      new OAuthError({ kind: 'unavailable', status: 503 }),
       'remove-all-assistants',
       502,
       FAILURE.zoomDown,
@@ -105,7 +105,7 @@ describe('describeZoomFailure: every answer Zoom can give → a status and a sen
     ],
     [
       'OAuth: an unreadable 200',
-      new OAuthError('bad_response', 200, null),
+      new OAuthError({ kind: 'bad_response', status: 200 }),
       'list',
       502,
       FAILURE.zoomUnreadable,
@@ -113,7 +113,7 @@ describe('describeZoomFailure: every answer Zoom can give → a status and a sen
     ],
     [
       'OAuth: 429',
-      new OAuthError('unavailable', 429, null, null, 7),
+      new OAuthError({ kind: 'rate_limited', status: 429, retryAfterSeconds: 7 }),
       'list',
       429,
       FAILURE.rateLimited(7),
@@ -121,7 +121,12 @@ describe('describeZoomFailure: every answer Zoom can give → a status and a sen
     ],
     [
       'OAuth: refused, cooling',
-      new OAuthError('refused', 400, 'invalid_request', null, 42),
+      new OAuthError({
+        kind: 'refused',
+        status: 400,
+        oauthError: 'invalid_request',
+        retryAfterSeconds: 42,
+      }),
       'list',
       502,
       FAILURE.refreshRefused(42),
@@ -129,7 +134,7 @@ describe('describeZoomFailure: every answer Zoom can give → a status and a sen
     ],
     [
       'OAuth: refused, no wait known',
-      new OAuthError('refused', 400, null),
+      new OAuthError({ kind: 'refused', status: 400 }),
       'list',
       502,
       FAILURE.refreshRefused(60),
@@ -137,7 +142,7 @@ describe('describeZoomFailure: every answer Zoom can give → a status and a sen
     ],
     [
       'OAuth: the app’s credentials',
-      new OAuthError('invalid_client', 401, 'invalid_client'),
+      new OAuthError({ kind: 'invalid_client', status: 401, oauthError: 'invalid_client' }),
       'remove-all-assistants',
       503,
       FAILURE.misconfigured,
@@ -150,13 +155,23 @@ describe('describeZoomFailure: every answer Zoom can give → a status and a sen
   });
 
   test.each(ACTIONS)('a dead grant is the token manager’s to turn into a reconnect (%s)', (a) => {
-    expect(describeZoomFailure(new OAuthError('grant_dead', 400, 'invalid_grant'), a)).toBeNull();
+    expect(
+      describeZoomFailure(
+        new OAuthError({ kind: 'grant_dead', status: 400, oauthError: 'invalid_grant' }),
+        a,
+      ),
+    ).toBeNull();
   });
 
   test('never shows Zoom’s own message', () => {
     const text =
       describeZoomFailure(
-        new ZoomApiError('unexpected', 400, 300, 'internal detail xyz'),
+        new ZoomApiError({
+          kind: 'unexpected',
+          status: 400,
+          code: 300,
+          zoomMessage: 'internal detail xyz',
+        }),
         'remove-all-assistants',
       )?.text ?? '';
     expect(text).not.toContain('internal detail');

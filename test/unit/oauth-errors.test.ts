@@ -132,7 +132,7 @@ describe('classifyTokenRefusal: every refusal shape Zoom sends', () => {
     // Transient.
     ['500', 500, 'oops', 'unavailable', null],
     ['503 with invalid_grant in it', 503, '{"error":"invalid_grant"}', 'unavailable', null],
-    ['429 even with invalid_grant', 429, '{"error":"invalid_grant"}', 'unavailable', null],
+    ['429 even with invalid_grant', 429, '{"error":"invalid_grant"}', 'rate_limited', null],
   ];
 
   it.each(table)('%s → %s', (_label, status, body, kind, zoomCode) => {
@@ -143,7 +143,7 @@ describe('classifyTokenRefusal: every refusal shape Zoom sends', () => {
 
   it('reads a 429’s Retry-After as seconds or a date', () => {
     expect(classifyTokenRefusal({ status: 429, body: '', retryAfter: '7' }, NOW)).toMatchObject({
-      kind: 'unavailable',
+      kind: 'rate_limited',
       retryAfterSeconds: 7,
     });
     const date = new Date(NOW + 90_000).toISOString();
@@ -152,7 +152,7 @@ describe('classifyTokenRefusal: every refusal shape Zoom sends', () => {
     ).toBe(90);
     expect(
       classifyTokenRefusal({ status: 429, body: '', retryAfter: null }, NOW).retryAfterSeconds,
-    ).toBeNull();
+    ).toBe(1);
   });
 
   it('keeps Zoom’s error only when it is a short OAuth code', () => {
@@ -190,7 +190,7 @@ describe('toOAuthError: what simple-oauth2 throws', () => {
 
   it('passes the Retry-After header of a 429 on', () => {
     const err = toOAuthError(responseError(429, {}, { 'retry-after': '12' }), NOW);
-    expect(err).toMatchObject({ kind: 'unavailable', status: 429, retryAfterSeconds: 12 });
+    expect(err).toMatchObject({ kind: 'rate_limited', status: 429, retryAfterSeconds: 12 });
   });
 
   it.each([
@@ -210,15 +210,21 @@ describe('toOAuthError: what simple-oauth2 throws', () => {
     });
   });
 
-  it('maps a TokenResponseError to bad_response', () => {
-    expect(toOAuthError(new TokenResponseError('scope'), NOW)).toMatchObject({
+  it('maps a TokenResponseError to bad_response, keeping it as the cause', () => {
+    const unreadable = new TokenResponseError('scope');
+    expect(toOAuthError(unreadable, NOW)).toMatchObject({
       kind: 'bad_response',
       status: 200,
+      cause: unreadable,
     });
   });
 
   it('passes an OAuthError through unchanged', () => {
-    const original = new OAuthError('grant_dead', 400, 'invalid_grant');
+    const original = new OAuthError({
+      kind: 'grant_dead',
+      status: 400,
+      oauthError: 'invalid_grant',
+    });
     expect(toOAuthError(original, NOW)).toBe(original);
   });
 
@@ -253,13 +259,18 @@ describe('toOAuthError: what simple-oauth2 throws', () => {
 
 describe('OAuthError', () => {
   it('names its kind, status, Zoom code and error code in the message', () => {
-    expect(new OAuthError('grant_dead', 400, 'invalid_grant').message).toBe(
-      'Zoom OAuth grant_dead [400] invalid_grant',
-    );
-    expect(new OAuthError('grant_dead', 400, 'invalid_request', 4741).message).toBe(
-      'Zoom OAuth grant_dead [400/4741] invalid_request',
-    );
-    expect(new OAuthError('unavailable', null, null).message).toBe('Zoom OAuth unavailable');
-    expect(new OAuthError('unavailable', null, null).name).toBe('OAuthError');
+    expect(
+      new OAuthError({ kind: 'grant_dead', status: 400, oauthError: 'invalid_grant' }).message,
+    ).toBe('Zoom OAuth grant_dead [400] invalid_grant');
+    expect(
+      new OAuthError({
+        kind: 'grant_dead',
+        status: 400,
+        oauthError: 'invalid_request',
+        zoomCode: 4741,
+      }).message,
+    ).toBe('Zoom OAuth grant_dead [400/4741] invalid_request');
+    expect(new OAuthError({ kind: 'unavailable' }).message).toBe('Zoom OAuth unavailable');
+    expect(new OAuthError({ kind: 'unavailable' }).name).toBe('OAuthError');
   });
 });

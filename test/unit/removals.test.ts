@@ -24,7 +24,10 @@ function zoomThatRefuses(refusals: Record<string, string>) {
     calls.push(batch.map((p) => p.email));
     for (const p of batch) {
       const message = refusals[p.email];
-      if (message) return Promise.reject(new ZoomApiError('unexpected', 400, 200, message));
+      if (message)
+        return Promise.reject(
+          new ZoomApiError({ kind: 'unexpected', status: 400, code: 200, zoomMessage: message }),
+        );
     }
     return Promise.resolve();
   };
@@ -79,19 +82,19 @@ describe('putBack: as few calls as Zoom allows, an outcome per person', () => {
   });
 
   test('a refusal naming nobody ends the attempt with it, nothing claimed', async () => {
-    const paid = new ZoomApiError(
-      'unexpected',
-      400,
-      200,
-      'Current account must be paid account: me',
-    );
+    const paid = new ZoomApiError({
+      kind: 'unexpected',
+      status: 400,
+      code: 200,
+      zoomMessage: 'Current account must be paid account: me',
+    });
     const { outcomes, failure } = await putBack([ana, bo], () => Promise.reject(paid));
     expect(outcomes).toEqual([]);
     expect(failure).toBe(paid);
   });
 
   test('any other answer ends the attempt with it', async () => {
-    const limited = new ZoomApiError('rate_limited', 429, null, null, 5);
+    const limited = new ZoomApiError({ kind: 'rate_limited', status: 429, retryAfterSeconds: 5 });
     expect(await putBack([ana], () => Promise.reject(limited))).toEqual({
       outcomes: [],
       failure: limited,
@@ -99,7 +102,12 @@ describe('putBack: as few calls as Zoom allows, an outcome per person', () => {
   });
 
   test('a refused token is thrown, for the token manager to refresh and call again', async () => {
-    const refused = new ZoomApiError('unauthorized', 401, 124, 'Invalid access token.');
+    const refused = new ZoomApiError({
+      kind: 'unauthorized',
+      status: 401,
+      code: 124,
+      zoomMessage: 'Invalid access token.',
+    });
     await expect(putBack([ana], () => Promise.reject(refused))).rejects.toBe(refused);
   });
 

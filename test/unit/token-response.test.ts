@@ -32,7 +32,6 @@ describe('parseTokenResponse', () => {
       refreshToken: 'eyJhbGciOiJIUzUxMiJ9.refresh',
       accessExpiresAt: RECEIVED_AT + 3599 * 1000,
       scopes: ['user:read:user', 'user:delete:assistant'],
-      apiUrl: 'https://api.zoom.us',
     });
   });
 
@@ -58,9 +57,10 @@ describe('parseTokenResponse', () => {
     expect(parseTokenResponse(zoomBody({ scope: '' }), RECEIVED_AT).scopes).toEqual([]);
   });
 
-  it('treats api_url as optional', () => {
-    expect(parseTokenResponse(zoomBody({ api_url: undefined }), RECEIVED_AT).apiUrl).toBeNull();
-    expect(parseTokenResponse(zoomBody({ api_url: 42 }), RECEIVED_AT).apiUrl).toBeNull();
+  it('does not keep api_url, whatever it holds', () => {
+    for (const api_url of [undefined, 42, 'https://api-eu.zoom.us']) {
+      expect(parseTokenResponse(zoomBody({ api_url }), RECEIVED_AT)).not.toHaveProperty('apiUrl');
+    }
   });
 
   it('accepts token_type in any case, or absent', () => {

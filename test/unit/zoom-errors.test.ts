@@ -1,11 +1,13 @@
 import {
   classifyZoomFailure,
   DEFAULT_RETRY_AFTER_SECONDS,
+  isRateLimited,
   isZoomApiError,
   parseRetryAfter,
   readErrorBody,
   ZoomApiError,
 } from '../../src/zoom/errors';
+import { classifyTokenRefusal, OAuthError } from '../../src/zoom/oauth-errors';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 
@@ -213,7 +215,12 @@ describe('classifyZoomFailure', () => {
 });
 
 describe('ZoomApiError and isZoomApiError', () => {
-  const err = new ZoomApiError('not_found', 404, 1001, 'User does not exist: me.');
+  const err = new ZoomApiError({
+    kind: 'not_found',
+    status: 404,
+    code: 1001,
+    zoomMessage: 'User does not exist: me.',
+  });
 
   it('is an Error named ZoomApiError', () => {
     expect(err).toBeInstanceOf(Error);
@@ -221,7 +228,7 @@ describe('ZoomApiError and isZoomApiError', () => {
   });
 
   it('writes a message without status when there is none', () => {
-    expect(new ZoomApiError('unavailable', null, null, null).message).toBe('Zoom API unavailable');
+    expect(new ZoomApiError({ kind: 'unavailable' }).message).toBe('Zoom API unavailable');
   });
 
   it('recognises a ZoomApiError of any kind', () => {
@@ -240,5 +247,38 @@ describe('ZoomApiError and isZoomApiError', () => {
     ['a string', 'ZoomApiError'],
   ])('rejects %s', (_label, value) => {
     expect(isZoomApiError(value)).toBe(false);
+  });
+});
+
+describe('a rate limit is one kind, whichever endpoint said it', () => {
+  it.each([
+    ['the REST API', classifyZoomFailure(429, '', '7', NOW)],
+    ['the token endpoint', classifyTokenRefusal({ status: 429, body: '', retryAfter: '7' }, NOW)],
+  ])('%s: isRateLimited, with its wait', (_label, err) => {
+    expect(isRateLimited(err)).toBe(true);
+    expect(err).toMatchObject({ kind: 'rate_limited', status: 429, retryAfterSeconds: 7 });
+  });
+
+  it('naming no wait, either endpoint waits the default', () => {
+    expect(new ZoomApiError({ kind: 'rate_limited' }).retryAfterSeconds).toBe(1);
+    expect(new OAuthError({ kind: 'rate_limited' }).retryAfterSeconds).toBe(1);
+    expect(new OAuthError({ kind: 'refused' }).retryAfterSeconds).toBeNull();
+  });
+
+  it.each([
+    ['a 5xx', classifyZoomFailure(503, '', '7', NOW)],
+    ['a refused token', classifyTokenRefusal({ status: 400, body: '', retryAfter: null }, NOW)],
+    ['a look-alike object', { kind: 'rate_limited', retryAfterSeconds: 7 }],
+    ['a plain Error', new Error('rate_limited')],
+  ])('%s is not a rate limit', (_label, value) => {
+    expect(isRateLimited(value)).toBe(false);
+  });
+});
+
+describe('what the error was caused by', () => {
+  it('is kept as the ES2022 cause, and absent when there is none', () => {
+    const network = new Error('ECONNRESET');
+    expect(new ZoomApiError({ kind: 'unavailable', cause: network }).cause).toBe(network);
+    expect('cause' in new ZoomApiError({ kind: 'unavailable' })).toBe(false);
   });
 });
