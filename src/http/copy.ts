@@ -32,6 +32,13 @@ export function seconds(n: number): string {
   return n === 1 ? '1 second' : `${n} seconds`;
 }
 
+/** "in about 3 hours", "in 40 minutes": when Zoom's daily limit resets. */
+export function hoursFrom(wait: number): string {
+  const minutes = Math.max(1, Math.round(wait / 60));
+  if (minutes < 90) return `in ${minutes === 1 ? '1 minute' : `${minutes} minutes`}`;
+  return `in about ${Math.round(minutes / 60)} hours`;
+}
+
 /** "a", "a and b", "a, b and c". */
 export function listOf(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
@@ -247,6 +254,8 @@ export const FAILURE = {
   zoomUnreadable: 'Zoom gave an answer the app could not read; try again.',
   rateLimited: (wait: number): string =>
     `Zoom is limiting requests; try again in ${seconds(wait)}.`,
+  dailyLimit: (wait: number): string =>
+    `Your Zoom account has used up its daily limit of requests, which every app on the account shares. Nothing changed; Zoom resets it at 00:00 UTC, so try again ${hoursFrom(wait)}.`,
   refreshRefused: (wait: number): string =>
     `Zoom refused to renew the app’s access just now, without saying it has ended. Nothing changed; try again in ${seconds(wait)}.`,
   misconfigured: PAGES.misconfigured.paragraphs.join(' '),

@@ -36,7 +36,8 @@ export function failureMessage(failure: ZoomFailure, context: FailureContext): F
     }
     case 'rate_limited': {
       const wait = failure.retryAfterSeconds;
-      return { status: 429, text: FAILURE.rateLimited(wait), retryAfterSeconds: wait };
+      const text = failure.daily ? FAILURE.dailyLimit(wait) : FAILURE.rateLimited(wait);
+      return { status: 429, text, retryAfterSeconds: wait };
     }
     case 'access_refused':
       return { status: 401, text: FAILURE.accessRefused };

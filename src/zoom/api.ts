@@ -133,7 +133,14 @@ export class ZoomApiClient {
     }
     if (res.status < 200 || res.status >= 300) {
       const retryAfter = res.headers['retry-after'];
-      throw classifyZoomFailure(res.status, text, retryAfter ?? null, this.now());
+      const limitType = res.headers['x-ratelimit-type'];
+      throw classifyZoomFailure(
+        res.status,
+        text,
+        retryAfter ?? null,
+        this.now(),
+        typeof limitType === 'string' ? limitType : null,
+      );
     }
     // 204 No Content (the DELETEs): success, and there is no body to parse.
     if (res.status === 204 || text === '') return null;

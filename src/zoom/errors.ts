@@ -49,6 +49,8 @@ export interface ZoomApiErrorFields {
   readonly code?: number | null;
   readonly zoomMessage?: string | null;
   readonly retryAfterSeconds?: number | null;
+  /** A 429 of the account's daily limit: it resets at 00:00 UTC. */
+  readonly daily?: boolean;
   readonly cause?: unknown;
 }
 
@@ -57,6 +59,7 @@ export class ZoomApiError extends ZoomError {
   readonly status: number | null;
   readonly code: number | null;
   readonly zoomMessage: string | null;
+  readonly daily: boolean;
 
   constructor(fields: ZoomApiErrorFields) {
     const { kind, status = null, code = null, zoomMessage = null } = fields;
@@ -73,7 +76,15 @@ export class ZoomApiError extends ZoomError {
     this.status = status;
     this.code = code;
     this.zoomMessage = zoomMessage;
+    this.daily = fields.daily ?? false;
   }
+}
+
+/** Seconds from `now` to the next 00:00 UTC, when Zoom's daily limits reset. */
+export function secondsToUtcMidnight(now: number): number {
+  const next = new Date(now);
+  next.setUTCHours(24, 0, 0, 0);
+  return Math.max(1, Math.ceil((next.getTime() - now) / 1000));
 }
 
 /** A rate limit that names no wait. */
@@ -134,6 +145,7 @@ export function classifyZoomFailure(
   bodyText: string,
   retryAfterHeader: string | null,
   now: number,
+  rateLimitType: string | null = null,
 ): ZoomApiError {
   const { code, message } = readErrorBody(bodyText);
   const answer = { status, code, zoomMessage: message };
@@ -142,8 +154,11 @@ export function classifyZoomFailure(
   if (status === 401) return new ZoomApiError({ kind: 'unauthorized', ...answer });
   if (status === 404) return new ZoomApiError({ kind: 'not_found', ...answer });
   if (status === 429) {
-    const retryAfterSeconds = parseRetryAfter(retryAfterHeader, now);
-    return new ZoomApiError({ kind: 'rate_limited', ...answer, retryAfterSeconds });
+    // A daily-limit 429 may carry no Retry-After at all (forum /t/18928); it resets at 00:00 UTC.
+    const daily = retryAfterHeader === null || rateLimitType === 'Daily-limit';
+    const wait = parseRetryAfter(retryAfterHeader, now);
+    const retryAfterSeconds = wait ?? (daily ? secondsToUtcMidnight(now) : null);
+    return new ZoomApiError({ kind: 'rate_limited', ...answer, retryAfterSeconds, daily });
   }
   if (status >= 500) return new ZoomApiError({ kind: 'unavailable', ...answer });
   return new ZoomApiError({ kind: 'unexpected', ...answer });

@@ -9,7 +9,12 @@ export type ZoomFailure =
   | { readonly reason: 'misconfigured' }
   | { readonly reason: 'missing_scope' }
   | { readonly reason: 'not_found' }
-  | { readonly reason: 'rate_limited'; readonly retryAfterSeconds: number }
+  | {
+      readonly reason: 'rate_limited';
+      readonly retryAfterSeconds: number;
+      /** The account's daily limit: nothing more until 00:00 UTC. */
+      readonly daily: boolean;
+    }
   | { readonly reason: 'access_refused' }
   /** Zoom adds assistants only on a paid account (400 code 200). */
   | { readonly reason: 'paid_account_required' }
@@ -18,7 +23,8 @@ export type ZoomFailure =
 /** Zoom's failure, or null for anything that is not Zoom's (storage, a bug) or a dead grant. */
 export function classifyFailure(err: unknown): ZoomFailure | null {
   if (isRateLimited(err)) {
-    return { reason: 'rate_limited', retryAfterSeconds: err.retryAfterSeconds };
+    const daily = isZoomApiError(err) && err.daily;
+    return { reason: 'rate_limited', retryAfterSeconds: err.retryAfterSeconds, daily };
   }
   if (err instanceof OAuthError) {
     switch (err.kind) {

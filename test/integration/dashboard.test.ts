@@ -165,7 +165,18 @@ describe('every answer Zoom can give has a clear outcome', () => {
       rateLimitType: 'Daily-limit',
     });
     const after = await clearAll(browser, dash);
-    expect(after.text).toMatch(/try again in 1[12]\d seconds\./);
+    expect(after.text).toMatch(/daily limit of requests.*try again in 2 minutes\./);
+  });
+
+  test('429 with no Retry-After is the daily limit: come back after 00:00 UTC', async () => {
+    const browser = new Browser();
+    const dash = await signIn(browser, stack.app.url, 'ada');
+    // A Free account whose Medium-rated calls (the lists) are spent for today.
+    await stack.control.post('/config', { dailyLimits: { Light: 6000, Medium: 2000 } });
+    await stack.control.post('/daily-usage', { used: { Medium: 2000 } });
+    const after = await clearAll(browser, dash);
+    expect(after.text).toMatch(/daily limit of requests.*resets it at 00:00 UTC/);
+    expect((await stack.control.stats()).delete_assistants).toBe(0);
   });
 
   test('429 while listing → the dashboard says so with status 429 and Retry-After', async () => {

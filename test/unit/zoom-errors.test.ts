@@ -1,6 +1,5 @@
 import {
   classifyZoomFailure,
-  DEFAULT_RETRY_AFTER_SECONDS,
   isRateLimited,
   isZoomApiError,
   parseRetryAfter,
@@ -173,10 +172,15 @@ describe('classifyZoomFailure', () => {
     expect(err).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 3600 });
   });
 
-  it('maps 429 without Retry-After to rate_limited with the default wait of 1 second', () => {
-    expect(DEFAULT_RETRY_AFTER_SECONDS).toBe(1);
-    const err = classifyZoomFailure(429, '', null, NOW);
-    expect(err).toMatchObject({ kind: 'rate_limited', retryAfterSeconds: 1 });
+  it('maps 429 without Retry-After to the daily limit: wait until 00:00 UTC (forum /t/18928)', () => {
+    const at = Date.parse('2026-12-07T21:30:00Z');
+    const err = classifyZoomFailure(429, '', null, at);
+    expect(err).toMatchObject({ kind: 'rate_limited', daily: true, retryAfterSeconds: 2.5 * 3600 });
+  });
+
+  it('a 429 with a wait in seconds is not the daily limit', () => {
+    expect(classifyZoomFailure(429, '', '7', NOW).daily).toBe(false);
+    expect(classifyZoomFailure(429, '', '7', NOW, 'Daily-limit').daily).toBe(true);
   });
 
   it('maps 429 with an unreadable Retry-After to the default wait', () => {
