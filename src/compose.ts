@@ -128,7 +128,7 @@ export interface Connections {
 }
 
 /** A refused refresh that leaves the grant alive is not tried again for this long. */
-const REFUSAL_COOL_DOWN_MS = 60_000;
+export const REFUSAL_COOL_DOWN_MS = 60_000;
 
 export function composeServices(
   config: Config,
