@@ -33,8 +33,9 @@ const DAY = 24 * HOUR;
 
 /** "90 days", "24 hours", "1 minute", "15 seconds": the largest unit that divides it. */
 export function duration(ms: number): string {
+  // A day is said in hours ("24 hours without use"), as people count it.
+  if (ms >= 2 * DAY && ms % DAY === 0) return count(ms / DAY, 'day');
   for (const [unit, size] of [
-    ['day', DAY],
     ['hour', HOUR],
     ['minute', MINUTE],
   ] as const) {
@@ -76,7 +77,7 @@ export function dataWeKeep(config: Config): DataWeKeep {
       },
       {
         key: keys.actionRateLimit(user),
-        what: `a count of the user’s assistant actions in the last ${duration(windows.actions)} (a rate limit)`,
+        what: 'a count of the user’s recent assistant actions (a rate limit)',
         deletedWhen: `with the grant; else after ${duration(windows.actions)}`,
       },
       {
@@ -88,7 +89,7 @@ export function dataWeKeep(config: Config): DataWeKeep {
     notes: [
       `Why so long, and no longer: a grant lives while the user uses the app; one unused for ${grantLife} expires by itself. A user who removes the app in Zoom is deleted when Zoom’s \`app_deauthorized\` notification arrives and, if that notification is lost, by the daily sweep (\`npm run sweep\`), which asks Zoom about every grant unused for ${duration(config.sweep.idleMs)}. A removed user leaves nothing behind: the grant and every key above go in one step, and a session that a request in flight writes back afterwards is deleted at once.`,
       `A visitor who starts an install but does not finish it has a session holding only the pending OAuth \`state\` and PKCE verifier (valid for ${duration(AUTHORIZATION_LIFETIME_MS)}); it expires with its cookie.`,
-      `Rate-limit counters per IP address (\`${keys.rateLimitPrefix}install:\`, \`${keys.rateLimitPrefix}callback:\`, \`${keys.rateLimitPrefix}webhook-bad:\`) live ${duration(shortest)} to ${duration(longest)} and name no user.`,
+      `Rate-limit counters per IP address (\`${keys.rateLimitPrefix}install:\`, \`${keys.rateLimitPrefix}callback:\`, \`${keys.rateLimitPrefix}webhook-bad:\`) live between ${duration(shortest)} and ${duration(longest)} and name no user.`,
       'Logs carry Zoom user ids and event times, never tokens, codes, states or secrets.',
     ],
   };
