@@ -96,7 +96,7 @@ export function publicDocuments(config: Config) {
           {
             kind: 'table',
             caption: 'What is kept per user',
-            head: ['What', 'Deleted'],
+            head: ['What', 'Deleted when'],
             rows: facts.perUser.map((r) => [inline(r.what), inline(r.deletedWhen)]),
           },
           ...facts.notes.map((n) => p(n)),

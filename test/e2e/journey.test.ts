@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { DEMO_OPERATOR } from '../../harness/app-env';
 import {
   accessibilityProblems,
   newWatchedPage,
@@ -254,6 +255,32 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     await page.goto(`${stack.appUrl}/no/such/page`);
     ignoreOwnStatus(w, 404);
     await checkState(w, viewport, 'not-found');
+  });
+
+  test('the pages a Marketplace listing links to, each reached from the footer', async () => {
+    const { page } = w;
+    await page.goto(`${stack.appUrl}/`);
+    for (const [link, path, heading] of [
+      ['Help', 'help', 'Help'],
+      ['Privacy', 'privacy', 'Privacy policy'],
+      ['Terms of use', 'terms', 'Terms of use'],
+      ['Support', 'support', 'Support'],
+    ] as const) {
+      await page
+        .getByRole('navigation', { name: 'About this app' })
+        .getByRole('link', { name: link, exact: true })
+        .click();
+      await page.waitForURL(`${stack.appUrl}/${path}`);
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(heading);
+      await page.getByRole('link', { name: DEMO_OPERATOR.SUPPORT_EMAIL }).first().waitFor();
+      // Long words (scopes, key names) wrap: nothing sticks out of the page's card.
+      await expect(
+        page.evaluate(
+          "(c => c.scrollWidth <= c.clientWidth)(document.querySelector('main .card'))",
+        ),
+      ).resolves.toBe(true);
+      await checkState(w, viewport, path);
+    }
   });
 });
 
