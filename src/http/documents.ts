@@ -243,7 +243,7 @@ export function publicDocuments(config: Config) {
             `${d.clearButton(2)} (after ticking the confirmation): the same for everyone at once.`,
             `${VIEW.history.undo}: puts back exactly who a removal took, with the setting they had (whether they may manage your private meetings). It is offered right after the removal and in the History for ${history}. Zoom may refuse someone who has left your account or lost their licence; the page says so.`,
             `${VIEW.schedulers.stepDown}, under “${VIEW.schedulers.heading}”: you stop being that person’s assistant in Zoom. Only they can make you their assistant again; there is no Undo.`,
-            `${VIEW.layout.signOut}: ends your session in this browser; nothing is deleted.`,
+            `${VIEW.layout.signOut}: ends your session in this browser; the app keeps your access and history until you remove it.`,
           ),
         ],
       },
