@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../src/config';
-import { dataWeKeep } from '../src/http/data-we-keep';
+import { dataWeKeep, type KeptKind } from '../src/http/data-we-keep';
+import { RedisKeys } from '../src/store/keys';
 import { SCOPES } from '../src/zoom/scopes';
 
 /**
@@ -35,11 +36,22 @@ const table = (head: readonly string[], rows: readonly (readonly string[])[]): s
 
 export const SECTIONS: Record<string, () => string> = {
   'data-we-keep': () => {
-    const facts = dataWeKeep(defaultConfig());
+    const config = defaultConfig();
+    const keys = new RedisKeys(config.redis.keyPrefix);
+    const user = '<zoomUserId>';
+    const keyOf: Record<KeptKind, string> = {
+      grant: keys.tokens(user),
+      session: `${keys.sessionPrefix}<sessionId>`,
+      sessionIndex: keys.userSessions(user),
+      history: keys.history(user),
+      actionCount: keys.actionRateLimit(user),
+      lock: keys.refreshLock(user),
+    };
+    const facts = dataWeKeep(config);
     return [
       ...table(
         ['key', 'what', 'deleted when'],
-        facts.perUser.map((r) => [`\`${r.key}\``, r.what, r.deletedWhen]),
+        facts.perUser.map((r) => [`\`${keyOf[r.kind]}\``, r.what, r.deletedWhen]),
       ),
       ...facts.notes.flatMap((n) => ['', n]),
     ].join('\n');

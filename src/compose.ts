@@ -127,9 +127,6 @@ export interface Connections {
   readonly subscriber: RedisClient;
 }
 
-/** A refused refresh that leaves the grant alive is not tried again for this long. */
-export const REFUSAL_COOL_DOWN_MS = 60_000;
-
 export function composeServices(
   config: Config,
   connections: Connections,
@@ -160,7 +157,7 @@ export function composeServices(
     refreshMarginMs: config.tokens.refreshMarginMs,
     lockTtlMs: config.tokens.lockTtlMs,
     refreshWaitMarginMs: 5_000,
-    refusalCoolDownMs: REFUSAL_COOL_DOWN_MS,
+    refusalCoolDownMs: config.tokens.refusalCoolDownMs,
     defaultApiUrl: config.zoom.apiUrl,
     onRefreshGrant: hooks.onRefreshGrant,
   });

@@ -66,6 +66,8 @@ export interface Config {
     readonly recordTtlSeconds: number;
     readonly refreshMarginMs: number;
     readonly lockTtlMs: number;
+    /** A refused refresh that leaves the grant alive is not tried again for this long. */
+    readonly refusalCoolDownMs: number;
   };
 }
 
@@ -278,6 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       recordTtlSeconds: e.TOKEN_RECORD_TTL_DAYS * 24 * 60 * 60,
       refreshMarginMs: e.TOKEN_REFRESH_MARGIN_SECONDS * 1000,
       lockTtlMs: 15_000,
+      refusalCoolDownMs: 60_000,
     },
   };
 }

@@ -222,7 +222,7 @@ export function publicDocuments(config: Config) {
 
   const help: PublicDocument = {
     heading: 'Help',
-    lede: `How to add ${APP_NAME} to Zoom, use it and remove it, and what happens to your data.`,
+    lede: `How to add ${APP_NAME}, use it and remove it, and what happens to your data.`,
     sections: [
       {
         heading: 'Adding the app',

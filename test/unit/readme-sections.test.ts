@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_GRANT_SCOPES } from '../../sandbox/options';
 import { OPS } from '../../sandbox/api-ops';
 import { README, SECTIONS, normalized, sectionOf } from '../../scripts/readme-sections';
+import { ACTIONS } from '../../src/zoom/actions/catalog';
 import { SCOPES } from '../../src/zoom/scopes';
 
 /**
@@ -23,6 +24,11 @@ test('the documented scopes are the ones the sandbox grants, and cover every ope
   expect([...documented].sort()).toEqual([...DEFAULT_GRANT_SCOPES].sort());
   for (const op of Object.values(OPS)) {
     expect(op.granular.some((s) => documented.includes(s))).toBe(true);
+  }
+  // Each user action is allowed by a scope the app asks for.
+  for (const action of ACTIONS) {
+    if (action.scopes.length > 0)
+      expect(action.scopes.some((s) => documented.includes(s))).toBe(true);
   }
 });
 
