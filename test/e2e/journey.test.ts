@@ -47,9 +47,10 @@ async function consent(page: Page, user: string, decision: 'Allow' | 'Deny'): Pr
 }
 
 const live = (page: Page) => page.locator('[aria-live]');
-const assistants = (page: Page) => page.locator('ul.assistants > li');
+// Both lists are drawn by one partial (views/people.eta): told apart by their section.
+const assistants = (page: Page) => page.locator('section:has(h1) ul.people > li');
 const history = (page: Page) => page.locator('ol.removals > li');
-const schedulers = (page: Page) => page.locator('ul.people > li');
+const schedulers = (page: Page) => page.locator('section.schedulers ul.people > li');
 
 describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (viewport) => {
   let w: Watched;
