@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import { REPLAY_TTL_MS } from '../zoom/actions/action';
 import { AUTHORIZATION_LIFETIME_MS } from '../zoom/authorization';
 import { HISTORY_DAYS } from '../zoom/removals';
 import { count } from './copy';
@@ -12,7 +13,8 @@ import { RATE_LIMIT_WINDOWS_MS } from './rate-limits';
  * adds each record's Redis key (scripts/readme-sections.ts).
  */
 
-export type KeptKind = 'grant' | 'session' | 'sessionIndex' | 'history' | 'actionCount' | 'lock';
+export type KeptKind =
+  'grant' | 'session' | 'sessionIndex' | 'history' | 'replays' | 'actionCount' | 'lock';
 
 export interface KeptRecord {
   readonly kind: KeptKind;
@@ -72,6 +74,11 @@ export function dataWeKeep(config: Config): DataWeKeep {
         kind: 'history',
         what: `the user’s removals of the last ${history}, each encrypted (AES-256-GCM, like the tokens): when, and each removed assistant’s id, email and \`can_manage_host_private_event\` — what Undo puts back`,
         deletedWhen: `with the grant; else ${history} after the last removal (older entries are never shown, and are pruned)`,
+      },
+      {
+        kind: 'replays',
+        what: `the outcome of each form the user submitted in the last ${duration(REPLAY_TTL_MS)}, encrypted (AES-256-GCM): what it did, such as who was removed, so that a double click or a retry gets the first answer instead of acting twice`,
+        deletedWhen: `with the grant; else ${duration(REPLAY_TTL_MS)} after the last submit`,
       },
       {
         kind: 'actionCount',
