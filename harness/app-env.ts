@@ -30,6 +30,12 @@ export interface SandboxedAppSettings {
   readonly keyPrefix?: string;
 }
 
+/** Who runs a local installation: what its public pages (/privacy, /support, …) show. */
+export const DEMO_OPERATOR = {
+  OPERATOR_NAME: 'Example Apps Ltd (demo)',
+  SUPPORT_EMAIL: 'support@example.com',
+} as const;
+
 export function sandboxedAppEnv(s: SandboxedAppSettings): Record<string, string> {
   return {
     PORT: new URL(s.appUrl).port,
@@ -44,6 +50,7 @@ export function sandboxedAppEnv(s: SandboxedAppSettings): Record<string, string>
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     ZOOM_OAUTH_URL: s.sandboxUrl,
     ZOOM_API_URL: `${s.sandboxUrl}/v2`,
+    ...DEMO_OPERATOR,
   };
 }
 

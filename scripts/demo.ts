@@ -101,6 +101,7 @@ async function main(): Promise<void> {
         `  Zoom sandbox:  ${sandbox.url}  — the demo users: ada (3 assistants), grace (1), alan (none)`,
         `                 to switch user, open it and press "Sign out of sandbox" (or use a private window)`,
         `                 to start the data over: curl -X POST ${sandbox.url}/_sandbox/reset`,
+        `  Public pages:  ${appUrl}/help, /privacy, /terms, /support — run by "${run.env.OPERATOR_NAME ?? ''}" <${run.env.SUPPORT_EMAIL ?? ''}>`,
         `  Redis:         ${redis ? `a redis-server for this demo only, on port ${redis.port}` : 'REDIS_URL'}`,
         '  Press Ctrl-C to stop everything.',
         '',

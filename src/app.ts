@@ -11,6 +11,7 @@ import { healthRoutes } from './http/health.routes';
 import { rateLimits } from './http/rate-limits';
 import { securityHeaders } from './http/security-headers';
 import { webhookRoutes } from './http/webhook.routes';
+import { publicPagesRoutes } from './http/public-pages.routes';
 import { httpsOnly } from './http/https-redirect';
 import { requestId } from './http/request-id';
 import { idleTimeout, sessionMiddleware } from './http/session';
@@ -47,6 +48,7 @@ export function createApp(parts: AppParts, options: AppOptions = {}): Express {
   app.use(httpsOnly(config.isProduction, new URL(config.zoom.redirectUrl).host));
 
   app.use(securityHeaders(config));
+  app.use(publicPagesRoutes(config));
   app.use(healthRoutes(parts.ping));
   const limits = rateLimits(config.rateLimits, parts.counters);
   // Before sessions: Zoom's notifications carry no cookie and must not create a session.

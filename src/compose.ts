@@ -128,9 +128,6 @@ export interface Connections {
   readonly subscriber: RedisClient;
 }
 
-/** A refused refresh that leaves the grant alive is not tried again for this long. */
-const REFUSAL_COOL_DOWN_MS = 60_000;
-
 export function composeServices(
   config: Config,
   connections: Connections,
@@ -163,7 +160,7 @@ export function composeServices(
     refresher: oauth,
     logger,
     refreshMarginMs: config.tokens.refreshMarginMs,
-    refusalCoolDownMs: REFUSAL_COOL_DOWN_MS,
+    refusalCoolDownMs: config.tokens.refusalCoolDownMs,
     onRefreshGrant: hooks.onRefreshGrant,
   });
   const sessionIndex = new SessionIndex(connections.redis, keys);

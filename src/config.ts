@@ -50,12 +50,24 @@ export interface Config {
     /** `npm run sweep` checks grants not used for this long. */
     readonly idleMs: number;
   };
+  /** Who runs this installation; shown on the public pages. Each is optional. */
+  readonly operator: {
+    readonly name: string | undefined;
+    readonly supportEmail: string | undefined;
+    /** The operator's own pages: when set, /privacy and /terms redirect there. */
+    readonly privacyPolicyUrl: string | undefined;
+    readonly termsOfUseUrl: string | undefined;
+    /** `ZOOM_verify_…`: the landing page carries it in a meta tag (Zoom's domain check). */
+    readonly zoomDomainVerification: string | undefined;
+  };
   readonly tokens: {
     /** Newest first: writes use the first, reads use the one a record names. */
     readonly encryptionKeys: readonly EncryptionKey[];
     readonly recordTtlSeconds: number;
     readonly refreshMarginMs: number;
     readonly lockTtlMs: number;
+    /** A refused refresh that leaves the grant alive is not tried again for this long. */
+    readonly refusalCoolDownMs: number;
   };
 }
 
@@ -92,11 +104,20 @@ const httpUrl = z
   .string()
   .url()
   .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+// A page a Marketplace listing links to: Zoom asks for https.
+const httpsUrl = z
+  .string()
+  .trim()
+  .refine((u) => URL.canParse(u) && new URL(u).protocol === 'https:', 'must be an https:// URL');
 // The app serves its callback at this URL's path, so the path must be a plain one.
 const callbackUrl = httpUrl.refine(
   (u) => !URL.canParse(u) || /^\/[A-Za-z0-9/._~-]*$/.test(new URL(u).pathname),
   'its path may only use letters, digits and / . _ ~ -',
 );
+
+/** Unset or empty (a platform form left blank): absent. */
+const optional = <T extends z.ZodType>(inner: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), inner.optional());
 
 const schema = z.object({
   NODE_ENV: z.string().optional(),
@@ -143,6 +164,26 @@ const schema = z.object({
   RATE_LIMIT_ACTIONS_PER_MIN: positiveInt.default(30),
   RATE_LIMIT_WEBHOOK_PER_MIN: positiveInt.default(600),
   SWEEP_IDLE_HOURS: positiveInt.default(24),
+  OPERATOR_NAME: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^[^\p{Cc}]{1,100}$/u, 'must be 1-100 characters on one line'),
+  ),
+  SUPPORT_EMAIL: optional(
+    z.string().trim().pipe(z.email('must be an email address, e.g. support@example.com')),
+  ),
+  PRIVACY_POLICY_URL: optional(httpsUrl),
+  TERMS_OF_USE_URL: optional(httpsUrl),
+  ZOOM_DOMAIN_VERIFICATION: optional(
+    z
+      .string()
+      .trim()
+      .regex(
+        /^ZOOM_verify_[A-Za-z0-9]+$/,
+        'must be ZOOM_verify_ followed by letters and digits (the value Zoom gives for the meta tag)',
+      ),
+  ),
 });
 
 function parseEncryptionKeys(raw: string): { keys: EncryptionKey[]; problem?: string } {
@@ -227,11 +268,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookPerIpPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MIN,
     },
     sweep: { idleMs: e.SWEEP_IDLE_HOURS * hour },
+    operator: {
+      name: e.OPERATOR_NAME,
+      supportEmail: e.SUPPORT_EMAIL,
+      privacyPolicyUrl: e.PRIVACY_POLICY_URL,
+      termsOfUseUrl: e.TERMS_OF_USE_URL,
+      zoomDomainVerification: e.ZOOM_DOMAIN_VERIFICATION,
+    },
     tokens: {
       encryptionKeys: keyResult.keys,
       recordTtlSeconds: e.TOKEN_RECORD_TTL_DAYS * 24 * 60 * 60,
       refreshMarginMs: e.TOKEN_REFRESH_MARGIN_SECONDS * 1000,
       lockTtlMs: 15_000,
+      refusalCoolDownMs: 60_000,
     },
   };
 }

@@ -430,6 +430,7 @@ export const VIEW = {
   layout: {
     appName: APP_NAME,
     signOut: 'Sign out',
+    footerNav: 'About this app',
     footer:
       'Works with your Zoom account through Zoom’s API. It stores only what it needs to act for you, encrypted.',
   },

@@ -10,6 +10,7 @@ import {
   type LandingNotice,
   type MessageCopy,
 } from './copy';
+import type { PublicDocument } from './documents';
 import type { Flash, SessionUser } from './session';
 
 /**
@@ -116,6 +117,8 @@ export function renderLanding(res: Response, page: LandingPage = {}): void {
   res.status(200).render('landing', {
     ...page,
     title: APP_NAME,
+    // The home page: where Zoom's domain check looks for its meta tag.
+    home: true,
     noticeText: page.notice ? LANDING_NOTICES[page.notice] : undefined,
     copy: VIEW,
   });
@@ -138,6 +141,11 @@ export interface ConfirmForm {
 export function renderConfirm(res: Response, page: ConfirmCopy, form: ConfirmForm): void {
   res.set('Cache-Control', 'no-store');
   res.status(200).render('confirm', { ...page, form, title: titleOf(page.heading), copy: VIEW });
+}
+
+/** /privacy, /terms, /support, /help. */
+export function renderDocument(res: Response, doc: PublicDocument): void {
+  res.status(200).render('document', { doc, title: titleOf(doc.heading), copy: VIEW });
 }
 
 /** Zoom refused the app's own credentials: only the operator can mend it. */

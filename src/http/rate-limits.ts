@@ -64,6 +64,15 @@ class CounterStore implements Store {
 
 const byIp = (req: Request): string => ipKeyGenerator(req.ip ?? 'unknown');
 
+const MINUTE_MS = 60_000;
+/** How long each counter lives (README "Data we keep" is made from these). */
+export const RATE_LIMIT_WINDOWS_MS = {
+  install: 10 * MINUTE_MS,
+  callback: 10 * MINUTE_MS,
+  actions: MINUTE_MS,
+  badWebhook: MINUTE_MS,
+} as const;
+
 export function rateLimits(limits: Config['rateLimits'], counters: RateCounters): RateLimits {
   const make = (
     name: string,
@@ -94,15 +103,15 @@ export function rateLimits(limits: Config['rateLimits'], counters: RateCounters)
       },
     });
 
-  const minute = 60_000;
+  const windows = RATE_LIMIT_WINDOWS_MS;
   return {
-    install: make('install', 10 * minute, limits.installPerIpPer10Minutes, byIp),
-    callback: make('callback', 10 * minute, limits.installPerIpPer10Minutes, byIp),
-    actions: make('actions', minute, limits.actionsPerUserPerMinute, (req) =>
+    install: make('install', windows.install, limits.installPerIpPer10Minutes, byIp),
+    callback: make('callback', windows.callback, limits.installPerIpPer10Minutes, byIp),
+    actions: make('actions', windows.actions, limits.actionsPerUserPerMinute, (req) =>
       req.session?.user ? counters.userActions(req.session.user.id) : `ip:${byIp(req)}`,
     ),
     badWebhook: async (req) => {
-      const hit = await counters.hit(`webhook-bad:${byIp(req)}`, minute);
+      const hit = await counters.hit(`webhook-bad:${byIp(req)}`, windows.badWebhook);
       if (hit.count <= limits.webhookPerIpPerMinute) return null;
       return Math.max(1, Math.ceil((hit.resetAt - Date.now()) / 1000));
     },

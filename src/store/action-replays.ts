@@ -1,10 +1,13 @@
-import type { ActionOutcome, ActionReplays, Replay } from '../zoom/actions/action';
+import {
+  REPLAY_TTL_MS,
+  type ActionOutcome,
+  type ActionReplays,
+  type Replay,
+} from '../zoom/actions/action';
 import type { RecordCipher } from './crypto';
 import type { RedisKeys } from './keys';
 import type { RedisClient } from './redis';
 
-/** A submit's outcome is kept this long: longer than any retry or double click. */
-export const REPLAY_TTL_MS = 10 * 60_000;
 /** A claim whose request vanished (a crash) no longer holds after this long. */
 const RUNNING_LIMIT_MS = 2 * 60_000;
 

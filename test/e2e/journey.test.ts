@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { DEMO_OPERATOR } from '../../harness/app-env';
 import {
   accessibilityProblems,
   newWatchedPage,
@@ -46,9 +47,10 @@ async function consent(page: Page, user: string, decision: 'Allow' | 'Deny'): Pr
 }
 
 const live = (page: Page) => page.locator('[aria-live]');
-const assistants = (page: Page) => page.locator('ul.assistants > li');
+// Both lists are drawn by one partial (views/people.eta): told apart by their section.
+const assistants = (page: Page) => page.locator('section:has(h1) ul.people > li');
 const history = (page: Page) => page.locator('ol.removals > li');
-const schedulers = (page: Page) => page.locator('ul.people > li');
+const schedulers = (page: Page) => page.locator('section.schedulers ul.people > li');
 
 describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (viewport) => {
   let w: Watched;
@@ -108,7 +110,10 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     await page.getByRole('checkbox', { name: /Yes, remove all 3 assistants/ }).check();
     await screenshot(page, `clear-all-confirm-${viewport}`);
     await page.getByRole('button', { name: 'Remove all assistants' }).click();
-    await live(page).getByText('Removed 3 assistants.').waitFor();
+    // The message names everyone removed.
+    await live(page)
+      .getByText(/^Removed [a-z.]+@example\.com, [a-z.]+@example\.com and [a-z.]+@example\.com\.$/)
+      .waitFor();
     await page.getByText('You have no assistants').waitFor();
     await checkState(w, viewport, 'empty');
     await reloadIsCalm(w);
@@ -133,23 +138,27 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     await page.getByText('You have no assistants').waitFor();
   });
 
-  test('step down as an assistant of one person, then of everyone', async () => {
+  test('step down as an assistant of one person, then of the other', async () => {
     const { page } = w;
     await expect(schedulers(page).count()).resolves.toBe(2);
     await page.getByText('You can schedule meetings for 2 people.').waitFor();
+    // Stepping down for one person asks first, on a page of its own.
     await page
-      .getByRole('button', { name: 'Step down as assistant of charles.host@example.com' })
+      .getByRole('link', { name: 'Step down as assistant of charles.host@example.com' })
       .click();
+    await page.getByRole('button', { name: 'Step down', exact: true }).click();
     await live(page)
       .getByText('You are no longer an assistant of charles.host@example.com.', { exact: false })
       .waitFor();
     await expect(schedulers(page).count()).resolves.toBe(1);
     await checkState(w, viewport, 'stepped-down');
     await reloadIsCalm(w);
+    // One person left: no "Step down from all", only that person's own.
+    await expect(page.getByRole('button', { name: 'Step down from all' }).count()).resolves.toBe(0);
     await page
-      .getByRole('checkbox', { name: 'Yes, I no longer want to schedule for this person' })
-      .check();
-    await page.getByRole('button', { name: 'Step down from all' }).click();
+      .getByRole('link', { name: 'Step down as assistant of mary.host@example.com' })
+      .click();
+    await page.getByRole('button', { name: 'Step down', exact: true }).click();
     await page.getByText('Nobody has made you their assistant.').waitFor();
     await checkState(w, viewport, 'schedulers-empty');
     await reloadIsCalm(w);
@@ -254,6 +263,32 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     await page.goto(`${stack.appUrl}/no/such/page`);
     ignoreOwnStatus(w, 404);
     await checkState(w, viewport, 'not-found');
+  });
+
+  test('the pages a Marketplace listing links to, each reached from the footer', async () => {
+    const { page } = w;
+    await page.goto(`${stack.appUrl}/`);
+    for (const [link, path, heading] of [
+      ['Help', 'help', 'Help'],
+      ['Privacy', 'privacy', 'Privacy policy'],
+      ['Terms of use', 'terms', 'Terms of use'],
+      ['Support', 'support', 'Support'],
+    ] as const) {
+      await page
+        .getByRole('navigation', { name: 'About this app' })
+        .getByRole('link', { name: link, exact: true })
+        .click();
+      await page.waitForURL(`${stack.appUrl}/${path}`);
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(heading);
+      await page.getByRole('link', { name: DEMO_OPERATOR.SUPPORT_EMAIL }).first().waitFor();
+      // Long words (scopes, key names) wrap: nothing sticks out of the page's card.
+      await expect(
+        page.evaluate(
+          "(c => c.scrollWidth <= c.clientWidth)(document.querySelector('main .card'))",
+        ),
+      ).resolves.toBe(true);
+      await checkState(w, viewport, path);
+    }
   });
 });
 

@@ -119,6 +119,16 @@ test('config errors: one line per problem naming the variable, never its value; 
   expect(p.stderr.every((l) => l.startsWith('config error: '))).toBe(true);
 });
 
+test('a ZOOM_DOMAIN_VERIFICATION that is not ZOOM_verify_ + letters and digits stops the start with one line naming it', async () => {
+  const p = await start(
+    await platformEnv({ ZOOM_DOMAIN_VERIFICATION: 'zoom-domain-verification=ZOOM_verify_ab12' }),
+  );
+  expect((await p.exited).code).toBe(1);
+  expect(p.stderr).toEqual([
+    'config error: ZOOM_DOMAIN_VERIFICATION: must be ZOOM_verify_ followed by letters and digits (the value Zoom gives for the meta tag)',
+  ]);
+});
+
 describe('SIGTERM drain', () => {
   let run: SandboxedApp | undefined;
   let plainRedis: RunningRedis;

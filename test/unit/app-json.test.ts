@@ -131,6 +131,19 @@ describe('app.json covers the contract', () => {
     }
   });
 
+  test('the operator’s variables, optional, each with a description', () => {
+    for (const name of [
+      'OPERATOR_NAME',
+      'SUPPORT_EMAIL',
+      'PRIVACY_POLICY_URL',
+      'TERMS_OF_USE_URL',
+      'ZOOM_DOMAIN_VERIFICATION',
+    ]) {
+      expect(env[name]?.description).toEqual(expect.any(String));
+      expect(env[name]?.required).toBe(false);
+    }
+  });
+
   test('the two secrets are generated', () => {
     expect(env.SESSION_SECRET?.generator).toBe('secret');
     expect(env.TOKEN_ENCRYPTION_KEY?.generator).toBe('secret');

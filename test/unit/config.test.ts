@@ -392,3 +392,66 @@ describe('limits found in review', () => {
     ).toBe('/oauth/callback');
   });
 });
+
+describe('the operator’s details (all optional)', () => {
+  test('unset or empty: none', () => {
+    for (const value of [undefined, '']) {
+      const { operator } = loadConfig(
+        validEnv({
+          OPERATOR_NAME: value,
+          SUPPORT_EMAIL: value,
+          PRIVACY_POLICY_URL: value,
+          TERMS_OF_USE_URL: value,
+          ZOOM_DOMAIN_VERIFICATION: value,
+        }),
+      );
+      expect(Object.values(operator).filter((v) => v !== undefined)).toEqual([]);
+    }
+  });
+
+  test('read as given, trimmed', () => {
+    const { operator } = loadConfig(
+      validEnv({
+        OPERATOR_NAME: ' Example Apps Ltd ',
+        SUPPORT_EMAIL: 'help@apps.example',
+        PRIVACY_POLICY_URL: 'https://apps.example/privacy',
+        TERMS_OF_USE_URL: 'https://apps.example/terms',
+        ZOOM_DOMAIN_VERIFICATION: 'ZOOM_verify_a1B2c3',
+      }),
+    );
+    expect(operator).toEqual({
+      name: 'Example Apps Ltd',
+      supportEmail: 'help@apps.example',
+      privacyPolicyUrl: 'https://apps.example/privacy',
+      termsOfUseUrl: 'https://apps.example/terms',
+      zoomDomainVerification: 'ZOOM_verify_a1B2c3',
+    });
+  });
+
+  test.each([
+    ['ZOOM_DOMAIN_VERIFICATION', 'abc123', 'must be ZOOM_verify_ followed by letters and digits'],
+    [
+      'ZOOM_DOMAIN_VERIFICATION',
+      'ZOOM_verify_',
+      'must be ZOOM_verify_ followed by letters and digits',
+    ],
+    ['ZOOM_DOMAIN_VERIFICATION', 'ZOOM_verify_ab"><script>', 'must be ZOOM_verify_'],
+    [
+      'ZOOM_DOMAIN_VERIFICATION',
+      'zoom-domain-verification=ZOOM_verify_ab1',
+      'must be ZOOM_verify_',
+    ],
+    ['SUPPORT_EMAIL', 'support at example.com', 'must be an email address'],
+    ['SUPPORT_EMAIL', 'mailto:support@example.com', 'must be an email address'],
+    ['PRIVACY_POLICY_URL', 'http://apps.example/privacy', 'must be an https:// URL'],
+    ['TERMS_OF_USE_URL', 'apps.example/terms', 'must be an https:// URL'],
+    ['OPERATOR_NAME', 'two\nlines', 'must be 1-100 characters on one line'],
+    ['OPERATOR_NAME', 'x'.repeat(101), 'must be 1-100 characters on one line'],
+  ])('%s=%j is refused by name, without its value', (name, value, message) => {
+    const err = configError(validEnv({ [name]: value }));
+    expect(err.problems).toHaveLength(1);
+    expect(err.problems[0]).toMatch(new RegExp(`^${name}: ${message}`));
+    // Unless the value is a word of the message itself.
+    if (value.length > 3 && !message.includes(value)) expect(err.message).not.toContain(value);
+  });
+});

@@ -124,6 +124,9 @@ export type Replay =
   | { readonly kind: 'done'; readonly outcome: ActionOutcome }
   | { readonly kind: 'running' };
 
+/** A submit's outcome is kept this long: longer than any retry or double click. */
+export const REPLAY_TTL_MS = 10 * 60_000;
+
 /** The outcomes of recent submits, by the form's one-time id; sealed, under the user. */
 export interface ActionReplays {
   claim(userId: string, intent: string, now: number): Promise<Replay>;
