@@ -175,7 +175,7 @@ export const PAGE = {
     paragraphs: [
       'We deleted everything we kept for you: your encrypted Zoom tokens and your sign-in sessions on every device.',
       undos > 0
-        ? `We deleted your history too, and with it the Undo of ${count(undos, 'removal')}: ${undos === 1 ? 'that person stays' : 'those people stay'} removed unless you add them back in Zoom.`
+        ? `We deleted your history too, with ${count(undos, 'removal')} you could still have undone: everyone ${undos === 1 ? 'it' : 'they'} removed stays removed unless you add them back in Zoom.`
         : 'We deleted your history too.',
       revokedAtZoom
         ? 'Zoom has revoked the app’s access to your account.'
