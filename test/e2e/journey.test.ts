@@ -316,6 +316,9 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     await consent(page, 'grace', 'Allow');
     await page.waitForURL(`${stack.appUrl}/`);
     await page.getByText('Grace Hopper').waitFor();
+    // One assistant: their own button is the whole story, no "Remove everyone at once".
+    await expect(assistants(page).count()).resolves.toBe(1);
+    await expect(page.getByText(VIEW.dashboard.clearHeading).count()).resolves.toBe(0);
     await stack.control.post('/remove-app', { user: 'grace' });
     await page.reload();
     await expect(page.getByRole('link', { name: 'Add to Zoom' }).isVisible()).resolves.toBe(true);
@@ -407,6 +410,39 @@ test('at 320 px the header and a long email hold: nothing wider than the screen'
 
     expect(widest).toBeLessThanOrEqual(320);
     await checkState(w, 'mobile', 'narrow-320');
+  } finally {
+    await context.close();
+  }
+});
+
+test('the history shows the latest 10 and pages to older ones by a link', async () => {
+  await stack.control.post('/reset');
+  const context = await stack.browser.newContext({ viewport: VIEWPORTS.desktop });
+  try {
+    const w = await newWatchedPage(context);
+    const { page } = w;
+    await page.goto(`${stack.appUrl}/install`);
+    w.problems.length = 0;
+    await consent(page, 'ada', 'Allow');
+    await page.waitForURL(`${stack.appUrl}/`);
+    for (let i = 0; i < 11; i++) {
+      await page.getByRole('button', { name: `Remove ${GRACE}` }).click();
+      await live(page)
+        .getByRole('button', { name: FLASH.undoLabel([GRACE]), exact: true })
+        .click();
+      await live(page)
+        .getByText(FLASH.putBack([GRACE]))
+        .waitFor();
+    }
+    await expect(history(page).count()).resolves.toBe(10);
+    await page.getByText(VIEW.history.showing(1, 10, 11)).waitFor();
+    await page.getByRole('link', { name: VIEW.history.older }).click();
+    await page.waitForURL(`${stack.appUrl}/?history=2#history`);
+    await expect(history(page).count()).resolves.toBe(1);
+    await page.getByText(VIEW.history.showing(11, 11, 11)).waitFor();
+    await checkState(w, 'desktop', 'history-page-2');
+    await page.getByRole('link', { name: VIEW.history.newer }).click();
+    await expect(history(page).count()).resolves.toBe(10);
   } finally {
     await context.close();
   }
