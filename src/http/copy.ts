@@ -423,7 +423,9 @@ export const VIEW = {
     newer: 'Newer removals',
     pages: 'Pages of the history',
     showing: (from: number, to: number, total: number): string =>
-      `Removals ${from}–${to} of ${total}, newest first.`,
+      from === to
+        ? `Removal ${from} of ${total}, the oldest.`
+        : `Removals ${from}–${to} of ${total}, newest first.`,
     unavailable: 'Your history could not be loaded just now.',
   },
   schedulers: {

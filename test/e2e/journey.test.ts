@@ -416,22 +416,23 @@ test('at 320 px the header and a long email hold: nothing wider than the screen'
 });
 
 test('the history shows the latest 10 and pages to older ones by a link', async () => {
-  await stack.control.post('/reset');
+  // Alan, whom no other step signs in: his history starts empty.
+  await stack.control.post('/users/alan/assistants', { emails: [MARGARET] });
   const context = await stack.browser.newContext({ viewport: VIEWPORTS.desktop });
   try {
     const w = await newWatchedPage(context);
     const { page } = w;
     await page.goto(`${stack.appUrl}/install`);
     w.problems.length = 0;
-    await consent(page, 'ada', 'Allow');
+    await consent(page, 'alan', 'Allow');
     await page.waitForURL(`${stack.appUrl}/`);
     for (let i = 0; i < 11; i++) {
-      await page.getByRole('button', { name: `Remove ${GRACE}` }).click();
+      await page.getByRole('button', { name: `Remove ${MARGARET}` }).click();
       await live(page)
-        .getByRole('button', { name: FLASH.undoLabel([GRACE]), exact: true })
+        .getByRole('button', { name: FLASH.undoLabel([MARGARET]), exact: true })
         .click();
       await live(page)
-        .getByText(FLASH.putBack([GRACE]))
+        .getByText(FLASH.putBack([MARGARET]))
         .waitFor();
     }
     await expect(history(page).count()).resolves.toBe(10);
@@ -443,6 +444,28 @@ test('the history shows the latest 10 and pages to older ones by a link', async 
     await checkState(w, 'desktop', 'history-page-2');
     await page.getByRole('link', { name: VIEW.history.newer }).click();
     await expect(history(page).count()).resolves.toBe(10);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a list of exactly 30 says there may be more, and Remove all warns Undo cannot bring those back', async () => {
+  const emails = Array.from({ length: 29 }, (_, i) => `extra${i}.assistant@example.com`);
+  await stack.control.post('/users/grace/assistants', { emails });
+  const context = await stack.browser.newContext({ viewport: VIEWPORTS.mobile });
+  try {
+    const w = await newWatchedPage(context);
+    const { page } = w;
+    await page.goto(`${stack.appUrl}/install`);
+    if (page.url().startsWith(stack.sandbox.url)) {
+      w.problems.length = 0;
+      await consent(page, 'grace', 'Allow');
+    }
+    await page.waitForURL(`${stack.appUrl}/`);
+    await expect(assistants(page).count()).resolves.toBe(30);
+    await page.getByText(VIEW.dashboard.more(30)).waitFor();
+    await page.getByText(VIEW.dashboard.clearHintMore).waitFor();
+    await checkState(w, 'mobile', 'full-list');
   } finally {
     await context.close();
   }
