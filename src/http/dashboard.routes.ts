@@ -16,6 +16,7 @@ import {
   newIntent,
   renderMisconfigured,
   undoCount,
+  MAX_UNDOS,
   type HistoryEntry,
   type HistoryPages,
   type PeopleList,
@@ -69,7 +70,7 @@ export function dashboardRoutes(
           ? removals.slice(page.from, page.to).map((r) => historyEntry(r, now, user.timezone))
           : null,
       historyPages: page?.links ?? null,
-      undos: Math.min(removals?.filter((r) => r.undo.state !== 'done').length ?? 0, 999),
+      undos: Math.min(removals?.filter((r) => r.undo.state !== 'done').length ?? 0, MAX_UNDOS),
     });
   });
 

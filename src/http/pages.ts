@@ -140,7 +140,7 @@ export function dashboardAt(section: DashboardSection): string {
 }
 
 /** The most removals the goodbye page names (a form field: clamped, never trusted further). */
-const MAX_UNDOS = 999;
+export const MAX_UNDOS = 999;
 
 /** Undos a form says the history held: a whole number in 0..999, else 0. */
 export function undoCount(raw: unknown): number {
