@@ -5,5 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# tsc says nothing while it works: say what is happening, or the first run is 30 s of silence.
+echo "demo: building the app (TypeScript to dist/; about 30 s the first time)…"
 npm run --silent build
+echo "demo: starting Redis, the Zoom sandbox and the app…"
 exec node --require tsx/cjs scripts/demo.ts

@@ -16,8 +16,16 @@ const HOST = '127.0.0.1';
 
 class DemoError extends Error {}
 
-/** One line naming what the port is for and the variable that moves it. */
-async function ensureFree(port: number, what: string, variable: string): Promise<void> {
+/**
+ * One line naming what the port is for and the variable that moves it; the command it suggests
+ * keeps the other port's setting (`keep`), so following it does not undo that choice.
+ */
+async function ensureFree(
+  port: number,
+  what: string,
+  variable: string,
+  keep: string,
+): Promise<void> {
   const free = await new Promise<boolean>((resolve) => {
     const probe = net.createServer();
     probe.once('error', () => resolve(false));
@@ -25,9 +33,15 @@ async function ensureFree(port: number, what: string, variable: string): Promise
   });
   if (!free) {
     throw new DemoError(
-      `port ${port} (${what}) is already in use — set ${variable} to another port, e.g. ${variable}=${port + 100} npm run demo`,
+      `port ${port} (${what}) is already in use — set ${variable} to another port, e.g. ${settingOf(keep)}${variable}=${port + 100} npm run demo`,
     );
   }
+}
+
+/** "NAME=value " when the variable is set, else nothing. */
+function settingOf(name: string): string {
+  const value = process.env[name];
+  return value ? `${name}=${value} ` : '';
 }
 
 function portFrom(name: string, fallback: number): number {
@@ -73,8 +87,8 @@ async function main(): Promise<void> {
   try {
     const appPort = portFrom('PORT', 3000);
     const sandboxPort = portFrom('SANDBOX_PORT', 3001);
-    await ensureFree(appPort, 'the app', 'PORT');
-    await ensureFree(sandboxPort, 'the Zoom sandbox', 'SANDBOX_PORT');
+    await ensureFree(appPort, 'the app', 'PORT', 'SANDBOX_PORT');
+    await ensureFree(sandboxPort, 'the Zoom sandbox', 'SANDBOX_PORT', 'PORT');
     let redisUrl = process.env.REDIS_URL;
     if (!redisUrl) {
       redis = await startRedisServer();

@@ -8,7 +8,14 @@ import type { CsrfGuard } from './csrf';
 import { formBody, formField } from './forms';
 import { signOutEndedGrant, type UnregisterSession } from './grant-ended';
 import { flashOf } from './outcomes';
-import { newIntent, renderConfirm, renderMessage } from './pages';
+import {
+  dashboardAt,
+  goodbyeUrl,
+  newIntent,
+  renderConfirm,
+  renderMessage,
+  sectionOf,
+} from './pages';
 import { destroySession, grantOf, SESSION_COOKIE } from './session';
 
 /** Zoom's lists hold at most this many people. */
@@ -60,11 +67,12 @@ export function actionRoutes(
           await destroySession(req);
           res.clearCookie(SESSION_COOKIE, { path: '/' });
           // A page of its own to land on: reloading it, or Back to it, posts nothing again.
-          return res.redirect(303, `/goodbye?revoked=${outcome.revokedAtZoom ? '1' : '0'}`);
+          return res.redirect(303, goodbyeUrl(outcome.revokedAtZoom, formField(req, 'undos')));
         default:
       }
-      req.session.flash = flashOf(action, outcome, Date.now(), user.timezone);
-      return res.redirect(303, '/');
+      const section = sectionOf(action.name);
+      req.session.flash = { ...flashOf(action, outcome, Date.now(), user.timezone), section };
+      return res.redirect(303, dashboardAt(section));
     });
   }
   return router;

@@ -11,8 +11,9 @@ import type { RefusalReason } from '../zoom/removals';
 /** The product's one name: package, README, page header and titles. */
 export const APP_NAME = 'Assistant Manager for Zoom';
 
-export function titleOf(heading: string): string {
-  return `${heading} — ${APP_NAME}`;
+/** A page's <title>: what just happened (if anything), the page, the app. */
+export function titleOf(heading: string, outcome?: string): string {
+  return `${outcome ? `${outcome} — ` : ''}${heading} — ${APP_NAME}`;
 }
 
 export type Tone = 'info' | 'warning' | 'error';
@@ -57,7 +58,7 @@ export const PAGES = {
       'You chose not to let this app see your assistants, so nothing changed and nothing was stored.',
       'You can add the app whenever you like.',
     ],
-    action: START,
+    action: { href: '/install', label: 'Add to Zoom' },
     tone: 'info',
   },
   linkExpired: {
@@ -125,8 +126,10 @@ export const PAGES = {
   },
   formExpiredSignedOut: {
     heading: 'This form has expired',
-    paragraphs: ['You are not signed in any more, so for your safety nothing was changed.'],
-    action: { href: '/', label: 'Go to the start' },
+    paragraphs: [
+      'You are not signed in any more, so for your safety nothing was changed. Sign in again, then try once more.',
+    ],
+    action: { href: '/install', label: 'Sign in again' },
     tone: 'warning',
   },
   tooLarge: {
@@ -173,10 +176,14 @@ export const PAGE = {
     action: START,
     tone: 'warning',
   }),
-  disconnected: (revokedAtZoom: boolean): MessageCopy => ({
+  /** `undos`: how many removals the dashboard offered to undo when the user disconnected. */
+  disconnected: (revokedAtZoom: boolean, undos: number): MessageCopy => ({
     heading: 'The app is disconnected',
     paragraphs: [
       'We deleted everything we kept for you: your encrypted Zoom tokens and your sign-in sessions on every device.',
+      undos > 0
+        ? `We deleted your history too, with ${count(undos, 'removal')} you could still have undone: everyone ${undos === 1 ? 'it' : 'they'} removed stays removed unless you add them back in Zoom.`
+        : 'We deleted your history too.',
       revokedAtZoom
         ? 'Zoom has revoked the app’s access to your account.'
         : 'Zoom did not confirm the revocation, so it may still list the app under Manage → Installed apps in the Zoom App Marketplace; remove it there to be sure.',
@@ -227,6 +234,9 @@ export const FLASH = {
     'This is being done in another tab or window right now; reload this page in a moment to see how it ended.',
   notRecorded:
     'The app could not save this removal in your history (its storage did not answer), so it cannot be undone here.',
+  /** The accessible name of the message's Undo (the history's says "the removal of …"). */
+  undoLabel: (emails: readonly string[]): string =>
+    emails.length === 0 ? 'Undo this removal' : `Undo: put back ${listOf(emails)}`,
   putBack: (emails: readonly string[]): string =>
     emails.length === 0 ? 'Nobody was put back.' : `Put back ${listOf(emails)}.`,
   notBack: (email: string): string =>
@@ -394,6 +404,16 @@ export const VIEW = {
     disconnectHeading: 'Disconnect',
     disconnectText:
       'Removes this app’s access in Zoom and deletes everything it keeps for you. Your assistants stay as they are.',
+    /** `undos`: the removals the history still offers to undo. */
+    disconnectHistory: (undos: number): string =>
+      undos > 0
+        ? `This also deletes your history: ${count(undos, 'removal')} you could still undo. After disconnecting, Undo is gone for ${undos === 1 ? 'it' : 'them'}.`
+        : 'This also deletes your history.',
+    /** Zoom lists at most 30 people: a full list may hide more. */
+    more: (n: number): string =>
+      `Zoom lists at most ${n} people, so there may be more than the ${n} shown here.`,
+    clearHintMore:
+      'Anyone Zoom did not list here is removed too, and Undo cannot put them back: the app never saw who they are.',
     disconnectConfirm: 'Yes, disconnect the app',
     disconnectButton: 'Disconnect this app from Zoom',
   },
@@ -405,7 +425,16 @@ export const VIEW = {
     removed: (n: number): string => `Removed ${count(n, 'assistant')}`,
     undone: (when: string): string => `Undone ${when}`,
     undo: 'Undo',
-    undoLabel: (when: string): string => `Undo the removal made ${when}`,
+    /** Names the people: two removals in the same minute never share one name. */
+    undoLabel: (emails: readonly string[], when: string): string =>
+      `Undo the removal of ${listOf(emails)}, ${when}`,
+    older: 'Older removals',
+    newer: 'Newer removals',
+    pages: 'Pages of the history',
+    showing: (from: number, to: number, total: number): string =>
+      from === to
+        ? `Removal ${from} of ${total}, the oldest.`
+        : `Removals ${from}–${to} of ${total}, newest first.`,
     unavailable: 'Your history could not be loaded just now.',
   },
   schedulers: {
@@ -417,10 +446,19 @@ export const VIEW = {
     stepDown: 'Step down',
     stepDownLabel: (email: string): string => `Step down as assistant of ${email}`,
     allHeading: 'Step down from all',
-    allConfirm: (n: number): string =>
-      n === 1
-        ? 'Yes, I no longer want to schedule for this person'
-        : `Yes, I no longer want to schedule for any of these ${n} people`,
+    /** Names the people when they are few, else counts them: never "this person". */
+    allConfirm: (emails: readonly string[], more: boolean): string => {
+      const n = emails.length;
+      const whom =
+        n === 1
+          ? emails.join('')
+          : n === 2
+            ? `either ${emails[0] ?? ''} or ${emails[1] ?? ''}`
+            : `any of these ${n} people`;
+      return `Yes, I no longer want to schedule for ${whom}${more ? ', nor for anyone Zoom did not list' : ''}`;
+    },
+    allHintMore:
+      'This also steps you down for anyone Zoom did not list here; only they can give you the privilege back.',
     allButton: 'Step down from all',
     needsScope:
       'This app cannot see whom you schedule for yet: it did not ask Zoom for that permission when you added it.',

@@ -2,9 +2,9 @@ import { Router, type Request } from 'express';
 import type { UseCases } from '../compose';
 import type { ActionName } from '../zoom/actions/action';
 import { actionNamed } from '../zoom/actions/catalog';
-import type { Listing } from '../zoom/use-cases/view-dashboard';
+import { MAX_LISTED, type Listing } from '../zoom/use-cases/view-dashboard';
 import type { Removal } from '../zoom/removals';
-import { PAGE, VIEW, type LandingNotice } from './copy';
+import { FLASH, PAGE, PAGES, VIEW, type LandingNotice } from './copy';
 import type { CsrfGuard } from './csrf';
 import { failureMessage, type FailureMessage } from './failures';
 import { signOutEndedGrant, type UnregisterSession } from './grant-ended';
@@ -15,7 +15,10 @@ import {
   renderMessage,
   newIntent,
   renderMisconfigured,
+  undoCount,
+  MAX_UNDOS,
   type HistoryEntry,
+  type HistoryPages,
   type PeopleList,
 } from './pages';
 import { grantOf } from './session';
@@ -46,23 +49,44 @@ export function dashboardRoutes(
     const schedulers = shown(view.schedulers);
     const failure = assistants.failure;
     if (failure?.retryAfterSeconds) res.set('Retry-After', String(failure.retryAfterSeconds));
+    const removals = view.history;
+    const page = removals ? historyPage(removals.length, req.query.history) : null;
+    const flashRemoval = flash?.undo ? removals?.find((r) => r.id === flash.undo) : undefined;
     renderDashboard(res, failure?.status ?? 200, {
       user,
       csrfToken,
       flash,
+      flashUndoLabel: flash?.undo
+        ? FLASH.undoLabel(flashRemoval?.assistants.map((a) => a.email) ?? [])
+        : null,
       assistants: assistants.people ? assistantsList(assistants.people, view.lacking) : null,
       loadError: failure?.text,
       reconnect: failure?.reconnect === true,
       schedulers: schedulers.people ? schedulersList(schedulers.people, view.lacking) : null,
       schedulersError: schedulers.failure?.reconnect ? null : (schedulers.failure?.text ?? null),
       schedulersNeedScope: schedulers.failure?.reconnect === true,
-      history: view.history?.map((r) => historyEntry(r, now, user.timezone)) ?? null,
+      history:
+        removals && page
+          ? removals.slice(page.from, page.to).map((r) => historyEntry(r, now, user.timezone))
+          : null,
+      historyPages: page?.links ?? null,
+      undos: Math.min(removals?.filter((r) => r.undo.state !== 'done').length ?? 0, MAX_UNDOS),
     });
   });
 
   router.get('/goodbye', (req, res) => {
     res.set('Cache-Control', 'no-store');
-    renderMessage(res, 200, PAGE.disconnected(req.query.revoked !== '0'));
+    renderMessage(
+      res,
+      200,
+      PAGE.disconnected(req.query.revoked !== '0', undoCount(req.query.undos)),
+    );
+  });
+
+  // A refused form's page, reached by a redirect: reloading it posts nothing again.
+  router.get('/form-expired', (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    renderMessage(res, 403, req.session.user ? PAGES.formExpired : PAGES.formExpiredSignedOut);
   });
 
   return router;
@@ -82,9 +106,39 @@ function pathOf(name: ActionName, id?: string): string {
   return id === undefined ? route : route.replace(':id', encodeURIComponent(id));
 }
 
+/** The History section shows this many removals a page, newest first. */
+export const HISTORY_PAGE_SIZE = 10;
+
+/** Which removals `?history=N` shows (a page past the end shows the last one), and its links. */
+function historyPage(
+  total: number,
+  requested: unknown,
+): { from: number; to: number; links: HistoryPages | null } {
+  const pages = Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
+  const asked =
+    typeof requested === 'string' && /^\d{1,4}$/.test(requested) ? Number(requested) : 1;
+  const n = Math.min(Math.max(asked, 1), pages);
+  const from = (n - 1) * HISTORY_PAGE_SIZE;
+  const to = Math.min(from + HISTORY_PAGE_SIZE, total);
+  const at = (p: number): string => (p === 1 ? '/#history' : `/?history=${p}#history`);
+  return {
+    from,
+    to,
+    links:
+      pages === 1
+        ? null
+        : {
+            showing: VIEW.history.showing(from + 1, to, total),
+            newer: n > 1 ? at(n - 1) : null,
+            older: n < pages ? at(n + 1) : null,
+          },
+  };
+}
+
 function assistantsList(people: readonly Shown[], lacking: readonly ActionName[]): PeopleList {
   const t = VIEW.dashboard;
   const n = people.length;
+  const full = n >= MAX_LISTED;
   return {
     rows: people.map((p) => ({
       email: p.email,
@@ -95,6 +149,7 @@ function assistantsList(people: readonly Shown[], lacking: readonly ActionName[]
     })),
     button: t.remove,
     needsPermission: lacking.includes('remove-assistant') ? t.needsPermission : null,
+    more: full ? t.more(n) : null,
     // With one assistant, their own button is the whole story.
     all:
       n < 2
@@ -105,7 +160,7 @@ function assistantsList(people: readonly Shown[], lacking: readonly ActionName[]
             shown: people.map((p) => p.id).join(','),
             level: 2,
             heading: t.clearHeading,
-            hint: t.clearHint,
+            hints: [t.clearHint, ...(full ? [t.clearHintMore] : [])],
             confirm: t.clearConfirm(n),
             button: t.clearButton(n),
           },
@@ -114,6 +169,7 @@ function assistantsList(people: readonly Shown[], lacking: readonly ActionName[]
 
 function schedulersList(people: readonly Shown[], lacking: readonly ActionName[]): PeopleList {
   const t = VIEW.schedulers;
+  const full = people.length >= MAX_LISTED;
   return {
     rows: people.map((p) => ({
       email: p.email,
@@ -124,6 +180,7 @@ function schedulersList(people: readonly Shown[], lacking: readonly ActionName[]
     })),
     button: t.stepDown,
     needsPermission: lacking.includes('step-down') ? VIEW.dashboard.needsPermission : null,
+    more: full ? VIEW.dashboard.more(people.length) : null,
     all:
       people.length < 2
         ? null
@@ -133,8 +190,11 @@ function schedulersList(people: readonly Shown[], lacking: readonly ActionName[]
             shown: people.map((p) => p.id).join(','),
             level: 3,
             heading: t.allHeading,
-            hint: null,
-            confirm: t.allConfirm(people.length),
+            hints: full ? [t.allHintMore] : [],
+            confirm: t.allConfirm(
+              people.map((p) => p.email),
+              full,
+            ),
             button: t.allButton,
           },
   };
@@ -151,7 +211,10 @@ export function historyEntry(removal: Removal, now: number, timeZone: string | n
     emails: removal.assistants.map((a) => a.email),
     undone:
       undo.state === 'done' ? VIEW.history.undone(describeTime(undo.at, now, timeZone)) : null,
-    undoLabel: VIEW.history.undoLabel(when),
+    undoLabel: VIEW.history.undoLabel(
+      removal.assistants.map((a) => a.email),
+      when,
+    ),
   };
 }
 

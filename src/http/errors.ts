@@ -30,8 +30,8 @@ export function errorPages(
 
     if (e.code === 'EBADCSRFTOKEN') {
       logger.warn({ path: req.path }, 'csrf token rejected');
-      const signedIn = (req.session as { user?: unknown } | undefined)?.user !== undefined;
-      return renderMessage(res, 403, signedIn ? PAGES.formExpired : PAGES.formExpiredSignedOut);
+      // A page of its own (GET /form-expired): reloading it does not post the form again.
+      return res.redirect(303, '/form-expired');
     }
     if (status === 413) {
       return renderMessage(res, 413, PAGES.tooLarge);

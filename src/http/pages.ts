@@ -10,8 +10,9 @@ import {
   type LandingNotice,
   type MessageCopy,
 } from './copy';
+import type { ActionName } from '../zoom/actions/action';
 import type { PublicDocument } from './documents';
-import type { Flash, SessionUser } from './session';
+import type { DashboardSection, Flash, SessionUser } from './session';
 
 /**
  * Typed page rendering: each view gets exactly the fields its template reads, and the words
@@ -36,6 +37,13 @@ export interface HistoryEntry {
   readonly undoLabel: string;
 }
 
+/** Where the History section is in its pages: links to newer and older entries. */
+export interface HistoryPages {
+  readonly showing: string;
+  readonly newer: string | null;
+  readonly older: string | null;
+}
+
 /** One person of a list, with the form that acts on them. */
 export interface PersonRow {
   readonly email: string;
@@ -53,6 +61,8 @@ export interface PeopleList {
   readonly button: string;
   /** The grant lacks the permission for these buttons: said before the click. */
   readonly needsPermission: string | null;
+  /** Zoom's list is full (30): there may be more than shown. */
+  readonly more: string | null;
   readonly all: {
     readonly action: string;
     readonly intent: string;
@@ -60,7 +70,7 @@ export interface PeopleList {
     readonly shown: string;
     readonly level: 2 | 3;
     readonly heading: string;
-    readonly hint: string | null;
+    readonly hints: readonly string[];
     readonly confirm: string;
     readonly button: string;
   } | null;
@@ -70,12 +80,17 @@ export interface DashboardPage extends Layout {
   user: SessionUser;
   csrfToken: string;
   flash?: Flash;
+  /** The accessible name of the message's Undo, naming whom it puts back. */
+  flashUndoLabel: string | null;
   assistants: PeopleList | null;
   loadError?: string;
   /** Offer a new authorization (a missing scope). */
   reconnect?: boolean;
-  /** Newest first; null when it could not be read. */
+  /** One page of it, newest first; null when it could not be read. */
   history: HistoryEntry[] | null;
+  historyPages: HistoryPages | null;
+  /** The removals the history still offers to undo: the disconnect form says it deletes them. */
+  undos: number;
   /** Whom the user schedules for; null when Zoom's list could not be had. */
   schedulers: PeopleList | null;
   schedulersError: string | null;
@@ -108,9 +123,35 @@ export function renderMessage(
 export function renderDashboard(res: Response, status: number, page: DashboardPage): void {
   res.status(status).render('dashboard', {
     ...page,
-    title: titleOf(VIEW.dashboard.heading),
+    flashIn: page.flash?.section ?? 'assistants',
+    // The title is what a screen reader reads first on the page that follows an action.
+    title: titleOf(VIEW.dashboard.heading, page.flash?.text),
     copy: VIEW,
   });
+}
+
+/** The dashboard section an action's outcome is shown in: the one its button was in. */
+export function sectionOf(action: ActionName): DashboardSection {
+  return action === 'step-down' || action === 'step-down-all' ? 'schedulers' : 'assistants';
+}
+
+/** Where the dashboard's redirect lands: the section acted on, its message in view. */
+export function dashboardAt(section: DashboardSection): string {
+  return `/#${section}`;
+}
+
+/** The most removals the goodbye page names (a form field: clamped, never trusted further). */
+export const MAX_UNDOS = 999;
+
+/** Undos a form says the history held: a whole number in 0..999, else 0. */
+export function undoCount(raw: unknown): number {
+  const n = typeof raw === 'string' && /^\d{1,6}$/.test(raw) ? Number(raw) : 0;
+  return Math.min(n, MAX_UNDOS);
+}
+
+/** The page after a disconnect: whether Zoom revoked, how many Undos went with the history. */
+export function goodbyeUrl(revokedAtZoom: boolean, undos: unknown): string {
+  return `/goodbye?revoked=${revokedAtZoom ? '1' : '0'}&undos=${undoCount(undos)}`;
 }
 
 export function renderLanding(res: Response, page: LandingPage = {}): void {

@@ -30,7 +30,11 @@ export interface Flash {
   readonly undo?: string;
   /** Only a new authorization helps: the message offers one. */
   readonly reconnect?: boolean;
+  /** The dashboard section acted on: the message appears there. */
+  readonly section?: DashboardSection;
 }
+
+export type DashboardSection = 'assistants' | 'schedulers';
 
 declare module 'express-session' {
   interface SessionData {

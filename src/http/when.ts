@@ -1,8 +1,9 @@
 /**
  * When something happened, in words a person reads, in their own time zone (from their Zoom
  * profile, where Zoom gives one): "today at 14:05", "yesterday at 09:12", "on Monday at
- * 10:00", "on 24 November at 10:00", "on 3 March 2025 at 08:30". Without a usable time zone,
- * UTC, and the words say so. Pure: unit-tested as a table.
+ * 10:00", "on 24 November at 10:00", "on 3 March 2025 at 08:30", each naming its zone
+ * ("London time"): the reader's device may be elsewhere. Without a usable time zone, UTC.
+ * Pure: unit-tested as a table.
  */
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -41,9 +42,23 @@ function daysBetween(a: Parts, b: Parts): number {
   );
 }
 
+/** "London time" for Europe/London; the offset ("GMT+5 time") for a zone with no city; "UTC". */
+export function zoneName(zone: string): string {
+  const city =
+    /^(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)\/(?:.+\/)?([^/]+)$/.exec(
+      zone,
+    )?.[1];
+  if (city) return `${city.replace(/_/g, ' ')} time`;
+  if (/^(?:Etc\/)?(?:UTC|GMT|UCT|Universal|Zulu)$/.test(zone)) return 'UTC';
+  const offset = new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'shortOffset' })
+    .formatToParts(0)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  return offset ? `${offset} time` : zone;
+}
+
 export function describeTime(at: number, now: number, timeZone?: string | null): string {
   const zone = validZone(timeZone) ?? 'UTC';
-  const suffix = validZone(timeZone) ? '' : ' UTC';
+  const suffix = ` ${zoneName(zone)}`;
   const time = new Intl.DateTimeFormat('en-GB', {
     timeZone: zone,
     hour: '2-digit',

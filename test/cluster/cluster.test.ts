@@ -215,7 +215,7 @@ describe('the app on a Redis Cluster', () => {
       _csrf: csrfOf(dash),
       confirm: 'yes',
     });
-    expect(page.text).toContain(PAGE.disconnected(true).heading);
+    expect(page.text).toContain(PAGE.disconnected(true, 0).heading);
     expect(await keysNamingUser(stack, userId, 'ada@example.com')).toEqual([]);
   });
 

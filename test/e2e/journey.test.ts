@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { DEMO_OPERATOR } from '../../harness/app-env';
+import { ACTION_WORDS, FLASH, PAGE, PAGES, VIEW, titleOf } from '../../src/http/copy';
 import {
   accessibilityProblems,
   newWatchedPage,
@@ -47,10 +48,20 @@ async function consent(page: Page, user: string, decision: 'Allow' | 'Deny'): Pr
 }
 
 const live = (page: Page) => page.locator('[aria-live]');
-// Both lists are drawn by one partial (views/people.eta): told apart by their section.
-const assistants = (page: Page) => page.locator('section:has(h1) ul.people > li');
+const inSection = (page: Page, id: string) => page.locator(`#${id}`);
+const assistants = (page: Page) => page.locator('#assistants ul.people > li');
 const history = (page: Page) => page.locator('ol.removals > li');
-const schedulers = (page: Page) => page.locator('section.schedulers ul.people > li');
+const schedulers = (page: Page) => page.locator('#schedulers ul.people > li');
+
+const GRACE = 'grace.assistant@example.com';
+const ALAN = 'alan.assistant@example.com';
+const KATHERINE = 'katherine.assistant@example.com';
+const MARGARET = 'margaret.assistant@example.com';
+
+/** The page title carries the outcome: what a screen reader reads first on the new page. */
+async function titleSays(page: Page, outcome: string): Promise<void> {
+  await expect(page.title()).resolves.toBe(titleOf(VIEW.dashboard.heading, outcome));
+}
 
 describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (viewport) => {
   let w: Watched;
@@ -77,7 +88,7 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     w.problems.length = 0; // the sandbox's page is not ours to judge
     await consent(page, 'ada', 'Allow');
     await page.waitForURL(`${stack.appUrl}/`);
-    await expect(page.title()).resolves.toContain('Your assistants');
+    await expect(page.title()).resolves.toBe(titleOf(VIEW.dashboard.heading));
     await expect(assistants(page).count()).resolves.toBe(3);
     await page.getByText('3 people can schedule meetings for you').waitFor();
     await page.getByText('Nothing removed in the last 30 days.').waitFor();
@@ -86,22 +97,80 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
 
   test('remove one, then undo it from the message', async () => {
     const { page } = w;
-    await page.getByRole('button', { name: 'Remove grace.assistant@example.com' }).click();
-    await live(page).getByText('Removed grace.assistant@example.com.').waitFor();
+    await page.getByRole('button', { name: `Remove ${GRACE}` }).click();
+    const removed = FLASH.removed([GRACE]);
+    await inSection(page, 'assistants').locator('[aria-live]').getByText(removed).waitFor();
+    await titleSays(page, removed);
     await expect(assistants(page).count()).resolves.toBe(2);
+    // The message's Undo and the history's Undo of the same removal: two names.
+    await live(page)
+      .getByRole('button', { name: FLASH.undoLabel([GRACE]), exact: true })
+      .waitFor();
+    await history(page)
+      .getByRole('button', { name: new RegExp(`^Undo the removal of ${GRACE}, today at`) })
+      .waitFor();
     await checkState(w, viewport, 'removed-one');
-    await live(page).getByRole('button', { name: 'Undo' }).click();
-    await live(page).getByText('Put back grace.assistant@example.com.').waitFor();
+    await live(page)
+      .getByRole('button', { name: FLASH.undoLabel([GRACE]), exact: true })
+      .click();
+    await live(page)
+      .getByText(FLASH.putBack([GRACE]))
+      .waitFor();
+    await titleSays(page, FLASH.putBack([GRACE]));
     await expect(assistants(page).count()).resolves.toBe(3);
     await expect(history(page).count()).resolves.toBe(1);
+    // The time names its zone (Ada's Zoom profile says Europe/London).
     await history(page)
-      .getByText(/^Undone today at \d\d:\d\d$/)
+      .getByText(/^Undone today at \d\d:\d\d London time$/)
       .waitFor();
     await checkState(w, viewport, 'undone-one');
     await reloadIsCalm(w);
   });
 
-  test('clear all needs its confirmation, then leaves the empty state and a history to undo', async () => {
+  test('a double-clicked Remove removes once and says so once, with its Undo', async () => {
+    const { page } = w;
+    const before = (await stack.control.stats()).delete_assistant ?? 0;
+    // Zoom takes a while to answer: the second click lands while the first is being done.
+    await stack.control.fault({ target: 'api', method: 'DELETE', delayMs: 4000 });
+    const posts: string[] = [];
+    const onRequest = (r: { method(): string; url(): string }): void => {
+      if (r.method() === 'POST' && r.url().includes('/remove')) posts.push(r.url());
+    };
+    page.on('request', onRequest);
+    // Chromium itself drops a second submit that follows at once (a dblclick posts once), so
+    // the second click comes once the first POST is on its way: both reach the app.
+    // Raw mouse clicks: a locator's click would wait for the first one's page to load.
+    const box = await page.getByRole('button', { name: `Remove ${KATHERINE}` }).boundingBox();
+    if (!box) throw new Error('no Remove button on screen');
+    const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+    const first = page.waitForRequest((r) => r.method() === 'POST');
+    await page.mouse.click(x, y);
+    await first;
+    await page.mouse.click(x, y);
+    await live(page)
+      .getByText(FLASH.removed([KATHERINE]))
+      .waitFor();
+    page.off('request', onRequest);
+    // Both clicks reached the app: the second is answered with the first one's outcome.
+    expect(posts).toHaveLength(2);
+    expect((await stack.control.stats()).delete_assistant).toBe(before + 1);
+    await expect(page.locator('.flash').count()).resolves.toBe(1);
+    await expect(page.getByText(/nothing to remove/).count()).resolves.toBe(0);
+    await live(page)
+      .getByRole('button', { name: FLASH.undoLabel([KATHERINE]), exact: true })
+      .waitFor();
+    await expect(history(page).count()).resolves.toBe(2);
+    await checkState(w, viewport, 'double-click');
+    await live(page)
+      .getByRole('button', { name: FLASH.undoLabel([KATHERINE]), exact: true })
+      .click();
+    await live(page)
+      .getByText(FLASH.putBack([KATHERINE]))
+      .waitFor();
+    await expect(assistants(page).count()).resolves.toBe(3);
+  });
+
+  test('a stale Remove all removes nobody, says what changed and shows the list; confirmed again, it removes those shown', async () => {
     const { page } = w;
     await page.getByRole('button', { name: 'Remove all assistants' }).click();
     // The unticked box stops the form in the browser, with no script: nothing was sent.
@@ -109,57 +178,79 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     expect((await stack.control.stats()).delete_assistants).toBe(0);
     await page.getByRole('checkbox', { name: /Yes, remove all 3 assistants/ }).check();
     await screenshot(page, `clear-all-confirm-${viewport}`);
+    // Meanwhile, in Zoom: Grace goes, Margaret comes.
+    await stack.control.delete(`/users/ada/assistants/${GRACE}`);
+    await stack.control.post('/users/ada/assistants', { emails: [MARGARET] });
     await page.getByRole('button', { name: 'Remove all assistants' }).click();
-    // The message names everyone removed.
-    await live(page)
-      .getByText(/^Removed [a-z.]+@example\.com, [a-z.]+@example\.com and [a-z.]+@example\.com\.$/)
-      .waitFor();
+    const changed = ACTION_WORDS['remove-all-assistants'].listChanged([MARGARET], 1);
+    await live(page).getByText(changed).waitFor();
+    await titleSays(page, changed);
+    expect((await stack.control.stats()).delete_assistants).toBe(0);
+    await assistants(page).getByText(MARGARET).waitFor();
+    await expect(assistants(page).getByText(GRACE).count()).resolves.toBe(0);
+    await checkState(w, viewport, 'list-changed');
+
+    await page.getByRole('checkbox', { name: /Yes, remove all 3 assistants/ }).check();
+    await page.getByRole('button', { name: 'Remove all assistants' }).click();
     await page.getByText('You have no assistants').waitFor();
+    const removed = (await live(page).locator('.flash-success p').first().textContent()) ?? '';
+    for (const email of [ALAN, KATHERINE, MARGARET]) expect(removed).toContain(email);
     await checkState(w, viewport, 'empty');
     await reloadIsCalm(w);
 
-    // The history: the clear on top, with its own Undo; the earlier removal, undone.
-    await expect(history(page).count()).resolves.toBe(2);
-    await history(page).first().getByText('Removed 3 assistants').waitFor();
+    // The history: the clear on top, with its own Undo naming whom it puts back.
     await history(page)
       .first()
-      .getByRole('button', { name: /Undo the removal made today at/ })
+      .getByRole('button', { name: /^Undo the removal of .*margaret/ })
       .click();
     await live(page)
-      .getByText(/^Put back .*grace\.assistant@example\.com/)
+      .getByText(/^Put back .*margaret\.assistant@example\.com/)
       .waitFor();
     await expect(assistants(page).count()).resolves.toBe(3);
     await checkState(w, viewport, 'history-undone');
     await reloadIsCalm(w);
 
-    // Empty again, for the steps that follow.
+    // Empty again, for the steps that follow: one removal left to undo.
     await page.getByRole('checkbox', { name: /Yes, remove all 3 assistants/ }).check();
     await page.getByRole('button', { name: 'Remove all assistants' }).click();
     await page.getByText('You have no assistants').waitFor();
   });
 
-  test('step down as an assistant of one person, then of the other', async () => {
+  test('step down from one person after a confirmation page, then from all', async () => {
     const { page } = w;
     await expect(schedulers(page).count()).resolves.toBe(2);
     await page.getByText('You can schedule meetings for 2 people.').waitFor();
-    // Stepping down for one person asks first, on a page of its own.
+    // "Step down from all" names the two people, never "this person".
+    await page
+      .getByRole('checkbox', {
+        name: /^Yes, I no longer want to schedule for either \S+@example\.com or \S+@example\.com$/,
+      })
+      .waitFor();
     await page
       .getByRole('link', { name: 'Step down as assistant of charles.host@example.com' })
       .click();
-    await page.getByRole('button', { name: 'Step down', exact: true }).click();
-    await live(page)
-      .getByText('You are no longer an assistant of charles.host@example.com.', { exact: false })
-      .waitFor();
+    const ask = ACTION_WORDS['step-down'].confirmPage('charles.host@example.com');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(ask.heading);
+    await checkState(w, viewport, 'step-down-confirm');
+    await page.getByRole('button', { name: ask.button }).click();
+    await page.waitForURL(`${stack.appUrl}/#schedulers`);
+    const said = FLASH.steppedDown('charles.host@example.com');
+    await inSection(page, 'schedulers').locator('[aria-live]').getByText(said).waitFor();
+    await expect(inSection(page, 'assistants').getByText(said).count()).resolves.toBe(0);
+    await titleSays(page, said);
     await expect(schedulers(page).count()).resolves.toBe(1);
     await checkState(w, viewport, 'stepped-down');
     await reloadIsCalm(w);
-    // One person left: no "Step down from all", only that person's own.
-    await expect(page.getByRole('button', { name: 'Step down from all' }).count()).resolves.toBe(0);
+
+    // Someone else makes Ada their assistant: two again, then step down from all.
+    await stack.control.post('/users/ada/schedulers', { emails: ['howard.host@example.com'] });
+    await page.reload();
     await page
-      .getByRole('link', { name: 'Step down as assistant of mary.host@example.com' })
-      .click();
-    await page.getByRole('button', { name: 'Step down', exact: true }).click();
+      .getByRole('checkbox', { name: /^Yes, I no longer want to schedule for either .*howard/ })
+      .check();
+    await page.getByRole('button', { name: 'Step down from all' }).click();
     await page.getByText('Nobody has made you their assistant.').waitFor();
+    await inSection(page, 'schedulers').locator('.flash-success').waitFor();
     await checkState(w, viewport, 'schedulers-empty');
     await reloadIsCalm(w);
   });
@@ -185,18 +276,22 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     expect((await stack.control.stats()).consent_allow).toBe(consentsBefore);
   });
 
-  test('disconnect the app', async () => {
+  test('disconnect says first that it deletes the history and its Undos, and after that it did', async () => {
     const { page } = w;
+    const undos = await history(page).getByRole('button').count();
+    expect(undos).toBeGreaterThanOrEqual(1);
+    await page.getByText(VIEW.dashboard.disconnectHistory(undos)).waitFor();
+    await page.locator('.danger-zone').scrollIntoViewIfNeeded();
+    await checkState(w, viewport, 'disconnect-warning');
     await page.getByRole('checkbox', { name: 'Yes, disconnect the app' }).check();
     await page.getByRole('button', { name: 'Disconnect this app from Zoom' }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
       'The app is disconnected',
     );
+    await page.getByText(PAGE.disconnected(true, undos).paragraphs[1] ?? '').waitFor();
     await checkState(w, viewport, 'disconnected');
     await reloadIsCalm(w);
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
-      'The app is disconnected',
-    );
+    await page.getByText(PAGE.disconnected(true, undos).paragraphs[1] ?? '').waitFor();
   });
 
   test('denied consent', async () => {
@@ -216,12 +311,15 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
 
   test('removed from the Zoom side: the next page load is signed out', async () => {
     const { page } = w;
-    await page.getByRole('link', { name: 'Back to the start' }).click();
+    // The cancelled page offers Add to Zoom itself.
     await page.getByRole('link', { name: 'Add to Zoom' }).click();
     w.problems.length = 0;
     await consent(page, 'grace', 'Allow');
     await page.waitForURL(`${stack.appUrl}/`);
     await page.getByText('Grace Hopper').waitFor();
+    // One assistant: their own button is the whole story, no "Remove everyone at once".
+    await expect(assistants(page).count()).resolves.toBe(1);
+    await expect(page.getByText(VIEW.dashboard.clearHeading).count()).resolves.toBe(0);
     await stack.control.post('/remove-app', { user: 'grace' });
     await page.reload();
     await expect(page.getByRole('link', { name: 'Add to Zoom' }).isVisible()).resolves.toBe(true);
@@ -260,6 +358,29 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     );
     ignoreOwnStatus(w, 400);
     await checkState(w, viewport, 'expired-link');
+
+    // A form posted without a valid token (here: signed out): a redirect to a page of its own.
+    await page.goto(`${stack.appUrl}/`);
+    const landed = page.waitForResponse((r) => r.url().endsWith('/form-expired'));
+    // (A string: the test's own TypeScript has no DOM types.)
+    await page.evaluate(`(() => {
+      const form = document.createElement('form');
+      form.method = 'post';
+      form.action = '/assistants/clear';
+      form.innerHTML = '<input type="hidden" name="_csrf" value="stale">';
+      document.body.append(form);
+      form.submit();
+    })()`);
+    expect((await landed).request().method()).toBe('GET');
+    await page.getByRole('heading', { name: PAGES.formExpiredSignedOut.heading }).waitFor();
+    ignoreOwnStatus(w, 403);
+    await checkState(w, viewport, 'form-expired');
+    const again = await page.reload();
+    expect(again?.request().method()).toBe('GET');
+    await expect(
+      page.getByRole('link', { name: 'Sign in again' }).getAttribute('href'),
+    ).resolves.toBe('/install');
+    ignoreOwnStatus(w, 403);
     await page.goto(`${stack.appUrl}/no/such/page`);
     ignoreOwnStatus(w, 404);
     await checkState(w, viewport, 'not-found');
@@ -290,6 +411,91 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
       await checkState(w, viewport, path);
     }
   });
+});
+
+test('at 320 px the header and a long email hold: nothing wider than the screen', async () => {
+  await stack.control.post('/reset');
+  const long = 'a.very.long.assistant.name.that.does.not.fit@subdivision.example.com';
+  await stack.control.post('/users/ada/assistants', { emails: [long] });
+  const context = await stack.browser.newContext({ viewport: { width: 320, height: 640 } });
+  try {
+    const w = await newWatchedPage(context);
+    const { page } = w;
+    await page.goto(`${stack.appUrl}/install`);
+    await page.waitForURL(`${stack.sandbox.url}/oauth/authorize**`);
+    w.problems.length = 0;
+    await consent(page, 'ada', 'Allow');
+    await page.waitForURL(`${stack.appUrl}/`);
+    await page.getByRole('button', { name: `Remove ${long}` }).click();
+    await live(page)
+      .getByText(FLASH.removed([long]))
+      .waitFor();
+    const widest = await page.evaluate<number>(`Math.max(
+      document.documentElement.scrollWidth,
+      ...[...document.querySelectorAll('body *')].map((e) => e.getBoundingClientRect().right),
+    )`);
+
+    expect(widest).toBeLessThanOrEqual(320);
+    await checkState(w, 'mobile', 'narrow-320');
+  } finally {
+    await context.close();
+  }
+});
+
+test('the history shows the latest 10 and pages to older ones by a link', async () => {
+  // Alan, whom no other step signs in: his history starts empty.
+  await stack.control.post('/users/alan/assistants', { emails: [MARGARET] });
+  const context = await stack.browser.newContext({ viewport: VIEWPORTS.desktop });
+  try {
+    const w = await newWatchedPage(context);
+    const { page } = w;
+    await page.goto(`${stack.appUrl}/install`);
+    w.problems.length = 0;
+    await consent(page, 'alan', 'Allow');
+    await page.waitForURL(`${stack.appUrl}/`);
+    for (let i = 0; i < 11; i++) {
+      await page.getByRole('button', { name: `Remove ${MARGARET}` }).click();
+      await live(page)
+        .getByRole('button', { name: FLASH.undoLabel([MARGARET]), exact: true })
+        .click();
+      await live(page)
+        .getByText(FLASH.putBack([MARGARET]))
+        .waitFor();
+    }
+    await expect(history(page).count()).resolves.toBe(10);
+    await page.getByText(VIEW.history.showing(1, 10, 11)).waitFor();
+    await page.getByRole('link', { name: VIEW.history.older }).click();
+    await page.waitForURL(`${stack.appUrl}/?history=2#history`);
+    await expect(history(page).count()).resolves.toBe(1);
+    await page.getByText(VIEW.history.showing(11, 11, 11)).waitFor();
+    await checkState(w, 'desktop', 'history-page-2');
+    await page.getByRole('link', { name: VIEW.history.newer }).click();
+    await expect(history(page).count()).resolves.toBe(10);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a list of exactly 30 says there may be more, and Remove all warns Undo cannot bring those back', async () => {
+  const emails = Array.from({ length: 29 }, (_, i) => `extra${i}.assistant@example.com`);
+  await stack.control.post('/users/grace/assistants', { emails });
+  const context = await stack.browser.newContext({ viewport: VIEWPORTS.mobile });
+  try {
+    const w = await newWatchedPage(context);
+    const { page } = w;
+    await page.goto(`${stack.appUrl}/install`);
+    if (page.url().startsWith(stack.sandbox.url)) {
+      w.problems.length = 0;
+      await consent(page, 'grace', 'Allow');
+    }
+    await page.waitForURL(`${stack.appUrl}/`);
+    await expect(assistants(page).count()).resolves.toBe(30);
+    await page.getByText(VIEW.dashboard.more(30)).waitFor();
+    await page.getByText(VIEW.dashboard.clearHintMore).waitFor();
+    await checkState(w, 'mobile', 'full-list');
+  } finally {
+    await context.close();
+  }
 });
 
 test('Redis down: a calm 503 page', async () => {

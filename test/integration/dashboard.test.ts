@@ -67,7 +67,7 @@ test('clear all → DELETE /users/me/assistants → 303 with "Removed 3 assistan
     { follow: false },
   );
   expect(res.status).toBe(303);
-  expect(res.headers.get('location')).toBe('/');
+  expect(res.headers.get('location')).toBe('/#assistants');
   const after = await browser.get(url('/'));
   expect(after.text).toContain(
     FLASH.removed([

@@ -100,30 +100,46 @@ test.each(['SIGTERM', 'SIGINT', 'SIGKILL'] as const)(
   },
 );
 
-test('a busy sandbox port: one line naming it and its variable, and nothing left running', async () => {
-  const ports = { PORT: await freePort(), SANDBOX_PORT: await freePort() };
-  const squatter = net.createServer();
-  await new Promise<void>((r) => squatter.listen(ports.SANDBOX_PORT, '127.0.0.1', r));
-  try {
-    const demo = startDemo({ PORT: String(ports.PORT), SANDBOX_PORT: String(ports.SANDBOX_PORT) });
-    let seen: number[] = [];
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setInterval(() => {
-        seen = [...new Set([...seen, ...descendants(demo.npm.pid ?? -1)])];
-      }, 50);
-      void demo.exited.then((c) => {
-        clearInterval(timer);
-        resolve(c);
+test.each([
+  ['SANDBOX_PORT', 'the Zoom sandbox', 'PORT'],
+  ['PORT', 'the app', 'SANDBOX_PORT'],
+] as const)(
+  'a busy %s: one line naming it and its variable, keeping the other port, and nothing left running',
+  async (busy, what, other) => {
+    const ports = { PORT: await freePort(), SANDBOX_PORT: await freePort() };
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen(ports[busy], '127.0.0.1', r));
+    try {
+      const demo = startDemo({
+        PORT: String(ports.PORT),
+        SANDBOX_PORT: String(ports.SANDBOX_PORT),
       });
-    });
-    expect(code).not.toBe(0);
-    const text = demo.output.join('');
-    expect(text).toContain(
-      `demo: port ${ports.SANDBOX_PORT} (the Zoom sandbox) is already in use — set SANDBOX_PORT to another port`,
-    );
-    expect(text).not.toMatch(/\n\s+at \S+ \(/); // no stack trace
-    await nothingLeft(seen, [ports.PORT]);
-  } finally {
-    squatter.close();
-  }
-});
+      let seen: number[] = [];
+      const code = await new Promise<number | null>((resolve) => {
+        const timer = setInterval(() => {
+          seen = [...new Set([...seen, ...descendants(demo.npm.pid ?? -1)])];
+        }, 50);
+        void demo.exited.then((c) => {
+          clearInterval(timer);
+          resolve(c);
+        });
+      });
+      expect(code).not.toBe(0);
+      const text = demo.output.join('');
+      expect(text).toContain(
+        `demo: port ${ports[busy]} (${what}) is already in use — set ${busy} to another port`,
+      );
+      // The suggested command keeps the other port as it was set.
+      expect(text).toContain(
+        `e.g. ${other}=${ports[other]} ${busy}=${ports[busy] + 100} npm run demo`,
+      );
+      // The build is not silence: a line says what is happening before it.
+      expect(text.indexOf('demo: building the app')).toBeGreaterThanOrEqual(0);
+      expect(text.indexOf('demo: building the app')).toBeLessThan(text.indexOf('demo: port'));
+      expect(text).not.toMatch(/\n\s+at \S+ \(/); // no stack trace
+      await nothingLeft(seen, [ports[other]]);
+    } finally {
+      squatter.close();
+    }
+  },
+);

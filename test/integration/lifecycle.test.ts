@@ -207,9 +207,9 @@ describe('uninstall from the dashboard', () => {
     const userId = await stack.control.userId('ada');
     const page = await disconnect(browser);
     expect(page.status).toBe(200);
-    expect(page.text).toContain(PAGE.disconnected(true).heading);
-    expect(page.text).toContain(PAGE.disconnected(true).paragraphs[0] ?? '');
-    expect(page.text).toContain(html(PAGE.disconnected(true).paragraphs[1] ?? ''));
+    expect(page.text).toContain(PAGE.disconnected(true, 0).heading);
+    expect(page.text).toContain(PAGE.disconnected(true, 0).paragraphs[0] ?? '');
+    expect(page.text).toContain(html(PAGE.disconnected(true, 0).paragraphs[2] ?? ''));
     const snap = await stack.control.get<{ grant: { status: string } }>('/users/ada');
     expect(snap.grant.status).toBe('revoked');
     expect(await keysNamingUser(stack, userId, 'ada@example.com')).toEqual([]);
@@ -234,7 +234,7 @@ describe('uninstall from the dashboard', () => {
     await stack.control.post('/faults', { target: 'revoke', status: 500 });
     const page = await disconnect(browser);
     expect(page.status).toBe(200);
-    expect(page.text).toContain(html(PAGE.disconnected(false).paragraphs[1] ?? ''));
+    expect(page.text).toContain(html(PAGE.disconnected(false, 0).paragraphs[2] ?? ''));
     expect(await keysNamingUser(stack, userId, 'ada@example.com')).toEqual([]);
   });
 
