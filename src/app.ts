@@ -29,7 +29,9 @@ export function createApp(parts: AppParts, options: AppOptions = {}): Express {
   app.disable('x-powered-by');
   // Pages are per user and no-store: an ETag would be hashed on every answer and never used.
   app.set('etag', false);
-  app.set('trust proxy', 1);
+  // The client's address (rate limits) and scheme (https redirect) come from X-Forwarded-*
+  // only through as many proxies as TRUST_PROXY names: otherwise any client could choose them.
+  app.set('trust proxy', config.trustProxyHops > 0 ? config.trustProxyHops : false);
   app.set('env', config.isProduction ? 'production' : 'development');
 
   const eta = new Eta({ views: path.join(root, 'views'), cache: true, autoEscape: true });
@@ -44,11 +46,12 @@ export function createApp(parts: AppParts, options: AppOptions = {}): Express {
   app.set('views', path.join(root, 'views'));
 
   app.use(requestId(logger));
+  // First: every answer carries them, the https redirect's too.
+  app.use(securityHeaders(config));
   app.use(httpsOnly(config.isProduction, new URL(config.zoom.redirectUrl).host));
 
-  app.use(securityHeaders(config));
   app.use(healthRoutes(parts.ping));
-  const limits = rateLimits(config.rateLimits, parts.counters);
+  const limits = rateLimits(config.rateLimits, parts.counters, config.session.secret);
   // Before sessions: Zoom's notifications carry no cookie and must not create a session.
   app.use(webhookRoutes(config, logger, useCases.deauthorize, limits.badWebhook));
   app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));

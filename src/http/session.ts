@@ -74,7 +74,8 @@ export function sessionMiddleware(
     // Not 'destroy': after a failed store read req.session is unset, and express-session would
     // then delete the session (and hold the answer until Redis replied to that DEL).
     unset: 'keep',
-    proxy: settings.secureCookies,
+    // No `proxy`: "is this https?" is req.secure, which believes X-Forwarded-Proto only as far
+    // as the app's 'trust proxy' (TRUST_PROXY) does.
     cookie: {
       httpOnly: true,
       sameSite: 'lax',
