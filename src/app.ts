@@ -67,6 +67,7 @@ export function createApp(parts: AppParts, options: AppOptions = {}): Express {
         idleTimeoutMs: config.session.idleTimeoutMs,
       },
       parts.isCurrentGrant,
+      parts.sessionSealer,
     ),
   );
   app.use(
@@ -79,7 +80,7 @@ export function createApp(parts: AppParts, options: AppOptions = {}): Express {
   const unregister = sessionIndex.unregister;
   app.use(authRoutes(parts, useCases.signIn, csrf, limits.install, limits.callback));
   app.use(dashboardRoutes(useCases.viewDashboard, unregister, csrf));
-  app.use(actionRoutes(useCases.act, unregister, csrf, limits.actions));
+  app.use(actionRoutes(useCases.act, unregister, csrf, limits.actions, useCases.profileOf));
 
   app.use(notFound);
   app.use(errorPages(logger, parts.isStorageDown));

@@ -148,9 +148,7 @@ const schema = z.object({
   SWEEP_IDLE_HOURS: z.coerce.number().int().min(0).default(24),
   // Heroku's router is one hop; a server reached directly (the demo, a bare npm start) has none,
   // and trusting a hop there lets any client choose its address (rate limits) and scheme.
-  TRUST_PROXY: z
-    .union([z.literal('none'), z.coerce.number().int().min(0).max(10)])
-    .default('none'),
+  TRUST_PROXY: z.union([z.literal('none'), z.coerce.number().int().min(0).max(10)]).default('none'),
 });
 
 function parseEncryptionKeys(raw: string): { keys: EncryptionKey[]; problem?: string } {

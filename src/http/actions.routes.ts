@@ -20,6 +20,7 @@ export function actionRoutes(
   unregister: UnregisterSession,
   csrf: CsrfGuard,
   actionLimit: RequestHandler,
+  profileOf: UseCases['profileOf'],
 ): Router {
   const router = Router();
   for (const action of ACTIONS) {
@@ -63,7 +64,12 @@ export function actionRoutes(
           return res.redirect(303, `/goodbye?revoked=${outcome.revokedAtZoom ? '1' : '0'}`);
         default:
       }
-      req.session.flash = flashOf(action, outcome, Date.now(), user.timezone);
+      // Only "already undone at …" needs a time zone, which the sealed grant keeps.
+      const timeZone =
+        outcome.kind === 'undo_unavailable' && outcome.doneAt !== undefined
+          ? ((await profileOf(grantOf(user)))?.timezone ?? null)
+          : null;
+      req.session.flash = flashOf(action, outcome, Date.now(), timeZone);
       return res.redirect(303, '/');
     });
   }

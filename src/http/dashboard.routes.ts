@@ -48,6 +48,7 @@ export function dashboardRoutes(
     if (failure?.retryAfterSeconds) res.set('Retry-After', String(failure.retryAfterSeconds));
     renderDashboard(res, failure?.status ?? 200, {
       user,
+      profile: view.profile,
       csrfToken,
       flash,
       assistants: assistants.people ? assistantsList(assistants.people, view.lacking) : null,
@@ -56,7 +57,8 @@ export function dashboardRoutes(
       schedulers: schedulers.people ? schedulersList(schedulers.people, view.lacking) : null,
       schedulersError: schedulers.failure?.reconnect ? null : (schedulers.failure?.text ?? null),
       schedulersNeedScope: schedulers.failure?.reconnect === true,
-      history: view.history?.map((r) => historyEntry(r, now, user.timezone)) ?? null,
+      history:
+        view.history?.map((r) => historyEntry(r, now, view.profile?.timezone ?? null)) ?? null,
     });
   });
 

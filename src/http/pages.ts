@@ -10,6 +10,7 @@ import {
   type LandingNotice,
   type MessageCopy,
 } from './copy';
+import type { Profile } from '../zoom/grant';
 import type { Flash, SessionUser } from './session';
 
 /**
@@ -67,6 +68,8 @@ export interface PeopleList {
 
 export interface DashboardPage extends Layout {
   user: SessionUser;
+  /** From the grant; null when it could not be read (the page then names nobody). */
+  profile: Profile | null;
   csrfToken: string;
   flash?: Flash;
   assistants: PeopleList | null;

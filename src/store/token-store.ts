@@ -47,6 +47,7 @@ const SealedBody = z.object({
   sc: z.array(z.string()),
   api: z.string(),
   upd: z.number(),
+  pf: z.object({ n: z.string(), e: z.string(), tz: z.string().nullable() }).optional(),
 });
 
 /** The associated data that binds a sealed token record to its user. */
@@ -153,6 +154,9 @@ export class RedisTokenStore implements TokenStore {
       sc: [...record.scopes],
       api: record.apiUrl,
       upd: record.updatedAt,
+      ...(record.profile
+        ? { pf: { n: record.profile.name, e: record.profile.email, tz: record.profile.timezone } }
+        : {}),
     };
     return this.cipher.seal(JSON.stringify(body), tokenRecordAssociatedData(userId));
   }
@@ -183,6 +187,9 @@ export class RedisTokenStore implements TokenStore {
       scopes: record.sc,
       apiUrl: record.api,
       updatedAt: record.upd,
+      ...(record.pf
+        ? { profile: { name: record.pf.n, email: record.pf.e, timezone: record.pf.tz } }
+        : {}),
     };
   }
 }

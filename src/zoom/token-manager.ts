@@ -7,6 +7,7 @@ import {
   type DistributedLock,
   type ErasedGrant,
   type GrantRef,
+  type Profile,
   type TokenRecord,
   type TokenStore,
 } from './grant';
@@ -75,6 +76,8 @@ export interface TokenManagerOptions {
 /** What the grant allows, for telling the user before they click what needs more permission. */
 export interface GrantScopes {
   readonly scopes: readonly string[];
+  /** Who signed in with the grant (null for a grant stored before profiles were kept). */
+  readonly profile: Profile | null;
 }
 
 export type GrantEnding =
@@ -114,9 +117,14 @@ export class TokenManager {
   }
 
   /** Stores a new grant (an install or a re-install): a new id, granted now. */
-  async beginGrant(userId: string, tokens: TokenSet): Promise<GrantRef> {
+  async beginGrant(userId: string, tokens: TokenSet, profile?: Profile): Promise<GrantRef> {
     const grantId = randomBytes(16).toString('base64url');
-    const record = this.toRecord(tokens, { grantId, grantedAt: this.now(), apiUrl: null });
+    const record = this.toRecord(tokens, {
+      grantId,
+      grantedAt: this.now(),
+      apiUrl: null,
+      profile,
+    });
     await this.options.store.put(userId, record);
     return { userId, grantId };
   }
@@ -141,15 +149,24 @@ export class TokenManager {
     ref: GrantRef,
     call: (accessToken: string, grant: GrantScopes) => Promise<T>,
   ): Promise<T> {
-    const { accessToken, scopes } = await this.liveRecord(ref);
+    const { accessToken, scopes, profile } = await this.liveRecord(ref);
     try {
-      return await call(accessToken, { scopes });
+      return await call(accessToken, { scopes, profile: profile ?? null });
     } catch (err) {
       if (!isZoomApiError(err, 'unauthorized')) throw err;
       const renewed = await this.refreshOnce(ref.userId, (r) => r.accessToken === accessToken);
       if (!sameGrant(renewed, ref)) throw new GrantEndedError(ref.userId);
-      return call(renewed.accessToken, { scopes: renewed.scopes });
+      return call(renewed.accessToken, {
+        scopes: renewed.scopes,
+        profile: renewed.profile ?? null,
+      });
     }
+  }
+
+  /** Who signed in with this grant (null when it has ended, or predates kept profiles). */
+  async profileOf(ref: GrantRef): Promise<Profile | null> {
+    const record = await this.readRecord(ref.userId);
+    return record && sameGrant(record, ref) ? (record.profile ?? null) : null;
   }
 
   /**
@@ -426,7 +443,7 @@ export class TokenManager {
 
   private toRecord(
     tokens: TokenSet,
-    grant: Pick<TokenRecord, 'grantId' | 'grantedAt'> & { apiUrl: string | null },
+    grant: Pick<TokenRecord, 'grantId' | 'grantedAt' | 'profile'> & { apiUrl: string | null },
   ): TokenRecord {
     return {
       grantId: grant.grantId,
@@ -437,6 +454,7 @@ export class TokenManager {
       scopes: tokens.scopes,
       apiUrl: tokens.apiUrl ?? grant.apiUrl ?? this.options.defaultApiUrl,
       updatedAt: this.now(),
+      ...(grant.profile ? { profile: grant.profile } : {}),
     };
   }
 }
