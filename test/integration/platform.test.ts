@@ -35,6 +35,7 @@ async function platformEnv(extra: Record<string, string> = {}): Promise<Record<s
     SESSION_SECRET: randomBytes(32).toString('hex'),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'debug',
+    TRUST_PROXY: '1', // as app.json sets it: Heroku's router is one hop
     ...extra,
   };
 }
@@ -83,6 +84,22 @@ test('boots by the Procfile line on TLS Redis with a self-signed certificate, be
   const started = Date.now();
   expect(await p.exited).toEqual({ code: 0, signal: null });
   expect(Date.now() - started).toBeLessThan(10_000);
+});
+
+test('reached directly (TRUST_PROXY=none), a client saying X-Forwarded-Proto: https is still sent to https', async () => {
+  const p = await start(await platformEnv({ TRUST_PROXY: 'none' }));
+  await waitUntilReady(`${p.url}/readyz`);
+  for (const proto of ['https', 'http, https', 'https, https']) {
+    const res = await fetch(`${p.url}/install`, {
+      headers: { 'x-forwarded-proto': proto },
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(308);
+    expect(res.headers.get('location')).toBe('https://assistant-remover.example/install');
+    expect(res.headers.getSetCookie()).toEqual([]); // no session was made
+  }
+  p.child.kill('SIGTERM');
+  expect((await p.exited).code).toBe(0);
 });
 
 test('REDIS_TLS_REJECT_UNAUTHORIZED=1 turns verification on: the self-signed certificate is refused', async () => {
