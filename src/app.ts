@@ -54,7 +54,15 @@ export function createApp(parts: AppParts, options: AppOptions = {}): Express {
   const limits = rateLimits(config.rateLimits, parts.counters, config.session.secret);
   // Before sessions: Zoom's notifications carry no cookie and must not create a session.
   app.use(webhookRoutes(config, logger, useCases.deauthorize, limits.badWebhook));
-  app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
+  app.use(
+    '/static',
+    express.static(path.join(root, 'public'), {
+      index: false,
+      cacheControl: false,
+      // The same for everyone: cached, unlike every other answer (no-store by default).
+      setHeaders: (res) => res.setHeader('Cache-Control', 'public, max-age=3600'),
+    }),
+  );
 
   app.use(
     sessionMiddleware(
