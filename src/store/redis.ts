@@ -86,9 +86,12 @@ function clusterOptions(settings: RedisSettings, connectionName?: string): Clust
 }
 
 export function createRedis(settings: RedisSettings, connectionName?: string): RedisClient {
-  const client = settings.cluster
-    ? new Cluster(clusterSeeds(settings.url), clusterOptions(settings, connectionName))
-    : new Redis(settings.url, redisOptions(settings, connectionName));
+  if (settings.cluster) {
+    // Not on a cluster: there a command waits out a failover by design (retryDelayOnFailover),
+    // and one node's silence says nothing of the others.
+    return new Cluster(clusterSeeds(settings.url), clusterOptions(settings, connectionName));
+  }
+  const client = new Redis(settings.url, redisOptions(settings, connectionName));
   failFastWhileStalled(client, settings.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
   return client;
 }
@@ -103,7 +106,7 @@ export const STALLED_COMMAND_TIMEOUT_MS = 150;
  * one per step, and its page keeps its time budget. A Redis that is only slow still answers
  * the PING, which ends the state.
  */
-function failFastWhileStalled(client: RedisClient, commandTimeoutMs: number): void {
+function failFastWhileStalled(client: Redis, commandTimeoutMs: number): void {
   let stalled = false;
   let probing = false;
   const send = client.sendCommand.bind(client) as (command: Command, ...rest: unknown[]) => unknown;
