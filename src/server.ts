@@ -25,7 +25,7 @@ export const SERVER_LIMITS = {
   maxConnections: 1_000,
 } as const;
 
-export function createHttpServer(handler: http.RequestListener): http.Server {
+export function createHttpServer(handler?: http.RequestListener): http.Server {
   const server = http.createServer(
     {
       headersTimeout: SERVER_LIMITS.headersTimeoutMs,
