@@ -46,6 +46,7 @@ export async function startStack(o: {
       ...{ NODE_ENV: 'production', RATE_LIMIT_INSTALL_PER_10_MIN: unlimited },
       ...{ RATE_LIMIT_ACTIONS_PER_MIN: unlimited, RATE_LIMIT_WEBHOOK_PER_MIN: unlimited },
       ...(o.cluster ? { REDIS_CLUSTER: '1' } : {}),
+      TRUST_PROXY: '1', // as on Heroku: one router, whose X-Forwarded-Proto (FORWARDED) is believed
     },
     // Its log lines are read from its pipe, as the platform's router does, but not kept.
     app: { nodeArgs: o.nodeArgs, keepStdout: false },

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createApp } from '../src/app';
+import { createHttpServer } from '../src/server';
 import { appParts, composeServices, type Services } from '../src/compose';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/log';
@@ -87,7 +88,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   });
 
   // The first instance's port is the public URL the sandbox redirects to.
-  const firstServer = http.createServer();
+  // The production server's limits and keep-alive (a 5 s keep-alive races a busy client).
+  const firstServer = createHttpServer();
   const appUrl = `http://127.0.0.1:${await listen(firstServer)}`;
   const credentials = newCredentials('test');
   const sandbox = await startSandboxFor({
@@ -146,7 +148,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     return instance;
   };
   const another = async (): Promise<AppInstance> => {
-    const s = http.createServer();
+    const s = createHttpServer();
     return makeInstance(s, `http://127.0.0.1:${await listen(s)}`);
   };
 

@@ -30,7 +30,9 @@ export function createApp(parts: AppParts, options: AppOptions = {}): Express {
   app.disable('x-powered-by');
   // Pages are per user and no-store: an ETag would be hashed on every answer and never used.
   app.set('etag', false);
-  app.set('trust proxy', 1);
+  // The client's address (rate limits) and scheme (https redirect) come from X-Forwarded-*
+  // only through as many proxies as TRUST_PROXY names: otherwise any client could choose them.
+  app.set('trust proxy', config.trustProxyHops > 0 ? config.trustProxyHops : false);
   app.set('env', config.isProduction ? 'production' : 'development');
 
   const eta = new Eta({ views: path.join(root, 'views'), cache: true, autoEscape: true });
@@ -45,15 +47,24 @@ export function createApp(parts: AppParts, options: AppOptions = {}): Express {
   app.set('views', path.join(root, 'views'));
 
   app.use(requestId(logger));
+  // First: every answer carries them, the https redirect's too.
+  app.use(securityHeaders(config));
   app.use(httpsOnly(config.isProduction, new URL(config.zoom.redirectUrl).host));
 
-  app.use(securityHeaders(config));
   app.use(publicPagesRoutes(config));
   app.use(healthRoutes(parts.ping));
-  const limits = rateLimits(config.rateLimits, parts.counters);
+  const limits = rateLimits(config.rateLimits, parts.counters, config.session.secret);
   // Before sessions: Zoom's notifications carry no cookie and must not create a session.
   app.use(webhookRoutes(config, logger, useCases.deauthorize, limits.badWebhook));
-  app.use('/static', express.static(path.join(root, 'public'), { maxAge: '1h', index: false }));
+  app.use(
+    '/static',
+    express.static(path.join(root, 'public'), {
+      index: false,
+      cacheControl: false,
+      // The same for everyone: cached, unlike every other answer (no-store by default).
+      setHeaders: (res) => res.setHeader('Cache-Control', 'public, max-age=3600'),
+    }),
+  );
 
   app.use(
     sessionMiddleware(
@@ -66,6 +77,7 @@ export function createApp(parts: AppParts, options: AppOptions = {}): Express {
         idleTimeoutMs: config.session.idleTimeoutMs,
       },
       parts.isCurrentGrant,
+      parts.sessionSealer,
     ),
   );
   app.use(
@@ -78,7 +90,7 @@ export function createApp(parts: AppParts, options: AppOptions = {}): Express {
   const unregister = sessionIndex.unregister;
   app.use(authRoutes(parts, useCases.signIn, csrf, limits.install, limits.callback));
   app.use(dashboardRoutes(useCases.viewDashboard, unregister, csrf));
-  app.use(actionRoutes(useCases.act, unregister, csrf, limits.actions));
+  app.use(actionRoutes(useCases.act, unregister, csrf, limits.actions, useCases.profileOf));
 
   app.use(notFound);
   app.use(errorPages(logger, parts.isStorageDown));

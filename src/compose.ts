@@ -1,5 +1,6 @@
 import type { Config } from './config';
 import type { RateCounters } from './http/rate-limits';
+import type { Sealer } from './http/session-store';
 import type { Logger } from './log';
 import { isRedisUnavailable } from './store/availability';
 import { RedisCounters } from './store/counters';
@@ -16,7 +17,7 @@ import { RedisTokenStore } from './store/token-store';
 import type { ActionDescriptor, ActionInput, ActionOutcome } from './zoom/actions/action';
 import { ZoomApiClient } from './zoom/api';
 import { ZoomOAuthClient } from './zoom/oauth';
-import type { GrantRef } from './zoom/grant';
+import type { GrantRef, Profile } from './zoom/grant';
 import { StorageUnavailableError, TokenManager } from './zoom/token-manager';
 import { act } from './zoom/use-cases/act';
 import { deauthorize, type DeauthorizeOutcome } from './zoom/use-cases/deauthorize';
@@ -38,6 +39,8 @@ export interface Services {
   readonly sessionIndex: SessionIndex;
   readonly history: RedisRemovalHistory;
   readonly replays: RedisActionReplays;
+  /** Seals small values to where they belong (a session's one-time message). */
+  readonly sealer: RecordCipher;
 }
 
 /** What the edge (http/) is given: use-cases and narrow interfaces, never a Redis client. */
@@ -58,6 +61,8 @@ export interface AppParts {
   readonly isStorageDown: (err: unknown) => boolean;
   /** Sessions' storage; only express-session's store adapter reads it. */
   readonly sessionRedis: RedisClient;
+  /** Seals a session's one-time message, which may name people. */
+  readonly sessionSealer: Sealer;
   readonly sessionPrefix: string;
 }
 
@@ -74,6 +79,8 @@ export interface UseCases {
     ageSeconds: number,
   ) => Promise<DeauthorizeOutcome>;
   readonly signIn: (code: string, codeVerifier: string) => Promise<SignInOutcome>;
+  /** Who signed in with the grant: kept in the sealed grant, never in the session. */
+  readonly profileOf: (grant: GrantRef) => Promise<Profile | null>;
 }
 
 export function appParts(services: Services): AppParts {
@@ -98,6 +105,7 @@ export function appParts(services: Services): AppParts {
     ping: () => redis.ping(),
     isStorageDown: (err) => isRedisUnavailable(err) || err instanceof StorageUnavailableError,
     sessionRedis: redis,
+    sessionSealer: services.sealer,
     sessionPrefix: keys.sessionPrefix,
     useCases: {
       act: (action, grant, input) =>
@@ -117,6 +125,7 @@ export function appParts(services: Services): AppParts {
           ageSeconds,
         ),
       signIn: (code, verifier) => signIn({ oauth, zoomApi, tokens, logger }, code, verifier),
+      profileOf: (grant) => tokens.profileOf(grant),
     },
   };
 }
@@ -177,5 +186,6 @@ export function composeServices(
     sessionIndex,
     history: new RedisRemovalHistory(connections.redis, keys, cipher),
     replays: new RedisActionReplays(connections.redis, keys, cipher),
+    sealer: cipher,
   };
 }

@@ -17,6 +17,8 @@ export interface Config {
   /** The address to listen on; undefined: every interface (what a platform expects). */
   readonly host: string | undefined;
   readonly isProduction: boolean;
+  /** Proxy hops in front of the app whose X-Forwarded-* headers are believed; 0: none. */
+  readonly trustProxyHops: number;
   readonly logLevel: string;
   readonly redis: {
     /** One URL, or (with `cluster`) the comma-separated seed nodes of a Redis Cluster. */
@@ -163,7 +165,11 @@ const schema = z.object({
   RATE_LIMIT_INSTALL_PER_10_MIN: positiveInt.default(60),
   RATE_LIMIT_ACTIONS_PER_MIN: positiveInt.default(30),
   RATE_LIMIT_WEBHOOK_PER_MIN: positiveInt.default(600),
-  SWEEP_IDLE_HOURS: positiveInt.default(24),
+  // 0: every grant, whenever it was last used (an operator's "check them all now").
+  SWEEP_IDLE_HOURS: z.coerce.number().int().min(0).default(24),
+  // Heroku's router is one hop; a server reached directly (the demo, a bare npm start) has none,
+  // and trusting a hop there lets any client choose its address (rate limits) and scheme.
+  TRUST_PROXY: z.union([z.literal('none'), z.coerce.number().int().min(0).max(10)]).default('none'),
   OPERATOR_NAME: optional(
     z
       .string()
@@ -239,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     isProduction,
+    trustProxyHops: e.TRUST_PROXY === 'none' ? 0 : e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
     redis: {
       url: redisUrl ?? DEV_REDIS_URL,

@@ -11,6 +11,34 @@ import { createRedis } from './store/redis';
 /** Outlasts a Zoom call (ZOOM_TIMEOUT_MS is at most 20 s) within the platform's 30 s. */
 const DRAIN_LIMIT_MS = 25_000;
 
+/**
+ * What one client may hold of a process: its request's headers within 10 s and the whole
+ * request within 30 s (each checked every second), or the socket is closed; a bounded number
+ * of open connections (beyond it, new ones are refused at once).
+ */
+export const SERVER_LIMITS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  checkEveryMs: 1_000,
+  // Longer than the platform router's idle timeout, so the router closes first.
+  keepAliveTimeoutMs: 65_000,
+  maxConnections: 1_000,
+} as const;
+
+export function createHttpServer(handler?: http.RequestListener): http.Server {
+  const server = http.createServer(
+    {
+      headersTimeout: SERVER_LIMITS.headersTimeoutMs,
+      requestTimeout: SERVER_LIMITS.requestTimeoutMs,
+      connectionsCheckingInterval: SERVER_LIMITS.checkEveryMs,
+    },
+    handler,
+  );
+  server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeoutMs;
+  server.maxConnections = SERVER_LIMITS.maxConnections;
+  return server;
+}
+
 export async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
@@ -37,8 +65,7 @@ export async function main(): Promise<void> {
   const services = composeServices(config, { redis, subscriber }, logger);
   services.lock.ensureSubscribed().catch(() => undefined); // retried on first wait
   const app = createApp(appParts(services));
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 65_000; // longer than the platform router's idle timeout
+  const server = createHttpServer(app);
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);

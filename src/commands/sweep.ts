@@ -15,7 +15,9 @@ import { sweepCompleted, sweepIdleGrants, type SweepReport } from '../zoom/use-c
 
 export function formatSweep(report: SweepReport, idleHours: number): string[] {
   const lines = [
-    `sweep: grants unused for ${idleHours} h or more, checked with Zoom`,
+    idleHours > 0
+      ? `sweep: grants unused for ${idleHours} h or more, checked with Zoom`
+      : 'sweep: every grant, checked with Zoom',
     `  scanned             ${report.scanned}`,
     `  used recently       ${report.recent}`,
     `  kept (Zoom agrees)  ${report.kept}`,

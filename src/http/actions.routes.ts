@@ -27,6 +27,7 @@ export function actionRoutes(
   unregister: UnregisterSession,
   csrf: CsrfGuard,
   actionLimit: RequestHandler,
+  profileOf: UseCases['profileOf'],
 ): Router {
   const router = Router();
   for (const action of ACTIONS) {
@@ -70,8 +71,13 @@ export function actionRoutes(
           return res.redirect(303, goodbyeUrl(outcome.revokedAtZoom, formField(req, 'undos')));
         default:
       }
+      // Only "already undone at …" needs a time zone, which the sealed grant keeps.
+      const timeZone =
+        outcome.kind === 'undo_unavailable' && outcome.doneAt !== undefined
+          ? ((await profileOf(grantOf(user)))?.timezone ?? null)
+          : null;
       const section = sectionOf(action.name);
-      req.session.flash = { ...flashOf(action, outcome, Date.now(), user.timezone), section };
+      req.session.flash = { ...flashOf(action, outcome, Date.now(), timeZone), section };
       return res.redirect(303, dashboardAt(section));
     });
   }

@@ -78,13 +78,7 @@ export function authRoutes(
     const { user, grantId } = signedIn;
     // A new session id on sign-in: a session id planted before it (fixation) is worthless.
     await regenerateSession(req);
-    req.session.user = {
-      id: user.id,
-      grantId,
-      name: user.displayName,
-      email: user.email,
-      timezone: user.timezone,
-    };
+    req.session.user = { id: user.id, grantId }; // ids only: who they are is in the grant
     req.session.seenAt = Date.now();
     // Indexed before it is saved, so that ending the grant at any moment ends this session too.
     const expires =

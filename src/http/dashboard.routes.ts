@@ -54,6 +54,7 @@ export function dashboardRoutes(
     const flashRemoval = flash?.undo ? removals?.find((r) => r.id === flash.undo) : undefined;
     renderDashboard(res, failure?.status ?? 200, {
       user,
+      profile: view.profile,
       csrfToken,
       flash,
       flashUndoLabel: flash?.undo
@@ -67,7 +68,9 @@ export function dashboardRoutes(
       schedulersNeedScope: schedulers.failure?.reconnect === true,
       history:
         removals && page
-          ? removals.slice(page.from, page.to).map((r) => historyEntry(r, now, user.timezone))
+          ? removals
+              .slice(page.from, page.to)
+              .map((r) => historyEntry(r, now, view.profile?.timezone ?? null))
           : null,
       historyPages: page?.links ?? null,
       undos: Math.min(removals?.filter((r) => r.undo.state !== 'done').length ?? 0, MAX_UNDOS),

@@ -56,12 +56,12 @@ export function dataWeKeep(config: Config): DataWeKeep {
     perUser: [
       {
         kind: 'grant',
-        what: 'the grant, encrypted (AES-256-GCM): its random id and the time of the code exchange, the access and refresh tokens, the access token’s expiry, the scopes, Zoom’s `api_url`, the time of the last write',
+        what: 'the grant, encrypted (AES-256-GCM): its random id and the time of the code exchange, the access and refresh tokens, the access token’s expiry, the scopes, the time of the last write; and the user’s name, email and time zone from their Zoom profile at sign-in (for “Signed in as” and times in their zone)',
         deletedWhen: `when the user removes the app in Zoom (if the grant was made before the removal), disconnects it here, or Zoom refuses the grant (in use or at the daily sweep); else ${grantLife} after its last use (renewed on every use)`,
       },
       {
         kind: 'session',
-        what: 'a signed-in session: the Zoom user id, the id of the grant it signed in with, the user’s name and email, a CSRF token, a one-time message; no tokens',
+        what: 'a signed-in session: the Zoom user id, the id of the grant it signed in with, a CSRF token, the time it was last seen, and a one-time message encrypted to the session (it may name an assistant); no name, no email, no tokens',
         deletedWhen: `at sign-out, and with the grant (a session whose grant is gone is deleted on its next read); else after ${duration(config.session.absoluteLifetimeMs)}, or ${duration(config.session.idleTimeoutMs)} without use`,
       },
       {
@@ -93,8 +93,9 @@ export function dataWeKeep(config: Config): DataWeKeep {
     ],
     notes: [
       `Why so long, and no longer: a grant lives while the user uses the app; one unused for ${grantLife} expires by itself. A user who removes the app in Zoom is deleted when Zoom’s \`app_deauthorized\` notification arrives and, if that notification is lost, by the daily sweep (\`npm run sweep\`), which asks Zoom about every grant unused for ${duration(config.sweep.idleMs)}. A removed user leaves nothing behind: the grant and every key above go in one step, and a session that a request in flight writes back afterwards is deleted at once.`,
-      `A visitor who starts an install but does not finish it has a session holding only the pending OAuth \`state\` and PKCE verifier (valid for ${duration(AUTHORIZATION_LIFETIME_MS)}); it expires with its cookie.`,
-      `Rate-limit counters per IP address (of installs, sign-in callbacks and badly signed notifications) live between ${duration(shortest)} and ${duration(longest)} and name no user.`,
+      `A visitor who starts an install but does not finish it has a session holding only the pending OAuth \`state\` and PKCE verifier, which lives as long as that sign-in may (${duration(AUTHORIZATION_LIFETIME_MS)}), not as long as its cookie. Nothing an anonymous request writes lives past 15 minutes.`,
+      `Rate-limit counters per IP address (of installs, sign-in callbacks and badly signed notifications) live between ${duration(shortest)} and ${duration(longest)}; each is named by a keyed hash of the address, so it names no one.`,
+      'So nothing in Redis names a person in the clear: key names carry Zoom user ids, and every name and email address is inside an encrypted value.',
       'Logs carry Zoom user ids and event times, never tokens, codes, states or secrets.',
     ],
   };

@@ -24,7 +24,14 @@ export function errorPages(
   isStorageDown: (err: unknown) => boolean,
 ): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
-    if (res.headersSent) return next(err);
+    if (res.headersSent) {
+      // The answer is out and only a write after it failed (a session saved as it ended).
+      if (isStorageDown(err)) {
+        logger.warn({ path: req.path, err: (err as Error).message }, 'redis unavailable');
+        return;
+      }
+      return next(err);
+    }
     const e = (typeof err === 'object' && err !== null ? err : {}) as HttpishError;
     const status = e.status ?? e.statusCode;
 

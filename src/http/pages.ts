@@ -11,6 +11,7 @@ import {
   type MessageCopy,
 } from './copy';
 import type { ActionName } from '../zoom/actions/action';
+import type { Profile } from '../zoom/grant';
 import type { PublicDocument } from './documents';
 import type { DashboardSection, Flash, SessionUser } from './session';
 
@@ -78,6 +79,8 @@ export interface PeopleList {
 
 export interface DashboardPage extends Layout {
   user: SessionUser;
+  /** From the grant; null when it could not be read (the page then names nobody). */
+  profile: Profile | null;
   csrfToken: string;
   flash?: Flash;
   /** The accessible name of the message's Undo, naming whom it puts back. */

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import type { Config } from '../config';
@@ -62,7 +63,17 @@ class CounterStore implements Store {
   }
 }
 
-const byIp = (req: Request): string => ipKeyGenerator(req.ip ?? 'unknown');
+/**
+ * The client's address (an IPv6 /56) as a counter name: keyed-hashed, so a key name is short
+ * whatever a forwarded header held, and Redis keeps no address in the clear.
+ */
+function addressKeys(secret: string): (req: Request) => string {
+  return (req) =>
+    createHmac('sha256', secret)
+      .update(`rate-limit-address:${ipKeyGenerator(req.ip ?? 'unknown')}`)
+      .digest('base64url')
+      .slice(0, 22);
+}
 
 const MINUTE_MS = 60_000;
 /** How long each counter lives (README "Data we keep" is made from these). */
@@ -73,7 +84,13 @@ export const RATE_LIMIT_WINDOWS_MS = {
   badWebhook: MINUTE_MS,
 } as const;
 
-export function rateLimits(limits: Config['rateLimits'], counters: RateCounters): RateLimits {
+/** @param addressSecret keys the hash that names each client address's counters */
+export function rateLimits(
+  limits: Config['rateLimits'],
+  counters: RateCounters,
+  addressSecret: string,
+): RateLimits {
+  const byIp = addressKeys(addressSecret);
   const make = (
     name: string,
     windowMs: number,
@@ -89,7 +106,7 @@ export function rateLimits(limits: Config['rateLimits'], counters: RateCounters)
       legacyHeaders: false,
       // Redis away: the error reaches the error pages (503), rather than letting all through.
       passOnStoreError: false,
-      // Our key generators already handle IPv6 subnets; trust proxy is set on purpose.
+      // Our key generators already handle IPv6 subnets; trust proxy is TRUST_PROXY's, on purpose.
       validate: { trustProxy: false, xForwardedForHeader: false },
       handler: (req, res) => {
         const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit

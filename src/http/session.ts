@@ -3,17 +3,16 @@ import type { RequestHandler, Request } from 'express';
 import type { RedisClient } from '../store/redis';
 import type { PendingAuthorization } from '../zoom/authorization';
 import type { GrantRef } from '../zoom/grant';
-import { RedisSessionStore } from './session-store';
+import { RedisSessionStore, type Sealer } from './session-store';
 
-/** What a session holds: who is signed in (no tokens), pending OAuth round trips, a message. */
+/**
+ * What a session holds: who is signed in, as ids only (the name, email and time zone are in the
+ * sealed grant), pending OAuth round trips, a message (sealed when stored).
+ */
 export interface SessionUser {
   readonly id: string;
   /** The grant this session signed in with: when it ends, so does the session. */
   readonly grantId: string;
-  readonly name: string;
-  readonly email: string;
-  /** From the Zoom profile, for times in words; null when Zoom gives none. */
-  readonly timezone: string | null;
 }
 
 export function grantOf(user: SessionUser): GrantRef {
@@ -66,8 +65,9 @@ export function sessionMiddleware(
   redis: RedisClient,
   settings: SessionSettings,
   isCurrentGrant: (ref: GrantRef) => Promise<boolean>,
+  sealer: Sealer,
 ): RequestHandler {
-  const store = new RedisSessionStore(redis, settings.keyPrefix, isCurrentGrant);
+  const store = new RedisSessionStore(redis, settings.keyPrefix, isCurrentGrant, sealer);
   return session({
     name: SESSION_COOKIE,
     secret: settings.secret,
@@ -78,7 +78,8 @@ export function sessionMiddleware(
     // Not 'destroy': after a failed store read req.session is unset, and express-session would
     // then delete the session (and hold the answer until Redis replied to that DEL).
     unset: 'keep',
-    proxy: settings.secureCookies,
+    // No `proxy`: "is this https?" is req.secure, which believes X-Forwarded-Proto only as far
+    // as the app's 'trust proxy' (TRUST_PROXY) does.
     cookie: {
       httpOnly: true,
       sameSite: 'lax',

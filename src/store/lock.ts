@@ -62,11 +62,13 @@ export class RedisLock implements DistributedLock {
   /**
    * @param redis commands
    * @param subscriber a dedicated connection (a subscribed ioredis client cannot run commands)
+   * @param pollMs how often a waiter looks at the lock itself
    */
   constructor(
     private readonly redis: RedisClient,
     private readonly subscriber: RedisClient,
     private readonly channel: string,
+    private readonly pollMs: number = POLL_MS,
   ) {
     this.subscriber.on('message', (ch: string, key: string) => {
       if (ch === this.channel) this.wake(key);
@@ -128,7 +130,7 @@ export class RedisLock implements DistributedLock {
         await Promise.race([
           released,
           new Promise<void>(
-            (r) => (timer = setTimeout(r, Math.min(POLL_MS, deadline - Date.now()))),
+            (r) => (timer = setTimeout(r, Math.min(this.pollMs, deadline - Date.now()))),
           ),
         ]);
         clearTimeout(timer);

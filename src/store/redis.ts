@@ -1,4 +1,4 @@
-import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
+import Redis, { Cluster, Command, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 export interface RedisSettings {
   /** One redis:// or rediss:// URL; on a cluster, a comma-separated list of seed nodes. */
@@ -87,9 +87,64 @@ function clusterOptions(settings: RedisSettings, connectionName?: string): Clust
 
 export function createRedis(settings: RedisSettings, connectionName?: string): RedisClient {
   if (settings.cluster) {
+    // Not on a cluster: there a command waits out a failover by design (retryDelayOnFailover),
+    // and one node's silence says nothing of the others.
     return new Cluster(clusterSeeds(settings.url), clusterOptions(settings, connectionName));
   }
-  return new Redis(settings.url, redisOptions(settings, connectionName));
+  const client = new Redis(settings.url, redisOptions(settings, connectionName));
+  failFastWhileStalled(client, settings.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+  return client;
+}
+
+/** How long a command may wait while Redis is taken for stalled (see below). */
+export const STALLED_COMMAND_TIMEOUT_MS = 150;
+
+/**
+ * Once a command has timed out, Redis is taken for stalled until it answers again (any command,
+ * or a PING sent to find out): meanwhile each command waits only STALLED_COMMAND_TIMEOUT_MS.
+ * A request whose steps meet a stall one after another thus waits out one full timeout, not
+ * one per step, and its page keeps its time budget. A Redis that is only slow still answers
+ * the PING, which ends the state.
+ */
+function failFastWhileStalled(client: Redis, commandTimeoutMs: number): void {
+  let stalled = false;
+  let probing = false;
+  const send = client.sendCommand.bind(client) as (command: Command, ...rest: unknown[]) => unknown;
+  const probe = (): void => {
+    if (probing) return;
+    probing = true;
+    // Sent on its own, not auto-pipelined: commands queued behind a running auto-pipeline are
+    // not even sent (nor timed) until it completes.
+    const ping = new Command('ping');
+    send(ping);
+    ping.promise.then(
+      () => {
+        probing = false;
+        stalled = false;
+      },
+      () => {
+        probing = false;
+        // Still nothing (or the client is closing): look again, unless it was closed.
+        if (stalled && client.status !== 'end') setTimeout(probe, commandTimeoutMs).unref();
+      },
+    );
+  };
+  client.sendCommand = (command: Command, ...rest: unknown[]): unknown => {
+    if (stalled) command.setTimeout(STALLED_COMMAND_TIMEOUT_MS);
+    const sent = send(command, ...rest);
+    command.promise.then(
+      () => {
+        stalled = false;
+      },
+      (err: unknown) => {
+        if (err instanceof Error && err.message === 'Command timed out' && !stalled) {
+          stalled = true;
+          probe();
+        }
+      },
+    );
+    return sent;
+  };
 }
 
 /** The servers holding data: every primary of a cluster, or the one server. */

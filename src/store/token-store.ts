@@ -46,6 +46,7 @@ const SealedBody = z.object({
   exp: z.number(),
   sc: z.array(z.string()),
   upd: z.number(),
+  pf: z.object({ n: z.string(), e: z.string(), tz: z.string().nullable() }).optional(),
 });
 
 /** The associated data that binds a sealed token record to its user. */
@@ -180,6 +181,9 @@ export class RedisTokenStore implements TokenStore {
       accessExpiresAt: record.exp,
       scopes: record.sc,
       updatedAt: record.upd,
+      ...(record.pf
+        ? { profile: { name: record.pf.n, email: record.pf.e, timezone: record.pf.tz } }
+        : {}),
     };
   }
 }
@@ -193,5 +197,8 @@ function bodyOf(record: TokenRecord): z.infer<typeof SealedBody> {
     exp: record.accessExpiresAt,
     sc: [...record.scopes],
     upd: record.updatedAt,
+    ...(record.profile && {
+      pf: { n: record.profile.name, e: record.profile.email, tz: record.profile.timezone },
+    }),
   };
 }

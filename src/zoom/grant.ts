@@ -4,6 +4,14 @@
  * current when the stored record names the same id.
  */
 
+/** Who signed in, as Zoom's profile said at sign-in: kept only inside the sealed grant. */
+export interface Profile {
+  readonly name: string;
+  readonly email: string;
+  /** For times in words; null when Zoom gives none. */
+  readonly timezone: string | null;
+}
+
 /** One user's OAuth grant. Times are epoch milliseconds. */
 export interface TokenRecord {
   /** Random id of this grant; '' for a record stored before grants had ids. */
@@ -16,6 +24,8 @@ export interface TokenRecord {
   readonly scopes: readonly string[];
   /** Last write: the exchange or the latest refresh. */
   readonly updatedAt: number;
+  /** Absent in records written before the profile moved here from the session. */
+  readonly profile?: Profile;
 }
 
 /** What a session knows of its grant. */

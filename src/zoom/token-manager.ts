@@ -10,6 +10,7 @@ import {
   type FlightPlan,
   type GrantRef,
   type SingleFlight,
+  type Profile,
   type TokenRecord,
   type TokenStore,
 } from './grant';
@@ -60,6 +61,8 @@ export interface TokenManagerOptions {
 /** What the grant allows, for telling the user before they click what needs more permission. */
 export interface GrantScopes {
   readonly scopes: readonly string[];
+  /** Who signed in with the grant (null for a grant stored before profiles were kept). */
+  readonly profile: Profile | null;
 }
 
 export type GrantEnding =
@@ -102,9 +105,9 @@ export class TokenManager {
   }
 
   /** Stores a new grant (an install or a re-install): a new id, granted now. */
-  async beginGrant(userId: string, tokens: TokenSet): Promise<GrantRef> {
+  async beginGrant(userId: string, tokens: TokenSet, profile?: Profile): Promise<GrantRef> {
     const grantId = randomBytes(16).toString('base64url');
-    const record = this.toRecord(tokens, { grantId, grantedAt: this.now() });
+    const record = this.toRecord(tokens, { grantId, grantedAt: this.now(), profile });
     await this.options.store.put(userId, record);
     return { userId, grantId };
   }
@@ -125,15 +128,24 @@ export class TokenManager {
     ref: GrantRef,
     call: (accessToken: string, grant: GrantScopes) => Promise<T>,
   ): Promise<T> {
-    const { accessToken, scopes } = await this.liveRecord(ref);
+    const { accessToken, scopes, profile } = await this.liveRecord(ref);
     try {
-      return await call(accessToken, { scopes });
+      return await call(accessToken, { scopes, profile: profile ?? null });
     } catch (err) {
       if (!isZoomApiError(err, 'unauthorized')) throw err;
       const renewed = await this.refreshOnce(ref.userId, { kind: 'refused', accessToken });
       if (!sameGrant(renewed, ref)) throw new GrantEndedError(ref.userId);
-      return call(renewed.accessToken, { scopes: renewed.scopes });
+      return call(renewed.accessToken, {
+        scopes: renewed.scopes,
+        profile: renewed.profile ?? null,
+      });
     }
+  }
+
+  /** Who signed in with this grant (null when it has ended, or predates kept profiles). */
+  async profileOf(ref: GrantRef): Promise<Profile | null> {
+    const record = await this.readRecord(ref.userId);
+    return record && sameGrant(record, ref) ? (record.profile ?? null) : null;
   }
 
   /** Asks Zoom whether the grant is still honoured, by a refresh in the same single flight. */
@@ -359,7 +371,7 @@ export class TokenManager {
 
   private toRecord(
     tokens: TokenSet,
-    grant: Pick<TokenRecord, 'grantId' | 'grantedAt'>,
+    grant: Pick<TokenRecord, 'grantId' | 'grantedAt' | 'profile'>,
   ): TokenRecord {
     return {
       grantId: grant.grantId,
@@ -369,6 +381,7 @@ export class TokenManager {
       accessExpiresAt: tokens.accessExpiresAt,
       scopes: tokens.scopes,
       updatedAt: this.now(),
+      ...(grant.profile ? { profile: grant.profile } : {}),
     };
   }
 }

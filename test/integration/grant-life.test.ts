@@ -384,6 +384,17 @@ describe('deletion within days, even when the event never comes', () => {
     expect((await stack.control.stats()).token_refresh).toBe(2);
   });
 
+  test('SWEEP_IDLE_HOURS=0 checks every grant, even one used a moment ago', async () => {
+    await signIn(new Browser(), stack.app.url, 'ada');
+    const ada = await stack.control.userId('ada');
+    await stack.control.post('/revoke-grant', { user: 'ada' }); // no webhook
+    const { code, out } = await sweep({ SWEEP_IDLE_HOURS: '0' });
+    expect(code).toBe(0);
+    expect(out).toMatch(/used recently\s+0/);
+    expect(out).toMatch(/deleted \(refused\)\s+1/);
+    expect(await stack.tokenStore.get(ada)).toBeNull();
+  });
+
   test('waits out Zoom’s rate limit as asked, then finishes', async () => {
     await signIn(new Browser(), stack.app.url, 'grace');
     await idle(await stack.control.userId('grace'), 30);

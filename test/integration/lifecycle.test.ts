@@ -55,7 +55,7 @@ describe('signature checks', () => {
     const started = Date.now();
     const r = await stack.control.post<{ ok: boolean }>('/webhooks/url-validation');
     expect(r.ok).toBe(true);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(3_000); // Zoom's window
   });
 
   test('missing headers, a bad signature or a stale timestamp → 401, nothing changes, one warning', async () => {

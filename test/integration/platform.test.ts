@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { newCredentials } from '../../harness/app-env';
 import { startAppProcess, type AppProcess } from '../../harness/app-process';
 import { Browser, signIn } from '../../harness/browser';
@@ -35,6 +36,7 @@ async function platformEnv(extra: Record<string, string> = {}): Promise<Record<s
     SESSION_SECRET: randomBytes(32).toString('hex'),
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'debug',
+    TRUST_PROXY: '1', // as app.json sets it: Heroku's router is one hop
     ...extra,
   };
 }
@@ -84,6 +86,68 @@ test('boots by the Procfile line on TLS Redis with a self-signed certificate, be
   expect(await p.exited).toEqual({ code: 0, signal: null });
   expect(Date.now() - started).toBeLessThan(10_000);
 });
+
+test('reached directly (TRUST_PROXY=none), a client saying X-Forwarded-Proto: https is still sent to https', async () => {
+  const p = await start(await platformEnv({ TRUST_PROXY: 'none' }));
+  await waitUntilReady(`${p.url}/readyz`);
+  for (const proto of ['https', 'http, https', 'https, https']) {
+    const res = await fetch(`${p.url}/install`, {
+      headers: { 'x-forwarded-proto': proto },
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(308);
+    expect(res.headers.get('location')).toBe('https://assistant-remover.example/install');
+    expect(res.headers.getSetCookie()).toEqual([]); // no session was made
+  }
+  p.child.kill('SIGTERM');
+  expect((await p.exited).code).toBe(0);
+});
+
+/** A raw client that sends `head` at once, then `drip` every second: what it got, when cut off. */
+function trickle(
+  port: number,
+  head: string,
+  drip: string,
+): Promise<{ answer: string; ms: number }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(head));
+    let answer = '';
+    const dripping = setInterval(() => socket.write(drip), 1_000);
+    socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(dripping);
+      resolve({ answer, ms: performance.now() - started });
+    });
+  });
+}
+
+test('slow clients are cut off: headers after 10 s, a body after 30 s, while others are served', async () => {
+  const p = await start(await platformEnv());
+  await waitUntilReady(`${p.url}/readyz`);
+  const slowHeaders = trickle(p.port, 'GET / HTTP/1.1\r\nHost: x\r\n', 'X-Slow: 1\r\n');
+  const slowBody = trickle(
+    p.port,
+    'POST /webhooks/zoom HTTP/1.1\r\nHost: x\r\nX-Forwarded-Proto: https\r\nContent-Type: application/json\r\nContent-Length: 50000\r\n\r\n',
+    '{',
+  );
+  // Meanwhile, a worker is free for everyone else.
+  const started = performance.now();
+  expect((await fetch(`${p.url}/healthz`)).status).toBe(200);
+  expect(performance.now() - started).toBeLessThan(5_000);
+
+  const headers = await slowHeaders;
+  expect(headers.answer).toMatch(/^HTTP\/1\.1 408 /);
+  expect(headers.ms).toBeGreaterThanOrEqual(9_000); // not before its time
+  expect(headers.ms).toBeLessThan(25_000); // Node's default would be a minute
+  const body = await slowBody;
+  expect(body.answer).toMatch(/^HTTP\/1\.1 408 /);
+  expect(body.ms).toBeGreaterThanOrEqual(29_000);
+  expect(body.ms).toBeLessThan(60_000); // Node's default would be five minutes
+  p.child.kill('SIGTERM');
+  expect((await p.exited).code).toBe(0);
+}, 120_000);
 
 test('REDIS_TLS_REJECT_UNAUTHORIZED=1 turns verification on: the self-signed certificate is refused', async () => {
   const p = await start(await platformEnv({ REDIS_TLS_REJECT_UNAUTHORIZED: '1' }));

@@ -47,6 +47,36 @@ describe('headers', () => {
     expect(res.headers.get('strict-transport-security')).toBeNull();
   });
 
+  test('every answer asks for no browser feature and is never stored: pages, errors, redirects, JSON', async () => {
+    const url = stack.app.url;
+    const signedIn = new Browser();
+    await signIn(signedIn, url, 'ada');
+    const answers = await Promise.all([
+      fetch(`${url}/`), // the landing page
+      fetch(`${url}/nowhere`), // 404
+      fetch(`${url}/assistants/clear`, { method: 'POST', body: 'confirm=yes' }), // 403 (no CSRF token)
+      fetch(`${url}/logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `_csrf=${'x'.repeat(200_000)}`,
+      }), // 413
+      fetch(`${url}/install`, { redirect: 'manual' }), // 302 to Zoom
+      fetch(`${url}/webhooks/zoom`, { method: 'POST', body: '{}' }), // 401 JSON
+      fetch(`${url}/healthz`),
+      signedIn.get(`${url}/`).then((p) => ({ status: p.status, headers: p.headers })),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 404, 403, 413, 302, 401, 200, 200]);
+    for (const a of answers) {
+      expect(a.headers.get('permissions-policy')).toMatch(/(^|, )camera=\(\)/);
+      expect(a.headers.get('permissions-policy')).toMatch(/(^|, )geolocation=\(\)/);
+      expect(a.headers.get('cache-control')).toBe('no-store');
+    }
+    // Static files are the same for everyone: cached, and still no feature.
+    const css = await fetch(`${url}/static/app.css`);
+    expect(css.headers.get('cache-control')).toBe('public, max-age=3600');
+    expect(css.headers.get('permissions-policy')).toMatch(/microphone=\(\)/);
+  });
+
   test('no page carries inline script or style (the CSP would block it)', async () => {
     const browser = new Browser();
     const pages = [
@@ -142,6 +172,34 @@ describe('rate limits shared by all processes', () => {
       }
     }
     expect(statuses).toEqual([302, 302, 302, 302, 302, 429]);
+  });
+
+  test('with TRUST_PROXY unset, a client rotating X-Forwarded-For is still one address: the 6th is a 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const spoofed = { 'x-forwarded-for': `203.0.113.${i + 1}, 198.51.100.${i + 1}` };
+      const r = await new Browser(spoofed).get(`${stack.app.url}/install`, { follow: false });
+      statuses.push(r.status);
+    }
+    expect(statuses).toEqual([302, 302, 302, 302, 302, 429, 429, 429]);
+  });
+
+  test('a rate-limit key never carries what the client sent: an 8 KB X-Forwarded-For names no key', async () => {
+    const huge = `${'a'.repeat(8_000)}, ${'b'.repeat(100)}`;
+    for (const app of stack.apps) {
+      await new Browser({ 'x-forwarded-for': huge }).get(`${app.url}/install`, { follow: false });
+    }
+    await fetch(`${stack.app.url}/webhooks/zoom`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'x-forwarded-for': huge },
+    });
+    const keys = await stack.keys();
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) {
+      expect(key.length).toBeLessThan(100);
+      expect(key).not.toMatch(/aaaa|bbbb|127\.0\.0\.1/);
+    }
   });
 
   test('the callback has its own budget: a user who used up /install can still come back', async () => {

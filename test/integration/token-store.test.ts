@@ -7,6 +7,7 @@ import { ReplicaAcks, type ReplicaAck } from '../../src/store/replica-acks';
 import { RedisTokenStore, tokenRecordAssociatedData } from '../../src/store/token-store';
 import { UnreadableTokenRecordError, type TokenRecord } from '../../src/zoom/grant';
 import { testRedisConnections } from './refresh-fakes';
+import { expectLifeSetBy, expiryOf } from './expiry';
 
 /**
  * The encrypted token records on a real Redis: what a record reads back as, which sealed bodies
@@ -73,14 +74,13 @@ describe('reading and writing a record', () => {
   test('a record reads back field for field, sealed (no token in the clear), with the TTL set', async () => {
     const { keys, store } = fixture();
     const written = record();
-    await store.put('u1', written);
+    await expectLifeSetBy(redis, keys.tokens('u1'), TTL_SECONDS * 1000, () =>
+      store.put('u1', written),
+    );
     await expect(store.get('u1')).resolves.toEqual(written);
     const raw = await redis.get(keys.tokens('u1'));
     expect(raw).not.toContain('at-1');
     expect(raw).not.toContain('rt-1');
-    const ttl = await redis.ttl(keys.tokens('u1'));
-    expect(ttl).toBeGreaterThan(TTL_SECONDS - 5);
-    expect(ttl).toBeLessThanOrEqual(TTL_SECONDS);
   });
 
   test('the scopes are copied at the write: a later change to the array is not stored', async () => {
@@ -188,23 +188,24 @@ describe('compare-and-set: only over the record the caller saw, compared by cont
     const seen = await store.get('u1');
     if (!seen) throw new Error('no record');
     const next = record({ accessToken: 'at-2', refreshToken: 'rt-2' });
-    await expect(store.compareAndSet('u1', seen, next)).resolves.toBe(true);
+    const written = await expectLifeSetBy(redis, keys.tokens('u1'), TTL_SECONDS * 1000, () =>
+      store.compareAndSet('u1', seen, next),
+    );
+    expect(written).toBe(true);
     await expect(store.get('u1')).resolves.toEqual(next);
-    expect(await redis.ttl(keys.tokens('u1'))).toBeGreaterThan(TTL_SECONDS - 5);
   });
 
   test('keepTtl: the key keeps the TTL it had', async () => {
     const { keys, store } = fixture();
     await store.put('u1', record());
     await redis.expire(keys.tokens('u1'), 100);
+    const expiry = await expiryOf(redis, keys.tokens('u1'));
     const seen = await store.get('u1');
     if (!seen) throw new Error('no record');
     const next = record({ accessToken: 'at-2' });
     await expect(store.compareAndSet('u1', seen, next, { keepTtl: true })).resolves.toBe(true);
     await expect(store.get('u1')).resolves.toEqual(next);
-    const ttl = await redis.ttl(keys.tokens('u1'));
-    expect(ttl).toBeGreaterThan(90);
-    expect(ttl).toBeLessThanOrEqual(100);
+    expect(await expiryOf(redis, keys.tokens('u1'))).toBe(expiry);
   });
 
   test('over the record this store wrote: true, and the written record can be compared again', async () => {

@@ -150,13 +150,13 @@ describe('webhook retries (S-WH)', () => {
   });
 
   test('an answer later than 3 s counts as none and is retried', async () => {
-    h.receiver.hold = () => (h.receiver.received.length === 1 ? 3600 : 0);
+    h.receiver.hold = () => (h.receiver.received.length === 1 ? 8_000 : 0);
     const started = Date.now();
     const first = await send();
     const took = Date.now() - started;
     expect(first).toMatchObject({ delivered: false, status: 0, error: 'no answer within 3 s' });
     expect(took).toBeGreaterThanOrEqual(2900);
-    expect(took).toBeLessThan(3500);
+    expect(took).toBeLessThan(6_000); // gave up at 3 s, not at the 8 s answer
     const log = await waitForAttempts(2);
     expect(log.map((a) => [a.attempt, a.status, a.delivered])).toEqual([
       [1, 0, false],

@@ -80,10 +80,21 @@ describe('loadConfig with a full valid environment', () => {
   it('checks idle grants after a day', () => {
     expect(config.sweep.idleMs).toBe(24 * 60 * 60 * 1000);
     expect(loadConfig(validEnv({ SWEEP_IDLE_HOURS: '48' })).sweep.idleMs).toBe(48 * 3_600_000);
-    expect(() => loadConfig(validEnv({ SWEEP_IDLE_HOURS: '0' }))).toThrow(/SWEEP_IDLE_HOURS/);
+    // 0: the operator's "check every grant now".
+    expect(loadConfig(validEnv({ SWEEP_IDLE_HOURS: '0' })).sweep.idleMs).toBe(0);
+    expect(() => loadConfig(validEnv({ SWEEP_IDLE_HOURS: '-1' }))).toThrow(/SWEEP_IDLE_HOURS/);
     expect(() => loadConfig(validEnv({ REDIS_COMMAND_TIMEOUT_MS: '5' }))).toThrow(
       /REDIS_COMMAND_TIMEOUT_MS/,
     );
+  });
+
+  it('trusts no proxy unless TRUST_PROXY says how many hops', () => {
+    expect(config.trustProxyHops).toBe(0);
+    expect(loadConfig(validEnv({ TRUST_PROXY: 'none' })).trustProxyHops).toBe(0);
+    expect(loadConfig(validEnv({ TRUST_PROXY: '1' })).trustProxyHops).toBe(1);
+    for (const bad of ['yes', '-1', '1.5', '11', 'loopback']) {
+      expect(() => loadConfig(validEnv({ TRUST_PROXY: bad }))).toThrow(/TRUST_PROXY/);
+    }
   });
 
   it('has one encryption key derived from TOKEN_ENCRYPTION_KEY', () => {

@@ -31,7 +31,9 @@ export async function signIn(
   try {
     const tokens = await deps.oauth.exchangeCode(code, codeVerifier);
     user = await deps.zoomApi.getMe(tokens.accessToken);
-    ({ grantId } = await deps.tokens.beginGrant(user.id, tokens));
+    // Who they are is kept in the sealed grant, never in the session.
+    const profile = { name: user.displayName, email: user.email, timezone: user.timezone };
+    ({ grantId } = await deps.tokens.beginGrant(user.id, tokens, profile));
   } catch (err) {
     if (err instanceof OAuthError && err.kind === 'invalid_client') {
       logger.error({ err: err.message }, 'Zoom refused the app’s client credentials at sign-in');

@@ -107,7 +107,8 @@ export async function sweepIdleGrants(deps: SweepDeps, opts: SweepOptions): Prom
       report.gone++;
       return;
     }
-    if (now() - Math.max(record.updatedAt, record.grantedAt) < opts.idleMs) {
+    // 0 checks every grant, even one another process's clock stamped a moment ahead.
+    if (opts.idleMs > 0 && now() - Math.max(record.updatedAt, record.grantedAt) < opts.idleMs) {
       report.recent++;
       return;
     }

@@ -3,12 +3,12 @@ import { ACTIONS, lacksPermission } from '../actions/catalog';
 import type { Assistant, Scheduler, ZoomApiClient } from '../api';
 import { isZoomApiError } from '../errors';
 import { classifyFailure, type ZoomFailure } from '../failure';
-import type { GrantRef } from '../grant';
+import type { GrantRef, Profile } from '../grant';
 import { settledFrom, type Removal, type RemovalHistory } from '../removals';
 import { GrantEndedError, ReconnectRequiredError, type TokenManager } from '../token-manager';
 
 export interface DashboardDeps {
-  readonly tokens: Pick<TokenManager, 'withAccessToken' | 'endGrant'>;
+  readonly tokens: Pick<TokenManager, 'withAccessToken' | 'endGrant' | 'profileOf'>;
   readonly zoomApi: Pick<ZoomApiClient, 'listAssistants' | 'listSchedulers'>;
   readonly history: Pick<RemovalHistory, 'list' | 'update' | 'drop'>;
   /** A removal still pending after this long was cut short (a crash, a deploy, a timeout). */
@@ -32,6 +32,8 @@ export type DashboardView =
       readonly history: readonly Removal[] | null;
       /** The actions this grant's scopes do not allow: the page says so before the click. */
       readonly lacking: readonly ActionName[];
+      /** Who is signed in, from the sealed grant; null when it could not be read. */
+      readonly profile: Profile | null;
     }
   | { readonly kind: 'grant_ended'; readonly reconnect: boolean }
   /** Zoom refused the app's own credentials: no user can be served. */
@@ -45,7 +47,7 @@ export async function viewDashboard(
 ): Promise<DashboardView> {
   const [lists, history] = await Promise.allSettled([
     // One token for both calls; a 401 on either refreshes once and runs both again.
-    deps.tokens.withAccessToken(grant, async (t, { scopes }) => {
+    deps.tokens.withAccessToken(grant, async (t, { scopes, profile }) => {
       const both = await Promise.allSettled([
         deps.zoomApi.listAssistants(t),
         deps.zoomApi.listSchedulers(t),
@@ -56,6 +58,7 @@ export async function viewDashboard(
       return {
         both,
         lacking: ACTIONS.filter((a) => lacksPermission(a, scopes)).map((a) => a.name),
+        profile,
       };
     }),
     deps.history.list(grant.userId, now),
@@ -77,6 +80,7 @@ export async function viewDashboard(
           ? await settle(deps, grant.userId, removals, listed.people, now)
           : removals,
       lacking: lists.value.lacking,
+      profile: lists.value.profile,
     };
   }
   // Nothing from Zoom at all: the grant, the refresh or storage failed.
@@ -91,7 +95,16 @@ export async function viewDashboard(
     return { kind: 'grant_ended', reconnect: true };
   }
   const none = { ok: false, failure } as const;
-  return { kind: 'ready', assistants: none, schedulers: none, history: removals, lacking: [] };
+  // The grant was read but not used (its refresh failed): who it is, read again.
+  const profile = await deps.tokens.profileOf(grant).catch(() => null);
+  return {
+    kind: 'ready',
+    assistants: none,
+    schedulers: none,
+    history: removals,
+    lacking: [],
+    profile,
+  };
 }
 
 /** 404 code 1001 names the path's user, `me`: the signed-in user no longer exists at Zoom. */
