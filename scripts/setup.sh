@@ -21,7 +21,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Never under a test run (the demo's test starts the demo): it would reinstall the modules
+# the running tests are loaded from.
+if [ ! -d node_modules ] || { [ -z "${JEST_WORKER_ID:-}" ] && [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi

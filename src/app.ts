@@ -68,11 +68,10 @@ export function createApp(parts: AppParts, options: AppOptions = {}): Express {
 
   app.use(
     sessionMiddleware(
-      parts.sessionRedis,
+      parts.sessionRecords,
       {
         secret: config.session.secret,
         secureCookies: config.isProduction,
-        keyPrefix: parts.sessionPrefix,
         absoluteLifetimeMs: config.session.absoluteLifetimeMs,
         idleTimeoutMs: config.session.idleTimeoutMs,
       },

@@ -1,5 +1,6 @@
 import type { Config } from './config';
 import type { RateCounters } from './http/rate-limits';
+import type { SessionRecords } from './http/session-store';
 import type { Sealer } from './http/session-store';
 import type { Logger } from './log';
 import { isRedisUnavailable } from './store/availability';
@@ -8,6 +9,7 @@ import { RecordCipher } from './store/crypto';
 import { actionLimitName, RedisKeys } from './store/keys';
 import { RedisLock } from './store/lock';
 import { RedisActionReplays } from './store/action-replays';
+import { RedisSessionRecords } from './store/session-records';
 import { LockedSingleFlight } from './store/single-flight';
 import { RedisRemovalHistory } from './store/removal-history';
 import { ReplicaAcks } from './store/replica-acks';
@@ -59,11 +61,10 @@ export interface AppParts {
   readonly ping: () => Promise<unknown>;
   /** Storage, not the request, failed: the page says "try again in a minute". */
   readonly isStorageDown: (err: unknown) => boolean;
-  /** Sessions' storage; only express-session's store adapter reads it. */
-  readonly sessionRedis: RedisClient;
+  /** Sessions' storage, for express-session's store adapter. */
+  readonly sessionRecords: SessionRecords;
   /** Seals a session's one-time message, which may name people. */
   readonly sessionSealer: Sealer;
-  readonly sessionPrefix: string;
 }
 
 export interface UseCases {
@@ -104,9 +105,8 @@ export function appParts(services: Services): AppParts {
     authorizationUrl: (request) => oauth.authorizationUrl(request),
     ping: () => redis.ping(),
     isStorageDown: (err) => isRedisUnavailable(err) || err instanceof StorageUnavailableError,
-    sessionRedis: redis,
+    sessionRecords: new RedisSessionRecords(redis, keys.sessionPrefix),
     sessionSealer: services.sealer,
-    sessionPrefix: keys.sessionPrefix,
     useCases: {
       act: (action, grant, input) =>
         act({ tokens, zoomApi, oauth, history, replays, logger }, action, grant, input),

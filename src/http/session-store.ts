@@ -1,8 +1,14 @@
 import session, { type SessionData } from 'express-session';
-import type { RedisClient } from '../store/redis';
 import type { GrantRef } from '../zoom/grant';
 
 type Callback = (err?: unknown, value?: SessionData | null) => void;
+
+/** Where sessions are kept: one text value per session id, with a time to live (given by compose.ts). */
+export interface SessionRecords {
+  get(sid: string): Promise<string | null>;
+  put(sid: string, value: string, ttlSeconds: number): Promise<void>;
+  delete(sid: string): Promise<void>;
+}
 
 /** Seals text to where it belongs (the app's record cipher, given by compose.ts). */
 export interface Sealer {
@@ -33,8 +39,7 @@ const flashAssociatedData = (sid: string): string => `session-flash:${sid}`;
  */
 export class RedisSessionStore extends session.Store {
   constructor(
-    private readonly redis: RedisClient,
-    private readonly prefix: string,
+    private readonly records: SessionRecords,
     private readonly isCurrentGrant: (ref: GrantRef) => Promise<boolean>,
     private readonly sealer: Sealer,
     private readonly now: () => number = Date.now,
@@ -43,7 +48,7 @@ export class RedisSessionStore extends session.Store {
   }
 
   override get(sid: string, done: Callback): void {
-    this.redis.get(this.prefix + sid).then((text) => {
+    this.records.get(sid).then((text) => {
       if (text === null) return done(null, null);
       let stored: StoredSession;
       try {
@@ -63,7 +68,7 @@ export class RedisSessionStore extends session.Store {
   }
 
   override destroy(sid: string, done?: (err?: unknown) => void): void {
-    this.redis.del(this.prefix + sid).then(
+    this.records.delete(sid).then(
       () => done?.(),
       (err: unknown) => done?.(err),
     );
@@ -74,20 +79,19 @@ export class RedisSessionStore extends session.Store {
   }
 
   private async write(sid: string, data: SessionData): Promise<void> {
-    const key = this.prefix + sid;
     const ttlSeconds = this.ttlSecondsOf(data);
     if (ttlSeconds <= 0) {
-      await this.redis.del(key);
+      await this.records.delete(sid);
       return;
     }
     const { flash, ...rest } = data;
     const stored: StoredSession = flash
       ? { ...rest, sealedFlash: this.sealer.seal(JSON.stringify(flash), flashAssociatedData(sid)) }
       : rest;
-    await this.redis.set(key, JSON.stringify(stored), 'EX', ttlSeconds);
+    await this.records.put(sid, JSON.stringify(stored), ttlSeconds);
     const user = data.user;
     if (user && !(await this.isCurrentGrant({ userId: user.id, grantId: user.grantId }))) {
-      await this.redis.del(key);
+      await this.records.delete(sid);
     }
   }
 

@@ -1,9 +1,8 @@
 import session from 'express-session';
 import type { RequestHandler, Request } from 'express';
-import type { RedisClient } from '../store/redis';
 import type { PendingAuthorization } from '../zoom/authorization';
 import type { GrantRef } from '../zoom/grant';
-import { RedisSessionStore, type Sealer } from './session-store';
+import { RedisSessionStore, type Sealer, type SessionRecords } from './session-store';
 
 /**
  * What a session holds: who is signed in, as ids only (the name, email and time zone are in the
@@ -48,7 +47,6 @@ declare module 'express-session' {
 export interface SessionSettings {
   readonly secret: string;
   readonly secureCookies: boolean;
-  readonly keyPrefix: string;
   readonly absoluteLifetimeMs: number;
   readonly idleTimeoutMs: number;
 }
@@ -62,12 +60,12 @@ export const SESSION_COOKIE = 'zar.sid';
  * few minutes.
  */
 export function sessionMiddleware(
-  redis: RedisClient,
+  records: SessionRecords,
   settings: SessionSettings,
   isCurrentGrant: (ref: GrantRef) => Promise<boolean>,
   sealer: Sealer,
 ): RequestHandler {
-  const store = new RedisSessionStore(redis, settings.keyPrefix, isCurrentGrant, sealer);
+  const store = new RedisSessionStore(records, isCurrentGrant, sealer);
   return session({
     name: SESSION_COOKIE,
     secret: settings.secret,
