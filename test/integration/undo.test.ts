@@ -51,9 +51,8 @@ async function removeOne(browser: Browser, dash: Page, email: string): Promise<P
 
 /** The Undo buttons' forms on a page, in order: the flash's first (if any), then the history's. */
 function undoForms(page: Page): ReturnType<typeof formsOf> {
-  return formsOf(page).filter(
-    (f) => f.button === VIEW.history.undo || f.button.startsWith(VIEW.history.undoLabel('')),
-  );
+  // The message's "Undo: put back …" and the history's "Undo the removal of …".
+  return formsOf(page).filter((f) => f.button.startsWith(VIEW.history.undo));
 }
 
 /** Clicks the `which`-th Undo, on `app` (the page may have come from another instance). */
