@@ -22,6 +22,8 @@ module.exports = {
     {
       ...base,
       ...withRedis,
+      // Some start the production server or a command from dist/: built first if out of date.
+      globalSetup: '<rootDir>/test/integration-setup.ts',
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
@@ -29,11 +31,13 @@ module.exports = {
     // A Redis Cluster of its own (six redis-server processes), started by the test file.
     {
       ...base,
+      globalSetup: '<rootDir>/test/build-setup.ts',
       displayName: 'cluster',
       testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
     },
     {
       ...base,
+      globalSetup: '<rootDir>/test/build-setup.ts',
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
     },

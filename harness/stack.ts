@@ -25,6 +25,8 @@ export interface AppInstance {
   readonly url: string;
   readonly services: Services;
   readonly connections: { redis: RedisClient; subscriber: RedisClient };
+  /** The express application serving it (the fuzz reads its route table). */
+  readonly handler: ReturnType<typeof createApp>;
   /** Refresh grants this instance sent to Zoom. */
   refreshGrants: number;
   close(): Promise<void>;
@@ -127,10 +129,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       { onRefreshGrant: () => counter.refreshGrants++ },
     );
     await services.lock.ensureSubscribed();
-    server.on('request', createApp(appParts(services), { rootDir: ROOT }));
+    const handler = createApp(appParts(services), { rootDir: ROOT });
+    server.on('request', handler);
     const instance: AppInstance = {
       url,
       services,
+      handler,
       connections: { redis, subscriber },
       get refreshGrants() {
         return counter.refreshGrants;

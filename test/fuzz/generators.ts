@@ -3,6 +3,7 @@ import { parse as parseQuery } from 'node:querystring';
 import { gzipSync } from 'node:zlib';
 import type { FuzzRequest, Header } from './client';
 import type { Rng } from './prng';
+import type { RouteTable } from './route-table';
 import {
   headerValue,
   nastyBytes,
@@ -24,7 +25,10 @@ export interface FuzzContext {
   /** Ada's real CSRF token. */
   readonly csrf: string;
   readonly adaId: string;
-  readonly assistantIds: readonly string[];
+  /** Real ids a route's `:id` may name: Ada's assistants and the people she assists. */
+  readonly sampleIds: readonly string[];
+  /** What to aim at, from the app's own route table (`fuzzRoutes`). */
+  readonly routes: FuzzRoutes;
   readonly sessionSecret: string;
   readonly webhookSecret: string;
   readonly clientId: string;
@@ -42,7 +46,32 @@ const MAX_VALUE = 100_000;
 const FORM = 'application/x-www-form-urlencoded';
 const QUERY_NAMES = ['code', 'state', 'error', '_csrf', 'count', 'confirm', 'email', 'id', 'x'];
 const FORM_NAMES = ['_csrf', 'count', 'confirm', 'email', 'code', 'state'];
-const FORM_ROUTES = ['/logout', '/assistants/clear', '/assistants/ID/remove', '/disconnect'];
+const WEBHOOK = '/webhooks/zoom';
+/** Ends the session under test: never sent with Ada's real CSRF token. */
+const LOGOUT = '/logout';
+/** Sent with Ada's real CSRF token but never confirmed: that would end the session under test. */
+const DISCONNECT = '/disconnect';
+/** A file under each mount (public/app.css, which every page links). */
+const MOUNT_SAMPLE = 'app.css';
+
+export interface FuzzRoutes {
+  /** Every route's path (`:params` in it), and a file under each mount. */
+  readonly all: readonly string[];
+  /** The routes a page's forms post to: every POST route but Zoom's webhook. */
+  readonly forms: readonly string[];
+  readonly table: RouteTable;
+}
+
+export function fuzzRoutes(table: RouteTable): FuzzRoutes {
+  const paths = [...new Set(table.routes.map((r) => r.path))];
+  return {
+    all: [...paths, ...table.mounts.map((m) => `${m}/${MOUNT_SAMPLE}`)],
+    forms: [...new Set(table.routes.filter((r) => r.method === 'POST').map((r) => r.path))].filter(
+      (p) => p !== WEBHOOK,
+    ),
+    table,
+  };
+}
 
 // ---------------------------------------------------------------- paths
 
@@ -73,7 +102,7 @@ const UNKNOWN_PATHS = [
 
 /** A path for a route, with the spellings a lenient router may or may not accept. */
 function routePath(rng: Rng, ctx: FuzzContext, route: string): string {
-  const p = route.replace('ID', assistantId(rng, ctx));
+  const p = route.replace(/:[A-Za-z_]+/g, () => pathId(rng, ctx));
   switch (rng.int(0, 12)) {
     case 0:
       return p.toUpperCase();
@@ -94,8 +123,8 @@ function routePath(rng: Rng, ctx: FuzzContext, route: string): string {
   }
 }
 
-function assistantId(rng: Rng, ctx: FuzzContext): string {
-  if (rng.chance(0.4)) return rng.pick(ctx.assistantIds);
+function pathId(rng: Rng, ctx: FuzzContext): string {
+  if (rng.chance(0.4)) return rng.pick(ctx.sampleIds);
   return rng.pick([
     urlValue(rng, 300),
     pieces(rng, PERCENT_JUNK, 3),
@@ -104,30 +133,16 @@ function assistantId(rng: Rng, ctx: FuzzContext): string {
     '..%2f..%2fhealthz',
     'me',
     'a'.repeat(rng.int(60, 5000)),
-    `${rng.pick(ctx.assistantIds)}%00`,
+    `${rng.pick(ctx.sampleIds)}%00`,
     pctEncode(utf8('😀\u202e')),
   ]);
 }
-
-const ROUTES = [
-  '/',
-  '/install',
-  '/oauth/callback',
-  '/logout',
-  '/assistants/clear',
-  '/assistants/ID/remove',
-  '/disconnect',
-  '/webhooks/zoom',
-  '/healthz',
-  '/readyz',
-  '/static/app.css',
-];
 
 function anyPath(rng: Rng, ctx: FuzzContext): string {
   if (rng.chance(0.15)) {
     return rng.chance(0.5) ? rng.pick(UNKNOWN_PATHS) : `/${urlValue(rng, 2000)}`;
   }
-  return routePath(rng, ctx, rng.pick(ROUTES));
+  return routePath(rng, ctx, rng.pick(ctx.routes.all));
 }
 
 // ---------------------------------------------------------------- cookies and tokens
@@ -405,7 +420,7 @@ function forgedFormFuzz(rng: Rng, ctx: FuzzContext): FuzzRequest {
     label: 'forged-form',
     method: 'POST',
     target:
-      routePath(rng, ctx, rng.pick(FORM_ROUTES)) +
+      routePath(rng, ctx, rng.pick(ctx.routes.forms)) +
       (rng.chance(0.2) ? `?${paramString(rng, QUERY_NAMES, 500)}` : ''),
     headers: [...someSession(rng, ctx), ...contentType(rng), ...encoding],
     body: rng.chance(0.05) ? undefined : payload,
@@ -417,23 +432,25 @@ function forgedFormFuzz(rng: Rng, ctx: FuzzContext): FuzzRequest {
  * Never /logout and never a confirmed /disconnect: those would end the session under test.
  */
 function signedInActionFuzz(rng: Rng, ctx: FuzzContext): FuzzRequest {
-  const route = rng.pick(['/assistants/clear', '/assistants/ID/remove', '/disconnect']);
+  const route = rng.pick(ctx.routes.forms.filter((r) => r !== LOGOUT));
   const fields = [`_csrf=${pctEncode(ctx.csrf)}`];
   const extra = (name: string): string =>
     `${name}=${rng.chance(0.7) ? pctEncode(nastyBytes(rng, 300)) : urlValue(rng, 300)}`;
   for (let i = rng.int(0, 4); i > 0; i--) {
     fields.push(extra(rng.pick(['count', 'email', 'confirm', 'x', 'count[]', '__proto__'])));
   }
-  // Clearing may really happen (confirm=yes); disconnecting must not.
+  // Clearing and stepping down from all may really happen (confirm=yes); disconnecting must not.
   const confirms = ['', 'no', 'YES', 'Yes', 'yes%20', '%20yes', 'yes%00', 'y', 'on', 'true'];
-  if (route === '/assistants/clear') confirms.push('yes', 'yes', 'yes', 'yes&confirm=yes');
-  if (route !== '/assistants/ID/remove' && rng.chance(0.9)) {
+  if (route !== DISCONNECT && !route.includes(':')) {
+    confirms.push('yes', 'yes', 'yes', 'yes&confirm=yes');
+  }
+  if (!route.includes(':') && rng.chance(0.9)) {
     fields.push(`confirm=${rng.pick(confirms)}`);
   }
   if (rng.chance(0.1)) fields.push(...Array.from({ length: 12 }, (_, i) => `f${i}=1`));
   if (rng.chance(0.05)) fields.push(`pad=${'p'.repeat(rng.int(2048, 20_000))}`);
   let body = fields.join('&');
-  if (route === '/disconnect' && parseQuery(body).confirm === 'yes') {
+  if (route === DISCONNECT && parseQuery(body).confirm === 'yes') {
     body = body.replace(/confirm=/g, 'confirm=no');
   }
   const contentTypes = [FORM, FORM, FORM, `${FORM}; charset=utf-8`, `${FORM}; charset=latin1`];
@@ -629,7 +646,7 @@ function webhookFuzz(rng: Rng, ctx: FuzzContext): FuzzRequest {
   return {
     label: 'webhook',
     method: 'POST',
-    target: rng.chance(0.9) ? '/webhooks/zoom' : routePath(rng, ctx, '/webhooks/zoom'),
+    target: rng.chance(0.9) ? WEBHOOK : routePath(rng, ctx, WEBHOOK),
     headers: [...headers, ...contentType(rng), ...someSessionRarely(rng, ctx)],
     body,
   };
@@ -647,7 +664,7 @@ function webhookOversizeFuzz(rng: Rng, ctx: FuzzContext): FuzzRequest {
     ['x-zm-signature', signature(ctx.webhookSecret, ts, body)],
     ['Content-Type', 'application/json'],
   ];
-  const base = { label: 'webhook-oversize', method: 'POST', target: '/webhooks/zoom' } as const;
+  const base = { label: 'webhook-oversize', method: 'POST', target: WEBHOOK } as const;
   switch (rng.int(0, 4)) {
     case 0: {
       const body = Buffer.from(
@@ -857,8 +874,8 @@ function headerFuzz(rng: Rng, ctx: FuzzContext): FuzzRequest {
 
 /** Tampered, foreign, huge and numerous session cookies, on pages and forms. */
 function cookieFuzz(rng: Rng, ctx: FuzzContext): FuzzRequest {
-  const route = rng.pick(['/', '/', '/', '/install', '/oauth/callback', ...FORM_ROUTES]);
-  const isForm = FORM_ROUTES.includes(route);
+  const route = rng.pick(['/', '/', '/', '/install', '/oauth/callback', ...ctx.routes.forms]);
+  const isForm = ctx.routes.forms.includes(route);
   return {
     label: 'cookie',
     method: isForm ? 'POST' : 'GET',
@@ -970,8 +987,8 @@ export function generate(rng: Rng, ctx: FuzzContext): FuzzRequest {
   throw new Error('unreachable');
 }
 
-/** Which route a request was aimed at (for the coverage summary). */
-export function routeOf(req: FuzzRequest): string {
+/** Which route (or mount) a request was aimed at, for the coverage summary. */
+export function routeOf(req: FuzzRequest, routes: FuzzRoutes): string {
   if (req.rawBytes) return 'wire';
   let p = req.target.split('?')[0] ?? '';
   p = p.replace(/^https?:\/\/[^/]*/i, '');
@@ -981,7 +998,12 @@ export function routeOf(req: FuzzRequest): string {
     // keep it encoded
   }
   p = p.toLowerCase().replace(/\/+$/, '') || '/';
-  if (/^\/assistants\/[^/]+\/remove$/.test(p)) return '/assistants/:id/remove';
-  if (p.startsWith('/static/')) return '/static';
-  return ROUTES.includes(p) ? p : 'unknown';
+  const route = routes.table.routes.find((r) => patternOf(r.path).test(p));
+  if (route) return route.path;
+  return routes.table.mounts.find((m) => p.startsWith(`${m}/`)) ?? 'unknown';
+}
+
+function patternOf(path: string): RegExp {
+  const escaped = path.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped.replace(/:[a-z_]+/g, '[^/]+')}$`);
 }

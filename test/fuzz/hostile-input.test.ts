@@ -2,7 +2,8 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { SEED_USERS } from '../../sandbox/seed';
 import { FuzzClient, type FuzzRequest, type Outcome } from './client';
-import { generate, routeOf, type FuzzContext } from './generators';
+import { fuzzRoutes, generate, routeOf, type FuzzContext } from './generators';
+import { routeTable } from './route-table';
 import { Rng } from './prng';
 import { Browser, type Page, signIn, csrfOf } from '../../harness/browser';
 import { startStack, type Stack } from '../../harness/stack';
@@ -96,13 +97,13 @@ function leakMarkers(stack: Stack): string[] {
 
 const STACK_TRACE = /\n\s+at [^\n]+:\d+:\d+/;
 
-function record(t: Tally, stack: Stack, req: FuzzRequest, out: Outcome): void {
+function record(t: Tally, stack: Stack, ctx: FuzzContext, req: FuzzRequest, out: Outcome): void {
   if (out.kind === 'unreachable') {
     t.unreachable++;
     return;
   }
   t.total++;
-  bump(t.byRoute, routeOf(req));
+  bump(t.byRoute, routeOf(req, ctx.routes));
   if (out.kind !== 'answered') {
     bump(t.byClass, `${out.kind} (${out.transport})`);
     if (out.kind === 'hung') t.hung.push(describeRequest(req));
@@ -145,7 +146,7 @@ async function runFuzz(stack: Stack, ctx: FuzzContext, rng: Rng, count: number):
     while (issued < count) {
       if (++issued % GC_EVERY === 0) collectGarbage();
       const req = generate(rng, ctx);
-      record(tally, stack, req, await client.send(req));
+      record(tally, stack, ctx, req, await client.send(req));
     }
   };
   try {
@@ -193,7 +194,8 @@ function contextFor(stack: Stack, browser: Browser, dashboard: Page): FuzzContex
     adaCookie,
     csrf: csrfOf(dashboard),
     adaId: ADA.id,
-    assistantIds: ADA.assistants.map((a) => a.id),
+    sampleIds: [...ADA.assistants, ...ADA.schedulers].map((p) => p.id),
+    routes: fuzzRoutes(routeTable(stack.app.handler)),
     sessionSecret: stack.env.SESSION_SECRET ?? '',
     webhookSecret: stack.credentials.webhookSecret,
     clientId: stack.credentials.clientId,
@@ -327,21 +329,12 @@ test(`${REQUESTS} hostile requests from a fixed seed: no 5xx, healthy after, onl
   );
 
   expect(tally.total).toBeGreaterThanOrEqual(5_000);
-  for (const route of [
-    '/',
-    '/install',
-    '/oauth/callback',
-    '/logout',
-    '/assistants/clear',
-    '/assistants/:id/remove',
-    '/disconnect',
-    '/webhooks/zoom',
-    '/healthz',
-    '/readyz',
-    '/static',
-    'unknown',
-    'wire',
-  ]) {
+  // Every route the app serves, as its router lists them: a new route is fuzzed unasked.
+  const { routes, mounts } = ctx.routes.table;
+  expect(routes.map((r) => r.path)).toEqual(
+    expect.arrayContaining(['/', '/history/:id/undo', '/schedulers/:id/step-down']),
+  );
+  for (const route of [...new Set(routes.map((r) => r.path)), ...mounts, 'unknown', 'wire']) {
     expect({ route, hits: (tally.byRoute[route] ?? 0) >= 20 }).toEqual({ route, hits: true });
   }
   expectNoServerFault(tally, stack);

@@ -1,11 +1,11 @@
 import type Redis from 'ioredis';
-import { FAILURE } from '../../src/http/copy';
+import { FAILURE, VIEW } from '../../src/http/copy';
 import { execFile } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Browser, signIn } from '../../harness/browser';
-import { formTo } from '../../harness/forms';
+import { formTo, submit } from '../../harness/forms';
 import { startStack, type Stack } from '../../harness/stack';
 import { makeTokenStale, valueOf } from '../../harness/tokens';
 import { ROOT } from '../../harness/processes';
@@ -209,6 +209,45 @@ describe('no session outlives its grant', () => {
     expect(await traces(userId, 'ada@example.com', 'Ada Lovelace')).toEqual([]);
     const snap = await stack.control.get<{ assistants: unknown[] }>('/users/ada');
     expect(snap.assistants).toHaveLength(3); // nothing is done at Zoom for a user who left
+  });
+
+  test('the same without following the redirect: the session the removal writes back is deleted at once', async () => {
+    const browser = new Browser();
+    const dash = await signIn(browser, stack.app.url, 'ada');
+    const userId = await stack.control.userId('ada');
+    const assistants = async (): Promise<{ id: string; email: string }[]> =>
+      (await stack.control.get<{ assistants: { id: string; email: string }[] }>('/users/ada'))
+        .assistants;
+    const alanId = (await assistants()).find((a) => a.email === 'alan.assistant@example.com')?.id;
+    // Zoom holds the DELETE; the app's request keeps its session in memory meanwhile.
+    await stack.control.post('/faults', {
+      target: 'api',
+      delayMs: 3000,
+      method: 'DELETE',
+      path: `/v2/users/me/assistants/${alanId ?? ''}`,
+    });
+    const remove = VIEW.dashboard.removeLabel('alan.assistant@example.com');
+    const removal = submit(browser, dash, remove, { follow: false });
+    while ((await stack.control.stats()).faults_applied === 0) await sleep(20);
+    // Signed by the sandbox and sent to the app; the grant at Zoom is left alone, so the held
+    // DELETE then succeeds and the request ends by saving its session (with the message).
+    const sent = await stack.control.post<{ status: number }>('/webhooks/send', {
+      event: 'app_deauthorized',
+      payload: {
+        user_id: userId,
+        account_id: 'MXEuWmOmTsKWUswrfpPslg',
+        client_id: 'test-client-id',
+      },
+    });
+    expect(sent.status).toBe(200);
+    expect(await stack.tokenStore.get(userId)).toBeNull();
+    expect((await removal).status).toBe(303);
+    expect((await assistants()).map((a) => a.id)).not.toContain(alanId); // the removal went through
+    // Not following the redirect: a later request would end the session and hide the write.
+    expect((await stack.keys()).filter((k) => k.startsWith(stack.keyNames.sessionPrefix))).toEqual(
+      [],
+    );
+    expect(await traces(userId, 'ada@example.com', 'Ada Lovelace')).toEqual([]);
   });
 
   test('the grant check costs no Redis command: a warm GET / reads the session, the record and the history', async () => {

@@ -128,7 +128,7 @@ describe('reading and writing a record', () => {
   });
 });
 
-describe('a record that cannot be read is refused, naming why', () => {
+describe('a record that cannot be read is refused, naming the user, never returned half-read', () => {
   async function refusal(body: unknown): Promise<UnreadableTokenRecordError> {
     const { keys, store } = fixture();
     await storeRaw(keys, 'u1', body);
@@ -149,13 +149,10 @@ describe('a record that cannot be read is refused, naming why', () => {
     );
     expect(err).toBeInstanceOf(UnreadableTokenRecordError);
     expect((err as UnreadableTokenRecordError).userId).toBe('u2');
-    expect(err?.message).toMatch(/^token record for a user could not be read: .+/);
-    expect(err?.message).not.toMatch(/unknown$/);
   });
 
   test('not JSON', async () => {
     const err = await refusal('{not json');
-    expect(err.message).toBe('token record for a user could not be read: not JSON');
     expect(err.userId).toBe('u1');
   });
 
@@ -176,7 +173,7 @@ describe('a record that cannot be read is refused, naming why', () => {
     ['an update time that is not a number', { ...sealedBody, upd: '7' }],
   ])('unexpected shape: %s', async (_name, body) => {
     const err = await refusal(JSON.stringify(body));
-    expect(err.message).toBe('token record for a user could not be read: unexpected shape');
+    expect(err.userId).toBe('u1');
   });
 });
 

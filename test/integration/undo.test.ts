@@ -1,13 +1,6 @@
-import {
-  ACTION_WORDS,
-  LANDING_NOTICES,
-  FLASH,
-  PAGE,
-  REFUSAL_WORDS,
-  VIEW,
-} from '../../src/http/copy';
-import { Browser, csrfOf, html, signIn, type Page } from '../../harness/browser';
-import { formTo } from '../../harness/forms';
+import { ACTION_WORDS, LANDING_NOTICES, FLASH, PAGE, VIEW } from '../../src/http/copy';
+import { Browser, html, signIn, type Page } from '../../harness/browser';
+import { formTo, formsOf, submit } from '../../harness/forms';
 import { startStack, type Stack } from '../../harness/stack';
 import { keysNamingUser, valueOf } from '../../harness/tokens';
 import { randomBytes } from 'node:crypto';
@@ -47,30 +40,26 @@ async function assistantsAtZoom(user = 'ada'): Promise<SandboxAssistant[]> {
 
 const url = (p: string, app = stack.app): string => `${app.url}${p}`;
 
+/** Ticks the confirmation and clicks "Remove all assistants". */
 async function clearAll(browser: Browser, dash: Page): Promise<Page> {
-  return browser.postForm(url('/assistants/clear'), {
-    ...formTo(dash, '/assistants/clear').fields,
-    confirm: 'yes',
-  });
+  return submit(browser, dash, VIEW.dashboard.clearButton(3), { tick: true });
 }
 
 async function removeOne(browser: Browser, dash: Page, email: string): Promise<Page> {
-  const m = new RegExp(
-    `action="(/assistants/[^"]+/remove)">\\s*<input type="hidden" name="_csrf" value="[^"]*">\\s*<input type="hidden" name="email" value="${email}">`,
-  ).exec(dash.text);
-  if (!m?.[1]) throw new Error(`no remove form for ${email}`);
-  return browser.postForm(url(m[1]), { _csrf: csrfOf(dash), email });
+  return submit(browser, dash, VIEW.dashboard.removeLabel(email));
 }
 
-/** The Undo forms on a page, in order: the flash's first (if any), then the history's. */
-function undoActions(page: Page): string[] {
-  return [...page.text.matchAll(/action="(\/history\/[^"]+\/undo)"/g)].map((m) => m[1] ?? '');
+/** The Undo buttons' forms on a page, in order: the flash's first (if any), then the history's. */
+function undoForms(page: Page): ReturnType<typeof formsOf> {
+  // The message's "Undo: put back …" and the history's "Undo the removal of …".
+  return formsOf(page).filter((f) => f.button.startsWith(VIEW.history.undo));
 }
 
+/** Clicks the `which`-th Undo, on `app` (the page may have come from another instance). */
 async function undo(browser: Browser, page: Page, which = 0, app = stack.app): Promise<Page> {
-  const action = undoActions(page)[which];
-  if (!action) throw new Error('no Undo on the page');
-  return browser.postForm(url(action, app), { _csrf: csrfOf(page) });
+  const form = undoForms(page)[which];
+  if (!form) throw new Error('no Undo on the page');
+  return browser.postForm(url(form.action, app), form.fields);
 }
 
 describe('undo', () => {
@@ -107,16 +96,15 @@ describe('undo', () => {
     expect(await assistantsAtZoom()).toEqual(before);
     expect(after.text).toContain(VIEW.dashboard.canSchedule(3));
     expect(after.text).toMatch(/Undone today at \d\d:\d\d/);
-    expect(undoActions(after)).toEqual([]); // nothing left to undo
+    expect(undoForms(after)).toEqual([]); // nothing left to undo
   });
 
   test('undo twice: the second changes nothing and says so', async () => {
     const browser = new Browser();
     const dash = await signIn(browser, stack.app.url, 'ada');
     const cleared = await clearAll(browser, dash);
-    const action = undoActions(cleared)[0] ?? '';
-    await browser.postForm(url(action), { _csrf: csrfOf(cleared) });
-    const again = await browser.postForm(url(action), { _csrf: csrfOf(cleared) });
+    await undo(browser, cleared);
+    const again = await undo(browser, cleared);
     expect(again.text).toMatch(
       /This removal was already undone today at \d\d:\d\d [A-Za-z ]+ time; nothing changed\./,
     );
@@ -152,7 +140,13 @@ describe('undo', () => {
     expect(after.text).toContain(
       html(FLASH.notPutBack('alan.assistant@example.com', 'no_licence')),
     );
-    expect(REFUSAL_WORDS.no_licence).toBeTruthy();
+    // Each in words the user can act on: why this person, not only that it failed.
+    expect(after.text).toMatch(
+      /alan\.assistant@example\.com could not be put back: [^<]*licen[cs]e/,
+    );
+    expect(after.text).toMatch(
+      /katherine\.assistant@example\.com could not be put back: [^<]*account/,
+    );
     expect((await assistantsAtZoom()).map((a) => a.email)).toEqual(['grace.assistant@example.com']);
   });
 
@@ -238,7 +232,7 @@ describe('every answer Zoom gives to an undo', () => {
     expect(failed.text).toContain(
       html(ACTION_WORDS['undo-removal'].refused(why, { reason: 'zoom_down' })),
     );
-    expect(undoActions(failed).length).toBeGreaterThan(0); // still available
+    expect(undoForms(failed).length).toBeGreaterThan(0); // still available
     await stack.control.clearFaults();
     const later = await undo(browser, failed);
     expect(later.text).toContain('Put back');
@@ -267,7 +261,7 @@ describe('every answer Zoom gives to an undo', () => {
       html(FLASH.putBack(['alan.assistant@example.com', 'katherine.assistant@example.com'])),
     );
     // The message offers the Undo of the one Zoom did not put back.
-    expect(undoActions(after).length).toBeGreaterThan(0);
+    expect(undoForms(after).length).toBeGreaterThan(0);
   });
 
   test('a paid account is required: said so', async () => {
@@ -287,7 +281,7 @@ describe('every answer Zoom gives to an undo', () => {
     const failed = await undo(browser, page);
     expect(failed.text).toContain(html(ACTION_WORDS['undo-removal'].needsPermission));
     expect(failed.text).toContain('href="/install"');
-    expect(undoActions(failed).length).toBeGreaterThan(0);
+    expect(undoForms(failed).length).toBeGreaterThan(0);
     expect((await stack.control.stats()).token_refresh).toBe(0);
   });
 });
