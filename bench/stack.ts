@@ -4,7 +4,7 @@ import { startReadyApp } from '../harness/app-process';
 import { Browser, SESSION_COOKIE, sessionIdOf, signIn } from '../harness/browser';
 import { freePort, ROOT, spawnTracked, stopChild, waitUntilReady } from '../harness/processes';
 import { startSandboxedApp } from '../harness/sandboxed-app';
-import { storedRecord, tokenStoreFor } from '../harness/tokens';
+import { storedRecord, tokenStoreFor } from '../harness/grant-records';
 import { createRedis } from '../src/store/redis';
 
 // The sandbox (day-long tokens: only the storm refreshes), the app as in production, ada.

@@ -1,4 +1,4 @@
-import { makeTokenStale } from '../harness/tokens';
+import { makeTokenStale } from '../harness/grant-records';
 import { openBurst, type Burst } from './load';
 import type { Settings } from './settings';
 import { FORWARDED, type Stack } from './stack';

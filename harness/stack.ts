@@ -13,7 +13,7 @@ import type { RedisTokenStore } from '../src/store/token-store';
 import type { RedisKeys } from '../src/store/keys';
 import { ROOT } from './processes';
 import { SandboxControl, startSandboxFor, type RunningSandbox } from './sandbox';
-import { tokenStoreFor } from './tokens';
+import { tokenStoreFor } from './grant-records';
 
 /**
  * For tests: the whole product on real sockets in this process — the Zoom sandbox, and one or

@@ -40,7 +40,7 @@ export const SECTIONS: Record<string, () => string> = {
     const keys = new RedisKeys(config.redis.keyPrefix);
     const user = '<zoomUserId>';
     const keyOf: Record<KeptKind, string> = {
-      grant: keys.tokens(user),
+      grant: keys.grantRecord(user),
       session: `${keys.sessionPrefix}<sessionId>`,
       sessionIndex: keys.userSessions(user),
       history: keys.history(user),

@@ -37,7 +37,7 @@ export interface Services {
   readonly oauth: ZoomOAuthClient;
   readonly zoomApi: ZoomApiClient;
   readonly tokenStore: RedisTokenStore;
-  readonly tokens: TokenManager;
+  readonly tokenManager: TokenManager;
   readonly sessionIndex: SessionIndex;
   readonly history: RedisRemovalHistory;
   readonly replays: RedisActionReplays;
@@ -85,12 +85,12 @@ export interface UseCases {
 }
 
 export function appParts(services: Services): AppParts {
-  const { config, logger, tokens, zoomApi, oauth, history, replays, redis, keys } = services;
+  const { config, logger, tokenManager, zoomApi, oauth, history, replays, redis, keys } = services;
   const counters = new RedisCounters(redis, keys.rateLimitPrefix);
   return {
     config,
     logger,
-    isCurrentGrant: (ref) => tokens.isCurrent(ref),
+    isCurrentGrant: (ref) => tokenManager.isCurrent(ref),
     sessionIndex: {
       register: (userId, sid, expiresAt) => services.sessionIndex.register(userId, sid, expiresAt),
       unregister: (userId, sid) => services.sessionIndex.unregister(userId, sid),
@@ -109,23 +109,23 @@ export function appParts(services: Services): AppParts {
     sessionSealer: services.sealer,
     useCases: {
       act: (action, grant, input) =>
-        act({ tokens, zoomApi, oauth, history, replays, logger }, action, grant, input),
+        act({ tokenManager, zoomApi, oauth, history, replays, logger }, action, grant, input),
       viewDashboard: (grant, now) =>
         viewDashboard(
           // Longer than any action can take: a list, a delete and a refresh, each up to the timeout.
-          { tokens, zoomApi, history, pendingSettleMs: 3 * config.zoom.timeoutMs },
+          { tokenManager, zoomApi, history, pendingSettleMs: 3 * config.zoom.timeoutMs },
           grant,
           now,
         ),
       deauthorize: (event, signedAt, ageSeconds) =>
         deauthorize(
-          { tokens, clientId: config.zoom.clientId, logger },
+          { tokenManager, clientId: config.zoom.clientId, logger },
           event,
           signedAt,
           ageSeconds,
         ),
-      signIn: (code, verifier) => signIn({ oauth, zoomApi, tokens, logger }, code, verifier),
-      profileOf: (grant) => tokens.profileOf(grant),
+      signIn: (code, verifier) => signIn({ oauth, zoomApi, tokenManager, logger }, code, verifier),
+      profileOf: (grant) => tokenManager.profileOf(grant),
     },
   };
 }
@@ -158,7 +158,7 @@ export function composeServices(
     config.tokens.recordTtlSeconds,
     new ReplicaAcks(connections.redis, logger),
   );
-  const tokens = new TokenManager({
+  const tokenManager = new TokenManager({
     store,
     flight: new LockedSingleFlight(lock, {
       lockTtlMs: config.tokens.lockTtlMs,
@@ -182,7 +182,7 @@ export function composeServices(
     oauth,
     zoomApi,
     tokenStore: store,
-    tokens,
+    tokenManager,
     sessionIndex,
     history: new RedisRemovalHistory(connections.redis, keys, cipher),
     replays: new RedisActionReplays(connections.redis, keys, cipher),

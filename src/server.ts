@@ -85,7 +85,7 @@ export async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     void shutdown(server, sockets, logger).then(async () => {
       // A refresh still storing its answer gets a moment more, inside the platform's 30 s.
-      await Promise.race([services.tokens.settled(), sleep(1_000)]);
+      await Promise.race([services.tokenManager.settled(), sleep(1_000)]);
       await Promise.allSettled([redis.quit(), subscriber.quit()]);
       logger.info('stopped');
       process.exit(0);

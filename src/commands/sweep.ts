@@ -40,7 +40,7 @@ async function main(): Promise<number> {
   const store = services.tokenStore;
   try {
     const report = await sweepIdleGrants(
-      { userIds: () => store.userIdPages(), store, tokens: services.tokens, logger },
+      { userIds: () => store.userIdPages(), store, tokenManager: services.tokenManager, logger },
       { idleMs: config.sweep.idleMs },
     );
     process.stdout.write(`${formatSweep(report, config.sweep.idleMs / 3_600_000).join('\n')}\n`);
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
     process.stderr.write(failureLine('sweep', err, lastRedisError(), advice));
     return 1;
   } finally {
-    await services.tokens.settled();
+    await services.tokenManager.settled();
     await Promise.allSettled([redis.quit(), subscriber.quit()]);
   }
 }

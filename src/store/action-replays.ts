@@ -41,7 +41,7 @@ export class RedisActionReplays implements ActionReplays {
       CLAIM,
       2,
       this.keys.replays(userId),
-      this.keys.tokens(userId),
+      this.keys.grantRecord(userId),
       intent,
       `running:${now}`,
       now,

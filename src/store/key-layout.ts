@@ -44,7 +44,7 @@ export async function migrateKeyLayout(
     newName: (id: string) => string;
     how: 'move' | 'merge' | 'drop';
   }[] = [
-    { prefix: keys.tokensPrefix, newName: (id) => keys.tokens(id), how: 'move' },
+    { prefix: keys.grantRecordPrefix, newName: (id) => keys.grantRecord(id), how: 'move' },
     { prefix: keys.userSessionsPrefix, newName: (id) => keys.userSessions(id), how: 'move' },
     { prefix: keys.historyPrefix, newName: (id) => keys.history(id), how: 'merge' },
     { prefix: keys.refreshLockPrefix, newName: (id) => keys.refreshLock(id), how: 'drop' },

@@ -60,7 +60,7 @@ export async function rotateTokenRecords(
   cipher: RecordCipher,
   opts: RotationOptions = {},
 ): Promise<RotationReport> {
-  const base = keys.tokensPrefix;
+  const base = keys.grantRecordPrefix;
   const pattern = `${escapeGlob(base)}*`;
   const count = opts.scanCount ?? DEFAULT_SCAN_COUNT;
   const report: RotationReport = {

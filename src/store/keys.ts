@@ -10,12 +10,13 @@
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 
-  tokens(userId: string): string {
-    return `${this.tokensPrefix}${userTag(userId)}`;
+  /** The user's sealed grant (the key keeps its first name, `tokens:`). */
+  grantRecord(userId: string): string {
+    return `${this.grantRecordPrefix}${userTag(userId)}`;
   }
 
   /** What every token record key starts with (for SCAN). */
-  get tokensPrefix(): string {
+  get grantRecordPrefix(): string {
     return `${this.prefix}tokens:`;
   }
 
@@ -85,7 +86,7 @@ export class RedisKeys {
     ];
   }
 
-  /** The user id in a key made by `tokens` or `history` (given that prefix), else null. */
+  /** The user id in a key made by `grantRecord` or `history` (given that prefix), else null. */
   userIdIn(key: string, kindPrefix: string): string | null {
     if (!key.startsWith(kindPrefix)) return null;
     const tagged = key.slice(kindPrefix.length);

@@ -98,7 +98,7 @@ export class RedisRemovalHistory implements RemovalHistory {
       ADD_WHILE_GRANTED,
       2,
       key,
-      this.keys.tokens(userId),
+      this.keys.grantRecord(userId),
       removal.id,
       this.seal(userId, removal),
       HISTORY_MS,

@@ -26,7 +26,7 @@ export class SessionIndex {
       REGISTER,
       2,
       this.keys.userSessions(userId),
-      this.keys.tokens(userId),
+      this.keys.grantRecord(userId),
       Date.now(),
       expiresAt,
       sessionId,

@@ -68,14 +68,14 @@ export class RedisTokenStore implements TokenStore {
   ) {}
 
   async get(userId: string): Promise<TokenRecord | null> {
-    const sealed = await this.redis.get(this.keys.tokens(userId));
+    const sealed = await this.redis.get(this.keys.grantRecord(userId));
     if (sealed === null) return null;
     return this.unseal(userId, sealed);
   }
 
   async put(userId: string, record: TokenRecord): Promise<void> {
     const sealed = this.seal(userId, record);
-    await this.redis.set(this.keys.tokens(userId), sealed, 'EX', this.ttlSeconds);
+    await this.redis.set(this.keys.grantRecord(userId), sealed, 'EX', this.ttlSeconds);
   }
 
   async compareAndSet(
@@ -90,13 +90,13 @@ export class RedisTokenStore implements TokenStore {
     const n = await this.redis.eval(
       SET_IF_EQUAL,
       1,
-      this.keys.tokens(userId),
+      this.keys.grantRecord(userId),
       expected,
       sealed,
       options.keepTtl ? '' : this.ttlSeconds,
     );
     if (n !== 1) return false;
-    if (options.awaitReplica) await this.replicas?.confirm(this.keys.tokens(userId));
+    if (options.awaitReplica) await this.replicas?.confirm(this.keys.grantRecord(userId));
     return true;
   }
 
@@ -109,7 +109,7 @@ export class RedisTokenStore implements TokenStore {
       expected = sealed;
     }
     const keys = [
-      this.keys.tokens(userId),
+      this.keys.grantRecord(userId),
       this.keys.userSessions(userId),
       ...this.keys.otherUserKeys(userId),
     ];
@@ -129,7 +129,7 @@ export class RedisTokenStore implements TokenStore {
 
   /** Pages of the ids of users that have a token record (SCAN). */
   async *userIdPages(count = 200): AsyncGenerator<string[]> {
-    const base = this.keys.tokensPrefix;
+    const base = this.keys.grantRecordPrefix;
     for await (const page of scanKeys(this.redis, `${escapeGlob(base)}*`, count)) {
       yield page.flatMap((key) => this.keys.userIdIn(key, base) ?? []);
     }
@@ -141,7 +141,7 @@ export class RedisTokenStore implements TokenStore {
    * scripts then compare against that sealed value, so a write in between still fails them.
    */
   private async sealedIfEqual(userId: string, seen: TokenRecord): Promise<string | null> {
-    const sealed = await this.redis.get(this.keys.tokens(userId));
+    const sealed = await this.redis.get(this.keys.grantRecord(userId));
     if (sealed === null) return null;
     let stored: TokenRecord;
     try {

@@ -9,7 +9,7 @@ import { ROOT } from '../../harness/processes';
 import { startRedisServer } from '../../harness/redis';
 import { startRedisCluster, type RunningCluster } from '../../harness/redis-cluster';
 import { startStack, type Stack } from '../../harness/stack';
-import { keysNamingUser, makeTokenStale } from '../../harness/tokens';
+import { keysNamingUser, makeTokenStale } from '../../harness/grant-records';
 import { PAGE, VIEW } from '../../src/http/copy';
 import { createLogger } from '../../src/log';
 import { RedisLock } from '../../src/store/lock';
@@ -132,7 +132,7 @@ describe('the app on a Redis Cluster', () => {
     // A removal, so that the history and the action counter exist too.
     await removeEveryone(browser, dash);
     const names = stack.keyNames;
-    const own = [names.tokens(ada), names.userSessions(ada), ...names.otherUserKeys(ada)];
+    const own = [names.grantRecord(ada), names.userSessions(ada), ...names.otherUserKeys(ada)];
     const slots = new Set<number>();
     for (const key of own) slots.add(Number(await stack.admin.call('CLUSTER', 'KEYSLOT', key)));
     expect(slots.size).toBe(1);
@@ -296,7 +296,7 @@ describe('failover', () => {
   test('CLUSTER FAILOVER of the user’s primary during a refresh storm: no grant lost', async () => {
     const ada = await stack.control.userId('ada');
     await stormThrough('CLUSTER FAILOVER', async () => {
-      const primary = await cluster.primaryFor(stack.keyNames.tokens(ada));
+      const primary = await cluster.primaryFor(stack.keyNames.grantRecord(ada));
       await cluster.failover(await cluster.replicaOf(primary));
     });
   }, 60_000);
@@ -309,14 +309,16 @@ describe('failover', () => {
   // is shown by the next-but-one test: the refresh holds until a replica has the record.
   test('the user’s primary killed during a refresh storm: its replica takes over, no grant lost', async () => {
     const ada = await stack.control.userId('ada');
-    const primary = await cluster.primaryFor(stack.keyNames.tokens(ada));
+    const primary = await cluster.primaryFor(stack.keyNames.grantRecord(ada));
     try {
       await stormThrough('primary killed', async () => {
         await primary.kill();
         // The replica is elected after the node timeout (1 s) and a vote.
         const deadline = Date.now() + 10_000;
         for (;;) {
-          const now = await cluster.primaryFor(stack.keyNames.tokens(ada)).catch(() => primary);
+          const now = await cluster
+            .primaryFor(stack.keyNames.grantRecord(ada))
+            .catch(() => primary);
           if (now.port !== primary.port) break;
           if (Date.now() > deadline) throw new Error('no failover');
           await new Promise((r) => setTimeout(r, 100));
@@ -330,7 +332,7 @@ describe('failover', () => {
 
   test('a refreshed record waits for a replica; a replica that does not answer is logged, the write stands', async () => {
     const { browser, userId } = await signedIn();
-    const primary = await cluster.primaryFor(stack.keyNames.tokens(userId));
+    const primary = await cluster.primaryFor(stack.keyNames.grantRecord(userId));
     const replica = await cluster.replicaOf(primary);
     await makeTokenStale(stack.tokenStore, userId, -1000);
     const refreshes = (await stack.control.stats()).token_refresh ?? 0;
@@ -340,8 +342,8 @@ describe('failover', () => {
     await onReplica.call('READONLY');
     // The replica holds the refreshed record (right after the answer as a rule; once, right
     // after the killed-primary test on a loaded machine, only a moment later — see the note).
-    const stored = await stack.admin.get(stack.keyNames.tokens(userId));
-    for (let i = 0; (await onReplica.get(stack.keyNames.tokens(userId))) !== stored; i++) {
+    const stored = await stack.admin.get(stack.keyNames.grantRecord(userId));
+    for (let i = 0; (await onReplica.get(stack.keyNames.grantRecord(userId))) !== stored; i++) {
       if (i > 20) throw new Error('the replica never got the refreshed record');
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -366,7 +368,7 @@ describe('slots that move and nodes that restart', () => {
   test('the user’s slot migrates to another primary (ASK, then MOVED) under load: served throughout', async () => {
     const { browser, userId } = await signedIn();
     const load = keepAsking(browser, [stack.apps[0]?.url ?? '', stack.apps[1]?.url ?? '']);
-    await cluster.moveSlotOf(stack.keyNames.tokens(userId));
+    await cluster.moveSlotOf(stack.keyNames.grantRecord(userId));
     await new Promise((r) => setTimeout(r, 300));
     const answers = await load.stop();
     expect(answers.length).toBeGreaterThan(10);
@@ -376,7 +378,7 @@ describe('slots that move and nodes that restart', () => {
 
   test('a primary restarting: each request is served or gets the 503 page within 2 s, then all recover', async () => {
     const { browser, userId } = await signedIn();
-    const primary = await cluster.primaryFor(stack.keyNames.tokens(userId));
+    const primary = await cluster.primaryFor(stack.keyNames.grantRecord(userId));
     const load = keepAsking(browser, [stack.apps[0]?.url ?? '', stack.apps[1]?.url ?? '']);
     await primary.restart();
     await cluster.waitHealthy();

@@ -304,7 +304,7 @@ test(`${REQUESTS} hostile requests from a fixed seed: no 5xx, healthy after, onl
   const ctx = contextFor(stack, browser, dashboard);
   ctx.pending.push(...(await pendingSignIns(stack, ctx.adaCookie, 30, 5)));
 
-  const tokensKey = stack.keyNames.tokens(ctx.adaId);
+  const tokensKey = stack.keyNames.grantRecord(ctx.adaId);
   const keysBefore = new Set(await stack.keys());
   const durableBefore = await durableState(stack);
   expect(durableBefore.has(tokensKey)).toBe(true);

@@ -259,7 +259,7 @@ describe('failures are outcomes', () => {
   });
 
   it('a grant that ended: grant_ended, and Zoom is not asked', async () => {
-    await services.tokens.endGrant(grant.userId);
+    await services.tokenManager.endGrant(grant.userId);
     const before = await stack.control.stats();
     expect(await run('remove-all-assistants', { confirmed: true })).toEqual({
       kind: 'grant_ended',
@@ -316,7 +316,7 @@ describe('deauthorization', () => {
     },
   });
   const deps = () => ({
-    tokens: services.tokens,
+    tokenManager: services.tokenManager,
     clientId: stack.credentials.clientId,
     logger: services.logger,
   });

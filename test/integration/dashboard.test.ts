@@ -9,7 +9,7 @@ import {
 } from '../../src/http/copy';
 import { Browser, type Page, signIn, csrfOf, html } from '../../harness/browser';
 import { formTo } from '../../harness/forms';
-import { keysNamingUser } from '../../harness/tokens';
+import { keysNamingUser } from '../../harness/grant-records';
 import { startStack, type Stack } from '../../harness/stack';
 
 let stack: Stack;

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { Browser, signIn } from '../../harness/browser';
 import { formTo, submit } from '../../harness/forms';
 import { startStack, type Stack } from '../../harness/stack';
-import { makeTokenStale, valueOf } from '../../harness/tokens';
+import { makeTokenStale, valueOf } from '../../harness/grant-records';
 import { ROOT } from '../../harness/processes';
 import { startRedisServer } from '../../harness/redis';
 
@@ -407,7 +407,7 @@ describe('deletion within days, even when the event never comes', () => {
     );
     await idle(ada as string, 30);
     await idle(grace as string, 30);
-    await stack.admin.expire(stack.keyNames.tokens(grace as string), 1000);
+    await stack.admin.expire(stack.keyNames.grantRecord(grace as string), 1000);
     await stack.control.post('/revoke-grant', { user: 'ada' }); // no webhook
     const { code, out } = await sweep();
     expect(code).toBe(0);
@@ -418,7 +418,9 @@ describe('deletion within days, even when the event never comes', () => {
     expect(await traces(ada as string, 'ada@example.com', 'Ada Lovelace')).toEqual([]);
     const kept = await stack.tokenStore.get(grace as string);
     expect(kept?.updatedAt).toBeGreaterThan(Date.now() - 60_000); // checked (refreshed) now
-    expect(await stack.admin.ttl(stack.keyNames.tokens(grace as string))).toBeLessThanOrEqual(1000);
+    expect(await stack.admin.ttl(stack.keyNames.grantRecord(grace as string))).toBeLessThanOrEqual(
+      1000,
+    );
     expect(await stack.tokenStore.get(alan as string)).not.toBeNull();
     expect((await stack.control.stats()).token_refresh).toBe(2);
   });

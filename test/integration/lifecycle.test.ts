@@ -2,7 +2,7 @@ import { ACTION_WORDS, PAGE, PAGES, VIEW } from '../../src/http/copy';
 import { createHmac } from 'node:crypto';
 import { Browser, signIn, csrfOf, html } from '../../harness/browser';
 import { startStack, type Stack, type AppInstance } from '../../harness/stack';
-import { keysNamingUser, makeTokenStale } from '../../harness/tokens';
+import { keysNamingUser, makeTokenStale } from '../../harness/grant-records';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { Browser, callbackUrlFor, csrfOf } from '../../harness/browser';
 import { formTo } from '../../harness/forms';
 import { startStack, type Stack } from '../../harness/stack';
-import { makeTokenStale } from '../../harness/tokens';
+import { makeTokenStale } from '../../harness/grant-records';
 
 let stack: Stack;
 beforeAll(async () => {

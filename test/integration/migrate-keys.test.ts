@@ -45,8 +45,8 @@ test('moves a signed-in user’s grant, sessions and history to the new names; t
   const k = stack.keyNames;
   await stack.admin.hset(k.history(ada), 'r1', 'sealed-entry');
   await stack.admin.expire(k.history(ada), 3_600);
-  const ttl = await stack.admin.ttl(k.tokens(ada));
-  const oldTokens = await toOldName(k.tokens(ada));
+  const ttl = await stack.admin.ttl(k.grantRecord(ada));
+  const oldTokens = await toOldName(k.grantRecord(ada));
   await toOldName(k.userSessions(ada));
   await toOldName(k.history(ada));
   await stack.admin.set(`${k.refreshLockPrefix}${ada}`, 'owner', 'PX', 10_000);
@@ -58,7 +58,7 @@ test('moves a signed-in user’s grant, sessions and history to the new names; t
   expect(first.out).toMatch(/moved\s+3/);
   expect(first.out).toMatch(/dropped\s+2/);
   expect(await stack.admin.exists(oldTokens)).toBe(0);
-  expect(await stack.admin.ttl(k.tokens(ada))).toBeGreaterThan(ttl - 10);
+  expect(await stack.admin.ttl(k.grantRecord(ada))).toBeGreaterThan(ttl - 10);
   expect(await stack.admin.hget(k.history(ada), 'r1')).toBe('sealed-entry');
   expect(await stack.tokenStore.get(ada)).not.toBeNull();
   expect((await browser.get(`${stack.app.url}/`)).text).toContain('Ada Lovelace');
@@ -79,15 +79,15 @@ test('where the new name is already taken the new value wins, and histories are 
   await signIn(new Browser(), stack.app.url, 'ada');
   const ada = await stack.control.userId('ada');
   const k = stack.keyNames;
-  const newer = await stack.admin.get(k.tokens(ada));
-  await stack.admin.set(`${k.tokensPrefix}${ada}`, 'an older grant');
+  const newer = await stack.admin.get(k.grantRecord(ada));
+  await stack.admin.set(`${k.grantRecordPrefix}${ada}`, 'an older grant');
   await stack.admin.hset(k.history(ada), 'new', 'n');
   await stack.admin.hset(`${k.historyPrefix}${ada}`, 'old', 'o', 'new', 'stale');
   const out = await migrate();
   expect(out.out).toMatch(/kept \(newer there\)\s+2/);
-  expect(await stack.admin.get(k.tokens(ada))).toBe(newer);
+  expect(await stack.admin.get(k.grantRecord(ada))).toBe(newer);
   expect(await stack.admin.hgetall(k.history(ada))).toEqual({ new: 'n', old: 'o' });
-  expect(await stack.admin.exists(`${k.tokensPrefix}${ada}`)).toBe(0);
+  expect(await stack.admin.exists(`${k.grantRecordPrefix}${ada}`)).toBe(0);
 });
 
 test('refuses to run against a cluster', async () => {

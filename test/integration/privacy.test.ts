@@ -1,6 +1,6 @@
 import { Browser, csrfOf, signIn, type Page } from '../../harness/browser';
 import { startStack, type Stack } from '../../harness/stack';
-import { valueOf } from '../../harness/tokens';
+import { valueOf } from '../../harness/grant-records';
 
 /**
  * Nothing in Redis names a person: a copy of the store (a backup, a snapshot, a support dump)

@@ -80,14 +80,14 @@ function record(n: number): TokenRecord {
 }
 
 async function raw(f: Fixture, userId: string): Promise<string | null> {
-  return redis.get(f.keys.tokens(userId));
+  return redis.get(f.keys.grantRecord(userId));
 }
 
 test('records under the old key are rotated, open under the new key alone, and keep their TTL', async () => {
   const f = fixture();
   await f.underOld.put('u1', record(1));
   await f.underOld.put('u2', record(2));
-  await redis.expire(f.keys.tokens('u2'), 1_234);
+  await redis.expire(f.keys.grantRecord('u2'), 1_234);
   const before = await raw(f, 'u1');
 
   const report = await f.rotate();
@@ -107,8 +107,8 @@ test('records under the old key are rotated, open under the new key alone, and k
   expect(await f.newOnly.get('u1')).toEqual(record(1));
   expect(await f.newOnly.get('u2')).toEqual(record(2));
   // KEEPTTL: rotation neither drops nor renews the expiry.
-  const ttl1 = await redis.ttl(f.keys.tokens('u1'));
-  const ttl2 = await redis.ttl(f.keys.tokens('u2'));
+  const ttl1 = await redis.ttl(f.keys.grantRecord('u1'));
+  const ttl2 = await redis.ttl(f.keys.grantRecord('u2'));
   expect(ttl1).toBeGreaterThan(TTL_SECONDS - 10);
   expect(ttl1).toBeLessThanOrEqual(TTL_SECONDS);
   expect(ttl2).toBeGreaterThan(1_234 - 10);
@@ -118,9 +118,9 @@ test('records under the old key are rotated, open under the new key alone, and k
 test('a record with no expiry stays without one', async () => {
   const f = fixture();
   await f.underOld.put('u1', record(1));
-  await redis.persist(f.keys.tokens('u1'));
+  await redis.persist(f.keys.grantRecord('u1'));
   expect((await f.rotate()).rotated).toBe(1);
-  expect(await redis.ttl(f.keys.tokens('u1'))).toBe(-1);
+  expect(await redis.ttl(f.keys.grantRecord('u1'))).toBe(-1);
 });
 
 test('records already under the current key are left byte-identical', async () => {
@@ -140,7 +140,7 @@ test('a record under a key no longer configured is reported with its key id and 
   await f.underStranger.put('lost', record(1));
   await f.underOld.put('u1', record(2));
   const before = await raw(f, 'lost');
-  const ttlBefore = await redis.ttl(f.keys.tokens('lost'));
+  const ttlBefore = await redis.ttl(f.keys.grantRecord('lost'));
 
   const report = await f.rotate();
 
@@ -149,21 +149,21 @@ test('a record under a key no longer configured is reported with its key id and 
   expect(report.rotated).toBe(1);
   expect(report.scanned).toBe(2);
   expect(await raw(f, 'lost')).toBe(before);
-  expect(await redis.ttl(f.keys.tokens('lost'))).toBe(ttlBefore);
+  expect(await redis.ttl(f.keys.grantRecord('lost'))).toBe(ttlBefore);
   // Still readable by whoever has the stranger key: nothing was lost.
   expect(await f.underStranger.get('lost')).toEqual(record(1));
 });
 
 test('garbage, a record moved to another user, and a non-string key are reported unreadable and left', async () => {
   const f = fixture();
-  await redis.set(f.keys.tokens('garbage'), 'not-a-sealed-record');
+  await redis.set(f.keys.grantRecord('garbage'), 'not-a-sealed-record');
   await f.underOld.put('victim', record(1));
   const moved = (await raw(f, 'victim')) ?? '';
-  await redis.set(f.keys.tokens('thief'), moved); // the associated data no longer matches
+  await redis.set(f.keys.grantRecord('thief'), moved); // the associated data no longer matches
   const parts = moved.split('.');
   parts[3] = (parts[3]?.startsWith('A') ? 'B' : 'A') + (parts[3] ?? '').slice(1); // the body
-  await redis.set(f.keys.tokens('tampered'), parts.join('.'));
-  await redis.hset(f.keys.tokens('hash'), 'x', '1');
+  await redis.set(f.keys.grantRecord('tampered'), parts.join('.'));
+  await redis.hset(f.keys.grantRecord('hash'), 'x', '1');
 
   const report = await f.rotate();
 
@@ -173,7 +173,7 @@ test('garbage, a record moved to another user, and a non-string key are reported
   expect(report.scanned).toBe(5);
   expect(await raw(f, 'garbage')).toBe('not-a-sealed-record');
   expect(await raw(f, 'thief')).toBe(moved);
-  expect(await redis.hget(f.keys.tokens('hash'), 'x')).toBe('1');
+  expect(await redis.hget(f.keys.grantRecord('hash'), 'x')).toBe('1');
 });
 
 test('running twice is idempotent: the second run finds everything current and changes nothing', async () => {
@@ -182,7 +182,7 @@ test('running twice is idempotent: the second run finds everything current and c
   await f.underNew.put('current', record(9));
 
   const first = await f.rotate();
-  const all = ['current', 'u0', 'u1', 'u2', 'u3', 'u4'].map((u) => f.keys.tokens(u));
+  const all = ['current', 'u0', 'u1', 'u2', 'u3', 'u4'].map((u) => f.keys.grantRecord(u));
   const values = await redis.mget(...all);
   const second = await f.rotate();
 
@@ -233,7 +233,7 @@ test('a record deleted between read and write (disconnect) is not brought back',
   });
 
   expect(report).toMatchObject({ scanned: 1, rotated: 0, changedMeanwhile: 1 });
-  expect(await redis.exists(f.keys.tokens('leaver'))).toBe(0);
+  expect(await redis.exists(f.keys.grantRecord('leaver'))).toBe(0);
 });
 
 test('many records over many SCAN pages are each handled exactly once', async () => {
@@ -242,7 +242,7 @@ test('many records over many SCAN pages are each handled exactly once', async ()
   const cipher = new RecordCipher([oldKey.key]);
   for (let i = 0; i < 450; i++) {
     const sealed = cipher.seal(JSON.stringify({ n: i }), `token-record:u${i}`);
-    pipe.set(f.keys.tokens(`u${i}`), sealed, 'EX', TTL_SECONDS);
+    pipe.set(f.keys.grantRecord(`u${i}`), sealed, 'EX', TTL_SECONDS);
   }
   await pipe.exec();
 
@@ -339,7 +339,7 @@ describe('npm run rotate-keys (compiled)', () => {
     expect(await store(newKey.key).get('alice')).toEqual(record(1));
 
     await store(strangerKey.key).put('dave', record(4));
-    await redis.set(keys.tokens('erin'), 'garbage');
+    await redis.set(keys.grantRecord('erin'), 'garbage');
     const second = await runScript(env());
     expect(second.code).toBe(2);
     expect(second.stdout).toMatch(/scanned +5\n/);

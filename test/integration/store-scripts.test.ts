@@ -51,7 +51,7 @@ let users = 0;
 /** A user with a grant (the history is written only while one exists) and one removal. */
 async function userWithRemoval(k = keys): Promise<{ userId: string; removalId: string }> {
   const userId = `u${++users}`;
-  await admin.set(k.tokens(userId), 'a grant');
+  await admin.set(k.grantRecord(userId), 'a grant');
   const removal = newRemoval([ALAN], Date.now());
   expect(await new RedisRemovalHistory(admin, k, cipher).add(userId, removal)).toBe(true);
   return { userId, removalId: removal.id };
@@ -75,7 +75,7 @@ describe('the session index', () => {
     const expires = Date.now() + 60_000;
     expect(await index.register('no-grant', 'sid-1', expires)).toBe(false);
     expect(await admin.exists(keys.userSessions('no-grant'))).toBe(0);
-    await admin.set(keys.tokens('granted'), 'a grant');
+    await admin.set(keys.grantRecord('granted'), 'a grant');
     expect(await index.register('granted', 'sid-2', expires)).toBe(true);
     expect(await admin.zrange(keys.userSessions('granted'), '0', '-1')).toEqual(['sid-2']);
   });
@@ -103,7 +103,7 @@ describe('the removal history', () => {
     const history = new RedisRemovalHistory(admin, keys, cipher);
     const claim = await history.claim(userId, removalId, Date.now());
     if (claim.kind !== 'claimed') throw new Error(`not claimed: ${claim.kind}`);
-    await admin.del(keys.history(userId), keys.tokens(userId)); // a deauthorization meanwhile
+    await admin.del(keys.history(userId), keys.grantRecord(userId)); // a deauthorization meanwhile
     await history.settle(userId, claim.removal, { state: 'available' });
     expect(await admin.exists(keys.history(userId))).toBe(0);
   });

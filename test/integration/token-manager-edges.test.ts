@@ -229,7 +229,7 @@ describe('log lines', () => {
       userId,
       err: expect.stringMatching(/^token record for a user could not be read/) as string,
     });
-    expect(await admin.exists(keys.tokens(userId))).toBe(1);
+    expect(await admin.exists(keys.grantRecord(userId))).toBe(1);
   });
 
   test('a lock release that fails is logged; the refreshed token is still handed out', async () => {
@@ -290,10 +290,10 @@ describe('the sweep’s verdicts', () => {
   test('a record that cannot be opened: unreadable, kept, Zoom not asked', async () => {
     const zoom = new ScriptedZoom([]);
     const userId = newUser();
-    await admin.set(keys.tokens(userId), 'v1.nokey.AAAA.AAAA.AAAA');
+    await admin.set(keys.grantRecord(userId), 'v1.nokey.AAAA.AAAA.AAAA');
     expect(await manager(zoom).verifyWithZoom(userId)).toBe('unreadable');
     expect(zoom.grants).toBe(0);
-    expect(await admin.exists(keys.tokens(userId))).toBe(1);
+    expect(await admin.exists(keys.grantRecord(userId))).toBe(1);
   });
 
   test('the record is deleted while Zoom answers: gone', async () => {
@@ -337,7 +337,7 @@ describe('the sweep’s verdicts', () => {
 describe('endGrant', () => {
   test('an unreadable record is erased with everything else', async () => {
     const userId = newUser();
-    await admin.set(keys.tokens(userId), 'v1.nokey.AAAA.AAAA.AAAA');
+    await admin.set(keys.grantRecord(userId), 'v1.nokey.AAAA.AAAA.AAAA');
     await admin.set(keys.history(userId), 'x');
     const m = manager(new ScriptedZoom([]));
     expect(await m.endGrant(userId, Date.now())).toEqual({
@@ -345,7 +345,7 @@ describe('endGrant', () => {
       tokenRecord: true,
       sessions: 0,
     });
-    expect(await admin.exists(keys.tokens(userId), keys.history(userId))).toBe(0);
+    expect(await admin.exists(keys.grantRecord(userId), keys.history(userId))).toBe(0);
   });
 
   test('no record, with a time: erased (nothing newer to protect)', async () => {
@@ -502,7 +502,7 @@ describe('writing the refreshed record', () => {
     const log = new LogLines();
     const userId = newUser();
     const zoom = new ScriptedZoom([], async () => {
-      await admin.del(keys.tokens(userId));
+      await admin.del(keys.grantRecord(userId));
     });
     const m = manager(zoom, { log });
     const ref = await grantFor(m, userId);
@@ -664,7 +664,7 @@ describe('the cool-down’s answers', () => {
     const userId = newUser();
     const ref = await grantFor(m, userId);
     await m.accessTokenFor(ref).catch(() => undefined);
-    await admin.del(keys.tokens(userId));
+    await admin.del(keys.grantRecord(userId));
     await expect(m.accessTokenFor(ref)).rejects.toBeInstanceOf(GrantEndedError);
   });
 });
@@ -805,9 +805,9 @@ describe('what a refresh asks of storage', () => {
     const m = manager(new ScriptedZoom([]), { store: troubled });
     const userId = newUser();
     const ref = await grantFor(m, userId);
-    await admin.expire(keys.tokens(userId), 100);
+    await admin.expire(keys.grantRecord(userId), 100);
     await m.accessTokenFor(ref);
-    expect(await admin.ttl(keys.tokens(userId))).toBeGreaterThan(3000);
+    expect(await admin.ttl(keys.grantRecord(userId))).toBeGreaterThan(3000);
     expect(troubled.writeOptions).toEqual([{ keepTtl: false, awaitReplica: true }]);
     await m.verifyWithZoom(userId);
     expect(troubled.writeOptions[1]).toEqual({ keepTtl: true, awaitReplica: true });

@@ -236,7 +236,7 @@ describe('what each of Zoom’s refusals does', () => {
       await expect(m.accessTokenFor(ref)).rejects.toBeInstanceOf(ReconnectRequiredError);
       expect(zoom.grants).toBe(1);
       const left = await admin.exists(
-        keys.tokens(userId),
+        keys.grantRecord(userId),
         keys.actionRateLimit(userId),
         keys.userSessions(userId),
         keys.refreshLock(userId),
@@ -334,10 +334,10 @@ describe('the sweep’s check', () => {
   test('a grant Zoom honours is refreshed without renewing its time to live', async () => {
     const m = manager(new ScriptedZoom([]));
     await grantFor(m, 'idle', 3_600_000); // fresh: a request would not refresh it
-    await admin.expire(keys.tokens('idle'), 100);
+    await admin.expire(keys.grantRecord('idle'), 100);
     expect(await m.verifyWithZoom('idle')).toBe('alive');
     expect((await store.get('idle'))?.accessToken).toBe('at-from-rt-idle-old');
-    expect(await admin.ttl(keys.tokens('idle'))).toBeLessThanOrEqual(100);
+    expect(await admin.ttl(keys.grantRecord('idle'))).toBeLessThanOrEqual(100);
   });
 
   test('a grant Zoom refuses is erased', async () => {

@@ -50,7 +50,7 @@ function record(overrides: Partial<TokenRecord> = {}): TokenRecord {
 /** Stores `body` (JSON-encoded unless a string) sealed for `userId`, as a record would be. */
 async function storeRaw(keys: RedisKeys, userId: string, body: unknown): Promise<void> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  await redis.set(keys.tokens(userId), cipher.seal(text, tokenRecordAssociatedData(userId)));
+  await redis.set(keys.grantRecord(userId), cipher.seal(text, tokenRecordAssociatedData(userId)));
 }
 
 /** As stored before the API URL was dropped (`api`): still read, without it. */
@@ -74,11 +74,11 @@ describe('reading and writing a record', () => {
   test('a record reads back field for field, sealed (no token in the clear), with the TTL set', async () => {
     const { keys, store } = fixture();
     const written = record();
-    await expectLifeSetBy(redis, keys.tokens('u1'), TTL_SECONDS * 1000, () =>
+    await expectLifeSetBy(redis, keys.grantRecord('u1'), TTL_SECONDS * 1000, () =>
       store.put('u1', written),
     );
     await expect(store.get('u1')).resolves.toEqual(written);
-    const raw = await redis.get(keys.tokens('u1'));
+    const raw = await redis.get(keys.grantRecord('u1'));
     expect(raw).not.toContain('at-1');
     expect(raw).not.toContain('rt-1');
   });
@@ -94,7 +94,7 @@ describe('reading and writing a record', () => {
   test('the sealed body is the documented shape (short field names)', async () => {
     const { keys, store } = fixture();
     await store.put('u1', record());
-    const raw = await redis.get(keys.tokens('u1'));
+    const raw = await redis.get(keys.grantRecord('u1'));
     const body = JSON.parse(cipher.open(raw ?? '', tokenRecordAssociatedData('u1'))) as unknown;
     expect(body).toEqual({
       gid: 'g-1',
@@ -142,7 +142,10 @@ describe('a record that cannot be read is refused, naming the user, never return
 
   test('sealed for another user: the cipher’s reason', async () => {
     const { keys, store } = fixture();
-    await redis.set(keys.tokens('u2'), cipher.seal(JSON.stringify(sealedBody), 'token-record:u1'));
+    await redis.set(
+      keys.grantRecord('u2'),
+      cipher.seal(JSON.stringify(sealedBody), 'token-record:u1'),
+    );
     const err = await store.get('u2').then(
       () => null,
       (e: unknown) => e as Error,
@@ -181,11 +184,11 @@ describe('compare-and-set: only over the record the caller saw, compared by cont
   test('over the record read: true, the new record stored, the TTL renewed', async () => {
     const { keys, store } = fixture();
     await store.put('u1', record());
-    await redis.expire(keys.tokens('u1'), 100);
+    await redis.expire(keys.grantRecord('u1'), 100);
     const seen = await store.get('u1');
     if (!seen) throw new Error('no record');
     const next = record({ accessToken: 'at-2', refreshToken: 'rt-2' });
-    const written = await expectLifeSetBy(redis, keys.tokens('u1'), TTL_SECONDS * 1000, () =>
+    const written = await expectLifeSetBy(redis, keys.grantRecord('u1'), TTL_SECONDS * 1000, () =>
       store.compareAndSet('u1', seen, next),
     );
     expect(written).toBe(true);
@@ -195,14 +198,14 @@ describe('compare-and-set: only over the record the caller saw, compared by cont
   test('keepTtl: the key keeps the TTL it had', async () => {
     const { keys, store } = fixture();
     await store.put('u1', record());
-    await redis.expire(keys.tokens('u1'), 100);
-    const expiry = await expiryOf(redis, keys.tokens('u1'));
+    await redis.expire(keys.grantRecord('u1'), 100);
+    const expiry = await expiryOf(redis, keys.grantRecord('u1'));
     const seen = await store.get('u1');
     if (!seen) throw new Error('no record');
     const next = record({ accessToken: 'at-2' });
     await expect(store.compareAndSet('u1', seen, next, { keepTtl: true })).resolves.toBe(true);
     await expect(store.get('u1')).resolves.toEqual(next);
-    expect(await expiryOf(redis, keys.tokens('u1'))).toBe(expiry);
+    expect(await expiryOf(redis, keys.grantRecord('u1'))).toBe(expiry);
   });
 
   test('over the record this store wrote: true, and the written record can be compared again', async () => {
@@ -229,11 +232,11 @@ describe('compare-and-set: only over the record the caller saw, compared by cont
     const other = fixture().store; // another process, same key space below
     const elsewhere = new RedisTokenStore(redis, keys, cipher, TTL_SECONDS);
     await elsewhere.put('u1', record({ accessToken: 'at-other' }));
-    await redis.expire(keys.tokens('u1'), 100);
+    await redis.expire(keys.grantRecord('u1'), 100);
     const refused = record({ accessToken: 'at-mine' });
     await expect(store.compareAndSet('u1', seen, refused)).resolves.toBe(false);
     expect((await store.get('u1'))?.accessToken).toBe('at-other');
-    expect(await redis.ttl(keys.tokens('u1'))).toBeLessThanOrEqual(100);
+    expect(await redis.ttl(keys.grantRecord('u1'))).toBeLessThanOrEqual(100);
     // The refused record was never stored: a compare-and-set over it is refused too.
     await expect(store.compareAndSet('u1', refused, record({ accessToken: 'z' }))).resolves.toBe(
       false,
@@ -262,9 +265,9 @@ describe('compare-and-set: only over the record the caller saw, compared by cont
     await store.put('u1', record());
     const seen = await store.get('u1');
     if (!seen) throw new Error('no record');
-    const before = await redis.get(keys.tokens('u1'));
+    const before = await redis.get(keys.grantRecord('u1'));
     await new RedisTokenStore(redis, keys, cipher, TTL_SECONDS).put('u1', record());
-    expect(await redis.get(keys.tokens('u1'))).not.toBe(before);
+    expect(await redis.get(keys.grantRecord('u1'))).not.toBe(before);
     await expect(store.compareAndSet('u1', seen, record({ accessToken: 'at-2' }))).resolves.toBe(
       true,
     );
@@ -292,12 +295,12 @@ describe('compare-and-set: only over the record the caller saw, compared by cont
   test('an unreadable stored record is not the record seen: false, left as it is', async () => {
     const { keys, store } = fixture();
     await storeRaw(keys, 'u1', 'not JSON');
-    const raw = await redis.get(keys.tokens('u1'));
+    const raw = await redis.get(keys.grantRecord('u1'));
     await expect(store.compareAndSet('u1', record(), record({ accessToken: 'x' }))).resolves.toBe(
       false,
     );
     await expect(store.erase('u1', record())).resolves.toBeNull();
-    expect(await redis.get(keys.tokens('u1'))).toBe(raw);
+    expect(await redis.get(keys.grantRecord('u1'))).toBe(raw);
   });
 
   test('the record was deleted since it was read: false, nothing recreated', async () => {
@@ -305,11 +308,11 @@ describe('compare-and-set: only over the record the caller saw, compared by cont
     await store.put('u1', record());
     const seen = await store.get('u1');
     if (!seen) throw new Error('no record');
-    await redis.del(keys.tokens('u1'));
+    await redis.del(keys.grantRecord('u1'));
     await expect(store.compareAndSet('u1', seen, record({ accessToken: 'x' }))).resolves.toBe(
       false,
     );
-    expect(await redis.exists(keys.tokens('u1'))).toBe(0);
+    expect(await redis.exists(keys.grantRecord('u1'))).toBe(0);
   });
 
   test('awaitReplica: the answer waits for the replica’s acknowledgement of the record key', async () => {
@@ -335,7 +338,7 @@ describe('compare-and-set: only over the record the caller saw, compared by cont
       });
     while (confirmed.length === 0) await new Promise((r) => setTimeout(r, 10)); // written, asking
     expect(answered).toBe(false);
-    expect(confirmed).toEqual([keys.tokens('u1')]);
+    expect(confirmed).toEqual([keys.grantRecord('u1')]);
     acknowledge('acknowledged');
     await expect(pending).resolves.toBe(true);
 
@@ -407,7 +410,7 @@ describe('erase: the grant and everything kept for the user, only if unchanged',
     }
     for (const k of keys.otherUserKeys(userId)) await redis.set(k, 'x');
     return [
-      keys.tokens(userId),
+      keys.grantRecord(userId),
       keys.userSessions(userId),
       ...keys.otherUserKeys(userId),
       ...sids.map((s) => keys.sessionPrefix + s),
@@ -463,7 +466,7 @@ describe('erase: the grant and everything kept for the user, only if unchanged',
     const names = await populate(keys, store, 'u1');
     await expect(store.erase('u1', 'absent')).resolves.toBeNull();
     expect(await existing(names)).toBe(names.length);
-    await redis.del(keys.tokens('u1'));
+    await redis.del(keys.grantRecord('u1'));
     await expect(store.erase('u1', 'absent')).resolves.toEqual({
       tokenRecord: false,
       sessions: 2,
@@ -477,7 +480,7 @@ describe('erase: the grant and everything kept for the user, only if unchanged',
     const seen = await store.get('u1');
     if (!seen) throw new Error('no record');
     await expect(store.erase('u1', seen)).resolves.toEqual({ tokenRecord: true, sessions: 0 });
-    expect(await redis.exists(keys.tokens('u1'))).toBe(0);
+    expect(await redis.exists(keys.grantRecord('u1'))).toBe(0);
   });
 });
 
@@ -486,7 +489,7 @@ describe('userIdPages: the ids of the users with a record', () => {
     const { keys, store } = fixture();
     const ids = Array.from({ length: 25 }, (_, i) => `user-${i}`);
     for (const id of ids) await store.put(id, record());
-    await redis.set(`${keys.tokensPrefix}untagged`, 'x'); // not a `{id}` key
+    await redis.set(`${keys.grantRecordPrefix}untagged`, 'x'); // not a `{id}` key
     await redis.set(keys.history('user-0'), 'x');
     await fixture().store.put('stranger', record());
     const pages: string[][] = [];

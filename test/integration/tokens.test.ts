@@ -1,6 +1,6 @@
 import { Browser, signIn } from '../../harness/browser';
 import { startStack, type Stack } from '../../harness/stack';
-import { makeTokenStale, valueOf } from '../../harness/tokens';
+import { makeTokenStale, valueOf } from '../../harness/grant-records';
 import { UnreadableTokenRecordError } from '../../src/zoom/grant';
 
 let stack: Stack;
@@ -177,11 +177,11 @@ test('no plaintext token in any Redis value; the record names its key and is bou
   }
   // A record copied under another user's key does not open.
   const graceId = await stack.control.userId('grace');
-  const sealed = await stack.admin.get(stack.keyNames.tokens(userId));
-  await stack.admin.set(stack.keyNames.tokens(graceId), sealed ?? '');
+  const sealed = await stack.admin.get(stack.keyNames.grantRecord(userId));
+  await stack.admin.set(stack.keyNames.grantRecord(graceId), sealed ?? '');
   await expect(stack.tokenStore.get(graceId)).rejects.toBeInstanceOf(UnreadableTokenRecordError);
   // The key's TTL is set (renewed on every write).
-  expect(await stack.admin.ttl(stack.keyNames.tokens(userId))).toBeGreaterThan(89 * 24 * 3600);
+  expect(await stack.admin.ttl(stack.keyNames.grantRecord(userId))).toBeGreaterThan(89 * 24 * 3600);
 });
 
 test('a session survives an app restart (a new process on the same Redis)', async () => {

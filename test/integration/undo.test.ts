@@ -2,7 +2,7 @@ import { ACTION_WORDS, LANDING_NOTICES, FLASH, PAGE, VIEW } from '../../src/http
 import { Browser, html, signIn, type Page } from '../../harness/browser';
 import { formTo, formsOf, submit } from '../../harness/forms';
 import { startStack, type Stack } from '../../harness/stack';
-import { keysNamingUser, valueOf } from '../../harness/tokens';
+import { keysNamingUser, valueOf } from '../../harness/grant-records';
 import { randomBytes } from 'node:crypto';
 import { deriveEncryptionKey, loadConfig } from '../../src/config';
 import { RecordCipher } from '../../src/store/crypto';

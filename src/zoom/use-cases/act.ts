@@ -17,7 +17,7 @@ import { newRemoval, type RemovalHistory } from '../removals';
 import { GrantEndedError, ReconnectRequiredError, type TokenManager } from '../token-manager';
 
 export interface ActDeps {
-  readonly tokens: Pick<TokenManager, 'withAccessToken' | 'accessTokenFor' | 'endGrant'>;
+  readonly tokenManager: Pick<TokenManager, 'withAccessToken' | 'accessTokenFor' | 'endGrant'>;
   readonly zoomApi: ZoomApiClient;
   readonly oauth: Pick<ZoomOAuthClient, 'revoke'>;
   readonly history: RemovalHistory;
@@ -101,7 +101,7 @@ async function perform(
         { userId, action: action.name },
         'Zoom says the user does not exist; grant ended',
       );
-      await deps.tokens.endGrant(userId);
+      await deps.tokenManager.endGrant(userId);
       return { kind: 'grant_ended', reconnect: true };
     }
     logger.warn({ userId, action: action.name, reason: failure.reason }, 'action failed at Zoom');
@@ -112,7 +112,7 @@ async function perform(
 }
 
 function contextFor(deps: ActDeps, grant: GrantRef): ActionContext {
-  const { tokens, zoomApi, oauth, logger } = deps;
+  const { tokenManager, zoomApi, oauth, logger } = deps;
   const now = deps.now ?? Date.now;
   const userId = grant.userId;
   return {
@@ -150,11 +150,12 @@ function contextFor(deps: ActDeps, grant: GrantRef): ActionContext {
         );
       },
     },
-    withZoom: (calls) => tokens.withAccessToken(grant, (token) => calls(userZoom(zoomApi, token))),
+    withZoom: (calls) =>
+      tokenManager.withAccessToken(grant, (token) => calls(userZoom(zoomApi, token))),
     async disconnect() {
       let revokedAtZoom = true;
       try {
-        await oauth.revoke(await tokens.accessTokenFor(grant));
+        await oauth.revoke(await tokenManager.accessTokenFor(grant));
       } catch (err) {
         // This session's grant is already over; a newer one (another tab) is not ours to end.
         if (err instanceof GrantEndedError) throw err;
@@ -167,7 +168,7 @@ function contextFor(deps: ActDeps, grant: GrantRef): ActionContext {
           );
         }
       }
-      const ending = await tokens.endGrant(grant.userId);
+      const ending = await tokenManager.endGrant(grant.userId);
       logger.info(
         { audit: 'disconnect', userId: grant.userId, revokedAtZoom, ending },
         'app disconnected',

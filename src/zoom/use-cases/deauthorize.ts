@@ -3,7 +3,7 @@ import type { TokenManager } from '../token-manager';
 import { deauthorizationTime, deauthorizedUserId, type ZoomEvent } from '../webhook';
 
 export interface DeauthorizeDeps {
-  readonly tokens: Pick<TokenManager, 'endGrant'>;
+  readonly tokenManager: Pick<TokenManager, 'endGrant'>;
   readonly clientId: string;
   readonly logger: Logger;
 }
@@ -34,7 +34,7 @@ export async function deauthorize(
     return { kind: 'other_app' };
   }
   const at = deauthorizationTime(event) ?? signedAt;
-  const ending = await deps.tokens.endGrant(userId, at);
+  const ending = await deps.tokenManager.endGrant(userId, at);
   // The audit line: who, when Zoom says it happened, what we did. No tokens.
   deps.logger.info(
     {

@@ -8,7 +8,7 @@ import type { TokenManager } from '../token-manager';
 export interface SignInDeps {
   readonly oauth: Pick<ZoomOAuthClient, 'exchangeCode'>;
   readonly zoomApi: Pick<ZoomApiClient, 'getMe'>;
-  readonly tokens: Pick<TokenManager, 'beginGrant'>;
+  readonly tokenManager: Pick<TokenManager, 'beginGrant'>;
   readonly logger: Logger;
 }
 
@@ -33,7 +33,7 @@ export async function signIn(
     user = await deps.zoomApi.getMe(tokens.accessToken);
     // Who they are is kept in the sealed grant, never in the session.
     const profile = { name: user.displayName, email: user.email, timezone: user.timezone };
-    ({ grantId } = await deps.tokens.beginGrant(user.id, tokens, profile));
+    ({ grantId } = await deps.tokenManager.beginGrant(user.id, tokens, profile));
   } catch (err) {
     if (err instanceof OAuthError && err.kind === 'invalid_client') {
       logger.error({ err: err.message }, 'Zoom refused the app’s client credentials at sign-in');

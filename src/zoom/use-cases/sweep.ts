@@ -48,7 +48,7 @@ export interface SweepDeps {
   /** Pages of user ids that have a token record (SCAN: never all of them at once). */
   readonly userIds: () => AsyncIterable<readonly string[]>;
   readonly store: Pick<TokenStore, 'get'>;
-  readonly tokens: Pick<TokenManager, 'verifyWithZoom'>;
+  readonly tokenManager: Pick<TokenManager, 'verifyWithZoom'>;
   readonly logger: Logger;
 }
 
@@ -75,7 +75,7 @@ export async function sweepIdleGrants(deps: SweepDeps, opts: SweepOptions): Prom
   const verify = async (userId: string): Promise<ZoomVerdict | 'unchecked'> => {
     for (let attempt = 1; attempt <= ATTEMPTS_PER_GRANT; attempt++) {
       try {
-        return await deps.tokens.verifyWithZoom(userId);
+        return await deps.tokenManager.verifyWithZoom(userId);
       } catch (err) {
         if (!(err instanceof OAuthError)) throw err; // storage: the run cannot go on
         if (err.kind === 'invalid_client')

@@ -8,7 +8,7 @@ import { settledFrom, type Removal, type RemovalHistory } from '../removals';
 import { GrantEndedError, ReconnectRequiredError, type TokenManager } from '../token-manager';
 
 export interface DashboardDeps {
-  readonly tokens: Pick<TokenManager, 'withAccessToken' | 'endGrant' | 'profileOf'>;
+  readonly tokenManager: Pick<TokenManager, 'withAccessToken' | 'endGrant' | 'profileOf'>;
   readonly zoomApi: Pick<ZoomApiClient, 'listAssistants' | 'listSchedulers'>;
   readonly history: Pick<RemovalHistory, 'list' | 'update' | 'drop'>;
   /** A removal still pending after this long was cut short (a crash, a deploy, a timeout). */
@@ -47,7 +47,7 @@ export async function viewDashboard(
 ): Promise<DashboardView> {
   const [lists, history] = await Promise.allSettled([
     // One token for both calls; a 401 on either refreshes once and runs both again.
-    deps.tokens.withAccessToken(grant, async (t, { scopes, profile }) => {
+    deps.tokenManager.withAccessToken(grant, async (t, { scopes, profile }) => {
       const both = await Promise.allSettled([
         deps.zoomApi.listAssistants(t),
         deps.zoomApi.listSchedulers(t),
@@ -67,7 +67,7 @@ export async function viewDashboard(
   if (lists.status === 'fulfilled') {
     const [assistants, schedulers] = lists.value.both;
     if ([assistants, schedulers].some(namesMeGone)) {
-      await deps.tokens.endGrant(grant.userId);
+      await deps.tokenManager.endGrant(grant.userId);
       return { kind: 'grant_ended', reconnect: true };
     }
     const listed = listing(assistants);
@@ -91,12 +91,12 @@ export async function viewDashboard(
   if (!failure) throw err;
   if (failure.reason === 'misconfigured') return { kind: 'misconfigured' };
   if (failure.reason === 'not_found') {
-    await deps.tokens.endGrant(grant.userId);
+    await deps.tokenManager.endGrant(grant.userId);
     return { kind: 'grant_ended', reconnect: true };
   }
   const none = { ok: false, failure } as const;
   // The grant was read but not used (its refresh failed): who it is, read again.
-  const profile = await deps.tokens.profileOf(grant).catch(() => null);
+  const profile = await deps.tokenManager.profileOf(grant).catch(() => null);
   return {
     kind: 'ready',
     assistants: none,
