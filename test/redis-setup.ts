@@ -6,6 +6,8 @@ declare global {
 
 /** One real redis-server for the whole run; each test file isolates itself by key prefix. */
 export default async function globalSetup(): Promise<void> {
+  // Two projects reach this through different setup files: one server, or the first would leak.
+  if (globalThis.__redisServer) return;
   const redis = await startRedisServer();
   globalThis.__redisServer = redis;
   process.env.TEST_REDIS_URL = redis.url;

@@ -1,3 +1,5 @@
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.__redisServer?.stop();
+  const redis = globalThis.__redisServer;
+  globalThis.__redisServer = undefined;
+  await redis?.stop();
 }
