@@ -232,8 +232,6 @@ export const FLASH = {
     emails.length === 2 ? `Removed both: ${listOf(emails)}.` : `Removed ${listOf(emails)}.`,
   stillRunning:
     'This is being done in another tab or window right now; reload this page in a moment to see how it ended.',
-  notRecorded:
-    'The app could not save this removal in your history (its storage did not answer), so it cannot be undone here.',
   /** The accessible name of the message's Undo (the history's says "the removal of …"). */
   undoLabel: (emails: readonly string[]): string =>
     emails.length === 0 ? 'Undo this removal' : `Undo: put back ${listOf(emails)}`,

@@ -24,8 +24,7 @@ export function flashOf(
       return {
         kind: 'success',
         text: FLASH.removed(outcome.people.map((p) => p.email)),
-        ...(outcome.undo !== null && { undo: outcome.undo }),
-        ...(outcome.recordFailed && { details: [FLASH.notRecorded] }),
+        undo: outcome.undo,
       };
     }
     case 'nothing_there':

@@ -105,7 +105,7 @@ describe('remove all', () => {
     expect(await run('remove-all-assistants', { shown: ids })).toEqual({ kind: 'not_confirmed' });
     expect(await atZoom('assistants')).toHaveLength(3);
     const removed = await run('remove-all-assistants', { confirmed: true, shown: ids });
-    expect(removed).toMatchObject({ kind: 'removed', recordFailed: false });
+    expect(removed).toMatchObject({ kind: 'removed', undo: expect.any(String) as string });
     expect(await atZoom('assistants')).toEqual([]);
   });
 

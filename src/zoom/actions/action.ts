@@ -30,9 +30,8 @@ export type ActionOutcome =
   | {
       readonly kind: 'removed';
       readonly people: readonly Assistant[];
-      /** The history entry that undoes it; null when it could not be recorded. */
-      readonly undo: string | null;
-      readonly recordFailed: boolean;
+      /** The history entry that undoes it. */
+      readonly undo: string;
     }
   /** Zoom's list is not what the page showed: nothing was done; the page shows it anew. */
   | {

@@ -17,7 +17,7 @@ export function listChange(
 
 /** The outcome of a removal made by an earlier submit (a double click, another tab). */
 function removedBefore(removal: { id: string; assistants: readonly Assistant[] }): ActionOutcome {
-  return { kind: 'removed', people: removal.assistants, undo: removal.id, recordFailed: false };
+  return { kind: 'removed', people: removal.assistants, undo: removal.id };
 }
 
 /** Nothing is known to have happened at Zoom: the recorded intent can go. */
@@ -63,7 +63,7 @@ export function removeAssistants(
       throw err;
     }
     await ctx.removals.settle(removal);
-    return { kind: 'removed', people: targets, undo: removal.id, recordFailed: false };
+    return { kind: 'removed', people: targets, undo: removal.id };
   });
 }
 

@@ -84,7 +84,7 @@ async function perform(
   const { logger } = deps;
   const userId = grant.userId;
   try {
-    const outcome = await action.run(contextFor(deps, grant), input);
+    const outcome = await action.run(contextFor(deps, grant, action.records), input);
     logger.info({ userId, action: action.name, outcome: outcome.kind }, 'action done');
     return outcome;
   } catch (err) {
@@ -111,7 +111,11 @@ async function perform(
   }
 }
 
-function contextFor(deps: ActDeps, grant: GrantRef): ActionContext {
+function contextFor(
+  deps: ActDeps,
+  grant: GrantRef,
+  records: ActionDescriptor['records'],
+): ActionContext {
   const { tokenManager, zoomApi, oauth, logger } = deps;
   const now = deps.now ?? Date.now;
   const userId = grant.userId;
@@ -122,6 +126,8 @@ function contextFor(deps: ActDeps, grant: GrantRef): ActionContext {
     now,
     removals: {
       async begin(people, at) {
+        // The descriptor says how an action is kept: one that records nothing cannot start a record.
+        if (records === 'nothing') throw new Error('this action keeps no record');
         const removal = newRemoval(people, at ?? now(), true);
         // False only when the grant ended: nothing is asked of Zoom for a user who left.
         if (!(await deps.history.add(userId, removal))) throw new GrantEndedError(userId);
