@@ -106,8 +106,8 @@ export function controlRoutes(ctx: SandboxContext): Router {
   router.get('/config', (_req, res) => sendJson(res, 200, configSnapshot(state)));
   router.post('/config', (req, res) => setConfig(ctx, req, res));
 
-  const clock = (): Record<string, unknown> => ({
-    now: new Date(state.now()).toISOString(),
+  const clock = (now = state.now()): Record<string, unknown> => ({
+    now: new Date(now).toISOString(),
     offsetSeconds: state.clockOffsetMs / 1000,
   });
   router.get('/clock', (_req, res) => sendJson(res, 200, clock()));
@@ -118,7 +118,8 @@ export function controlRoutes(ctx: SandboxContext): Router {
     const now = state.now();
     const advanceMs = 'to' in d ? nextUtcMidnight(now) - now : Math.round(d.advanceSeconds * 1000);
     state.clockOffsetMs += advanceMs;
-    sendJson(res, 200, clock());
+    // The moment it was moved to, not a fresh read a millisecond later.
+    sendJson(res, 200, clock(now + advanceMs));
   });
 
   router.get('/daily-usage', (_req, res) => sendJson(res, 200, usageSnapshot(state)));
