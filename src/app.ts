@@ -88,7 +88,7 @@ export function createApp(parts: AppParts, options: AppOptions = {}): Express {
   const csrf = csrfGuard();
   const unregister = sessionIndex.unregister;
   app.use(authRoutes(parts, useCases.signIn, csrf, limits.install, limits.callback));
-  app.use(dashboardRoutes(useCases.viewDashboard, unregister, csrf));
+  app.use(dashboardRoutes(useCases, unregister, csrf));
   app.use(actionRoutes(useCases.act, unregister, csrf, limits.actions, useCases.profileOf));
 
   app.use(notFound);

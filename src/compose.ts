@@ -1,3 +1,4 @@
+import { exportHistory, type HistoryExport } from './zoom/use-cases/export-history';
 import type { Config } from './config';
 import type { RateCounters } from './http/rate-limits';
 import type { SessionRecords } from './http/session-store';
@@ -11,7 +12,7 @@ import { RedisLock } from './store/lock';
 import { RedisActionReplays } from './store/action-replays';
 import { RedisSessionRecords } from './store/session-records';
 import { LockedSingleFlight } from './store/single-flight';
-import { RedisRemovalHistory } from './store/removal-history';
+import { RedisLedger } from './store/ledger';
 import { ReplicaAcks } from './store/replica-acks';
 import { SessionIndex } from './store/session-index';
 import type { RedisClient } from './store/redis';
@@ -39,7 +40,7 @@ export interface Services {
   readonly tokenStore: RedisTokenStore;
   readonly tokenManager: TokenManager;
   readonly sessionIndex: SessionIndex;
-  readonly history: RedisRemovalHistory;
+  readonly history: RedisLedger;
   readonly replays: RedisActionReplays;
   /** Seals small values to where they belong (a session's one-time message). */
   readonly sealer: RecordCipher;
@@ -74,6 +75,7 @@ export interface UseCases {
     input: ActionInput,
   ) => Promise<ActionOutcome>;
   readonly viewDashboard: (grant: GrantRef, now: number) => Promise<DashboardView>;
+  readonly exportHistory: (grant: GrantRef, now: number) => Promise<HistoryExport>;
   readonly deauthorize: (
     event: ZoomEvent,
     signedAt: number,
@@ -117,6 +119,7 @@ export function appParts(services: Services): AppParts {
           grant,
           now,
         ),
+      exportHistory: (grant, now) => exportHistory({ tokenManager, history }, grant, now),
       deauthorize: (event, signedAt, ageSeconds) =>
         deauthorize(
           { tokenManager, clientId: config.zoom.clientId, logger },
@@ -184,7 +187,7 @@ export function composeServices(
     tokenStore: store,
     tokenManager,
     sessionIndex,
-    history: new RedisRemovalHistory(connections.redis, keys, cipher),
+    history: new RedisLedger(connections.redis, keys, cipher, config.historyDays),
     replays: new RedisActionReplays(connections.redis, keys, cipher),
     sealer: cipher,
   };

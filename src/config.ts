@@ -52,6 +52,8 @@ export interface Config {
     /** `npm run sweep` checks grants not used for this long. */
     readonly idleMs: number;
   };
+  /** The ledger's entries are kept this many days (Undo stays 30). */
+  readonly historyDays: number;
   /** Who runs this installation; shown on the public pages. Each is optional. */
   readonly operator: {
     readonly name: string | undefined;
@@ -167,6 +169,8 @@ const schema = z.object({
   RATE_LIMIT_WEBHOOK_PER_MIN: positiveInt.default(600),
   // 0: every grant, whenever it was last used (an operator's "check them all now").
   SWEEP_IDLE_HOURS: z.coerce.number().int().min(0).default(24),
+  // Never under Undo's 30 days: an entry that can still be undone is still shown.
+  HISTORY_DAYS: z.coerce.number().int().min(30).max(3650).default(365),
   // Heroku's router is one hop; a server reached directly (the demo, a bare npm start) has none,
   // and trusting a hop there lets any client choose its address (rate limits) and scheme.
   TRUST_PROXY: z.union([z.literal('none'), z.coerce.number().int().min(0).max(10)]).default('none'),
@@ -275,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookPerIpPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MIN,
     },
     sweep: { idleMs: e.SWEEP_IDLE_HOURS * hour },
+    historyDays: e.HISTORY_DAYS,
     operator: {
       name: e.OPERATOR_NAME,
       supportEmail: e.SUPPORT_EMAIL,

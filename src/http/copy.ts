@@ -418,22 +418,50 @@ export const VIEW = {
   history: {
     heading: 'History',
     intro:
-      'Your removals of the last 30 days. Undo puts back exactly who was removed, with the settings they had.',
-    empty: 'Nothing removed in the last 30 days.',
+      'Every change to who can act for you and for whom you act — made here or anywhere else, such as in Zoom’s settings or by an admin, found when this page compares Zoom’s lists with what it saw last. Undo puts back exactly who was removed, with the setting they had, for 30 days.',
+    empty: 'No changes yet.',
     removed: (n: number): string => `Removed ${count(n, 'assistant')}`,
+    /** Each change's headline, by where it was made; its people are listed below it. */
+    change: {
+      removedOutside: 'Removed as your assistant, outside this app',
+      assistantAdded: 'Added as your assistant',
+      assistantAddedOutside: 'Added as your assistant, outside this app',
+      schedulerAdded: 'Made you their assistant',
+      schedulerRemoved: 'No longer has you as their assistant',
+      steppedDown: 'You stepped down as their assistant',
+    },
+    /** For a change made elsewhere: it happened between the app's last look and this one. */
+    between: (from: string, to: string): string => `Between ${from} and ${to}`,
     undone: (when: string): string => `Undone ${when}`,
     undo: 'Undo',
     /** Names the people: two removals in the same minute never share one name. */
     undoLabel: (emails: readonly string[], when: string): string =>
       `Undo the removal of ${listOf(emails)}, ${when}`,
-    older: 'Older removals',
-    newer: 'Newer removals',
+    older: 'Older changes',
+    newer: 'Newer changes',
     pages: 'Pages of the history',
     showing: (from: number, to: number, total: number): string =>
       from === to
-        ? `Removal ${from} of ${total}, the oldest.`
-        : `Removals ${from}–${to} of ${total}, newest first.`,
+        ? `Change ${from} of ${total}, the oldest.`
+        : `Changes ${from}–${to} of ${total}, newest first.`,
     unavailable: 'Your history could not be loaded just now.',
+    export: 'Download the whole history (CSV)',
+    /** Since when the app knows of someone listed. */
+    since: (day: string): string => `since ${day}`,
+    before: (day: string): string => `before ${day}`,
+  },
+  /** The export's header row and its words (one row per person per change). */
+  historyCsv: {
+    filename: 'assistant-history.csv',
+    header: ['time_utc', 'direction', 'change', 'email', 'where', 'undone'],
+    direction: { assistant: 'assistant', scheduler: 'scheduler' },
+    where: { here: 'this app', elsewhere: 'elsewhere' },
+    change: {
+      added: 'added',
+      removed: 'removed',
+      putBack: 'put back',
+      steppedDown: 'stepped down',
+    },
   },
   schedulers: {
     heading: 'People you schedule for',

@@ -2,8 +2,8 @@ import { Router, type Request } from 'express';
 import type { UseCases } from '../compose';
 import type { ActionName } from '../zoom/actions/action';
 import { actionNamed } from '../zoom/actions/catalog';
+import { isRemoval } from '../zoom/ledger';
 import { MAX_LISTED, type Listing } from '../zoom/use-cases/view-dashboard';
-import type { Removal } from '../zoom/removals';
 import { FLASH, PAGE, PAGES, VIEW, type LandingNotice } from './copy';
 import type { CsrfGuard } from './csrf';
 import { failureMessage, type FailureMessage } from './failures';
@@ -17,16 +17,15 @@ import {
   renderMisconfigured,
   undoCount,
   MAX_UNDOS,
-  type HistoryEntry,
-  type HistoryPages,
   type PeopleList,
 } from './pages';
+import { historyCsv, historyEntry, historyPage, undoable } from './history';
 import { grantOf } from './session';
-import { describeTime } from './when';
+import { shortDay } from './when';
 
 /** GET /: the landing page, or the signed-in user's dashboard; GET /goodbye after a disconnect. */
 export function dashboardRoutes(
-  viewDashboard: UseCases['viewDashboard'],
+  useCases: Pick<UseCases, 'viewDashboard' | 'exportHistory'>,
   unregister: UnregisterSession,
   csrf: CsrfGuard,
 ): Router {
@@ -42,16 +41,26 @@ export function dashboardRoutes(
     res.set('Cache-Control', 'no-store');
 
     const now = Date.now();
-    const view = await viewDashboard(grantOf(user), now);
+    const view = await useCases.viewDashboard(grantOf(user), now);
     if (view.kind === 'grant_ended') return signOutEndedGrant(req, res, unregister, view.reconnect);
     if (view.kind === 'misconfigured') return renderMisconfigured(res);
     const assistants = shown(view.assistants);
     const schedulers = shown(view.schedulers);
     const failure = assistants.failure;
     if (failure?.retryAfterSeconds) res.set('Retry-After', String(failure.retryAfterSeconds));
-    const removals = view.history;
-    const page = removals ? historyPage(removals.length, req.query.history) : null;
+    const entries = view.history;
+    const removals = entries?.filter(isRemoval) ?? null;
+    const page = entries ? historyPage(entries.length, req.query.history) : null;
     const flashRemoval = flash?.undo ? removals?.find((r) => r.id === flash.undo) : undefined;
+    const timeZone = view.profile?.timezone ?? null;
+    const since = (id: string): string | null => {
+      const at = view.since.get(id);
+      if (at === undefined) return null;
+      if (at !== null) return VIEW.history.since(shortDay(at, now, timeZone));
+      return view.knownSince === null
+        ? null
+        : VIEW.history.before(shortDay(view.knownSince, now, timeZone));
+    };
     renderDashboard(res, failure?.status ?? 200, {
       user,
       profile: view.profile,
@@ -60,21 +69,29 @@ export function dashboardRoutes(
       flashUndoLabel: flash?.undo
         ? FLASH.undoLabel(flashRemoval?.assistants.map((a) => a.email) ?? [])
         : null,
-      assistants: assistants.people ? assistantsList(assistants.people, view.lacking) : null,
+      assistants: assistants.people ? assistantsList(assistants.people, view.lacking, since) : null,
       loadError: failure?.text,
       reconnect: failure?.reconnect === true,
-      schedulers: schedulers.people ? schedulersList(schedulers.people, view.lacking) : null,
+      schedulers: schedulers.people ? schedulersList(schedulers.people, view.lacking, since) : null,
       schedulersError: schedulers.failure?.reconnect ? null : (schedulers.failure?.text ?? null),
       schedulersNeedScope: schedulers.failure?.reconnect === true,
       history:
-        removals && page
-          ? removals
-              .slice(page.from, page.to)
-              .map((r) => historyEntry(r, now, view.profile?.timezone ?? null))
+        entries && page
+          ? entries.slice(page.from, page.to).map((e) => historyEntry(e, now, timeZone))
           : null,
       historyPages: page?.links ?? null,
-      undos: Math.min(removals?.filter((r) => r.undo.state !== 'done').length ?? 0, MAX_UNDOS),
+      undos: Math.min(removals?.filter((r) => undoable(r, now)).length ?? 0, MAX_UNDOS),
     });
+  });
+
+  router.get('/history.csv', async (req, res) => {
+    const user = req.session.user;
+    if (!user) return res.redirect(303, '/');
+    res.set('Cache-Control', 'no-store');
+    const found = await useCases.exportHistory(grantOf(user), Date.now());
+    if (found.kind === 'grant_ended') return signOutEndedGrant(req, res, unregister, true);
+    res.attachment(VIEW.historyCsv.filename);
+    res.type('text/csv; charset=utf-8').send(historyCsv(found.entries));
   });
 
   router.get('/goodbye', (req, res) => {
@@ -109,42 +126,21 @@ function pathOf(name: ActionName, id?: string): string {
   return id === undefined ? route : route.replace(':id', encodeURIComponent(id));
 }
 
-/** The History section shows this many removals a page, newest first. */
-export const HISTORY_PAGE_SIZE = 10;
+/** "since 3 Dec" beside someone listed, when the app knows. */
+type SinceOf = (id: string) => string | null;
 
-/** Which removals `?history=N` shows (a page past the end shows the last one), and its links. */
-function historyPage(
-  total: number,
-  requested: unknown,
-): { from: number; to: number; links: HistoryPages | null } {
-  const pages = Math.max(1, Math.ceil(total / HISTORY_PAGE_SIZE));
-  const asked =
-    typeof requested === 'string' && /^\d{1,4}$/.test(requested) ? Number(requested) : 1;
-  const n = Math.min(Math.max(asked, 1), pages);
-  const from = (n - 1) * HISTORY_PAGE_SIZE;
-  const to = Math.min(from + HISTORY_PAGE_SIZE, total);
-  const at = (p: number): string => (p === 1 ? '/#history' : `/?history=${p}#history`);
-  return {
-    from,
-    to,
-    links:
-      pages === 1
-        ? null
-        : {
-            showing: VIEW.history.showing(from + 1, to, total),
-            newer: n > 1 ? at(n - 1) : null,
-            older: n < pages ? at(n + 1) : null,
-          },
-  };
-}
-
-function assistantsList(people: readonly Shown[], lacking: readonly ActionName[]): PeopleList {
+function assistantsList(
+  people: readonly Shown[],
+  lacking: readonly ActionName[],
+  since: SinceOf,
+): PeopleList {
   const t = VIEW.dashboard;
   const n = people.length;
   const full = n >= MAX_LISTED;
   return {
     rows: people.map((p) => ({
       email: p.email,
+      since: since(p.id),
       action: pathOf('remove-assistant', p.id),
       asksFirst: false,
       intent: newIntent(),
@@ -170,12 +166,17 @@ function assistantsList(people: readonly Shown[], lacking: readonly ActionName[]
   };
 }
 
-function schedulersList(people: readonly Shown[], lacking: readonly ActionName[]): PeopleList {
+function schedulersList(
+  people: readonly Shown[],
+  lacking: readonly ActionName[],
+  since: SinceOf,
+): PeopleList {
   const t = VIEW.schedulers;
   const full = people.length >= MAX_LISTED;
   return {
     rows: people.map((p) => ({
       email: p.email,
+      since: since(p.id),
       action: pathOf('step-down', p.id),
       asksFirst: true,
       intent: newIntent(),
@@ -200,24 +201,6 @@ function schedulersList(people: readonly Shown[], lacking: readonly ActionName[]
             ),
             button: t.allButton,
           },
-  };
-}
-
-/** A removal as the History section shows it. */
-export function historyEntry(removal: Removal, now: number, timeZone: string | null): HistoryEntry {
-  const when = describeTime(removal.at, now, timeZone);
-  const undo = removal.undo;
-  return {
-    id: removal.id,
-    when,
-    summary: VIEW.history.removed(removal.assistants.length),
-    emails: removal.assistants.map((a) => a.email),
-    undone:
-      undo.state === 'done' ? VIEW.history.undone(describeTime(undo.at, now, timeZone)) : null,
-    undoLabel: VIEW.history.undoLabel(
-      removal.assistants.map((a) => a.email),
-      when,
-    ),
   };
 }
 

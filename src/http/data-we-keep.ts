@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import { REPLAY_TTL_MS } from '../zoom/actions/action';
 import { AUTHORIZATION_LIFETIME_MS } from '../zoom/authorization';
-import { HISTORY_DAYS } from '../zoom/removals';
+import { UNDO_DAYS } from '../zoom/removals';
 import { count } from './copy';
 import { RATE_LIMIT_WINDOWS_MS } from './rate-limits';
 
@@ -48,7 +48,8 @@ export function duration(ms: number): string {
 
 export function dataWeKeep(config: Config): DataWeKeep {
   const grantLife = duration(config.tokens.recordTtlSeconds * SECOND);
-  const history = duration(HISTORY_DAYS * DAY);
+  const history = duration(config.historyDays * DAY);
+  const undo = duration(UNDO_DAYS * DAY);
   const windows = RATE_LIMIT_WINDOWS_MS;
   const shortest = Math.min(...Object.values(windows));
   const longest = Math.max(...Object.values(windows));
@@ -72,8 +73,8 @@ export function dataWeKeep(config: Config): DataWeKeep {
       },
       {
         kind: 'history',
-        what: `the user’s removals of the last ${history}, each encrypted (AES-256-GCM, like the tokens): when, and each removed assistant’s id, email and \`can_manage_host_private_event\` — what Undo puts back`,
-        deletedWhen: `with the grant; else ${history} after the last removal (older entries are never shown, and are pruned)`,
+        what: `the user’s ledger, each entry encrypted (AES-256-GCM, like the tokens): every change to who can act for them and for whom they act in the last ${history} (\`HISTORY_DAYS\`) — when, what, where it was made, and each person’s Zoom id and email (a removed assistant’s \`can_manage_host_private_event\` too: what Undo puts back, for ${undo}); and both of Zoom’s lists as the app last saw them, with since when it knows each person, to notice changes made outside the app`,
+        deletedWhen: `with the grant; else ${history} after its last change (older entries are never shown, and are pruned)`,
       },
       {
         kind: 'replays',

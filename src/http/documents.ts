@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import { HISTORY_DAYS } from '../zoom/removals';
+import { UNDO_DAYS } from '../zoom/removals';
 import { SCOPES } from '../zoom/scopes';
 import { APP_NAME, VIEW } from './copy';
 import { dataWeKeep, duration } from './data-we-keep';
@@ -79,7 +79,8 @@ const INSTALLED_APPS = 'Zoom App Marketplace → Manage → Installed apps';
 export function publicDocuments(config: Config) {
   const facts = dataWeKeep(config);
   const d = VIEW.dashboard;
-  const history = duration(HISTORY_DAYS * 24 * 60 * 60 * 1000);
+  const undo = duration(UNDO_DAYS * 24 * 60 * 60 * 1000);
+  const history = duration(config.historyDays * 24 * 60 * 60 * 1000);
   const privacyHref = config.operator.privacyPolicyUrl ?? '/privacy';
 
   const privacy: PublicDocument = {
@@ -145,7 +146,7 @@ export function publicDocuments(config: Config) {
         blocks: [
           list(
             'Use it for your own Zoom account only, as Zoom’s own terms allow.',
-            `You decide every change: removing an assistant takes their privilege away at once. Undo can put back removals of the last ${history}; stepping down can only be reversed by the other person.`,
+            `You decide every change: removing an assistant takes their privilege away at once. Undo can put back removals of the last ${undo}, and the History keeps every change for ${history}; stepping down can only be reversed by the other person.`,
             'Do not try to disrupt the service or reach other people’s data.',
           ),
         ],
@@ -241,7 +242,7 @@ export function publicDocuments(config: Config) {
           list(
             `${d.remove}: that person can no longer schedule meetings for you in Zoom, from that moment.`,
             `${d.clearButton(2)} (after ticking the confirmation): the same for everyone at once.`,
-            `${VIEW.history.undo}: puts back exactly who a removal took, with the setting they had (whether they may manage your private meetings). It is offered right after the removal and in the History for ${history}. Zoom may refuse someone who has left your account or lost their licence; the page says so.`,
+            `${VIEW.history.undo}: puts back exactly who a removal took, with the setting they had (whether they may manage your private meetings). It is offered right after the removal and in the History for ${undo}, also for someone removed outside this app. Zoom may refuse someone who has left your account or lost their licence; the page says so.`,
             `${VIEW.schedulers.stepDown}, under “${VIEW.schedulers.heading}”: you stop being that person’s assistant in Zoom. Only they can make you their assistant again; there is no Undo.`,
             `${VIEW.layout.signOut}: ends your session in this browser; the app keeps your access and history until you remove it.`,
           ),

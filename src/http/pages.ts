@@ -31,11 +31,14 @@ interface Layout {
 export interface HistoryEntry {
   readonly id: string;
   readonly when: string;
+  /** For a change made elsewhere: between the app's last look and the one that noticed it. */
+  readonly between: string | null;
   readonly summary: string;
   readonly emails: readonly string[];
-  /** "Undone …" once undone; null while it can still be undone. */
+  /** "Undone …" once undone. */
   readonly undone: string | null;
-  readonly undoLabel: string;
+  /** Its Undo button, while it can be undone. */
+  readonly undo: { readonly label: string } | null;
 }
 
 /** Where the History section is in its pages: links to newer and older entries. */
@@ -48,6 +51,8 @@ export interface HistoryPages {
 /** One person of a list, with the form that acts on them. */
 export interface PersonRow {
   readonly email: string;
+  /** "since 3 Dec", "before 1 Dec": since when the app knows of them. */
+  readonly since: string | null;
   /** Where its form posts; or, for an action that asks first, the page that asks. */
   readonly action: string;
   readonly asksFirst: boolean;

@@ -83,3 +83,35 @@ export function describeTime(at: number, now: number, timeZone?: string | null):
   }
   return `${day} at ${time}${suffix}`;
 }
+
+/** "today 14:05", "yesterday 09:12", "3 Dec 09:12", "3 Dec 2025 09:12" in the zone (no zone name). */
+export function shortTime(at: number, now: number, timeZone?: string | null): string {
+  const zone = validZone(timeZone) ?? 'UTC';
+  const time = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(at);
+  const ago = daysBetween(dayIn(at, zone), dayIn(now, zone));
+  if (ago === 0) return `today ${time}`;
+  if (ago === 1) return `yesterday ${time}`;
+  return `${shortDay(at, now, zone)} ${time}`;
+}
+
+/** "3 Dec"; "3 Dec 2025" in another year. */
+export function shortDay(at: number, now: number, timeZone?: string | null): string {
+  const zone = validZone(timeZone) ?? 'UTC';
+  const sameYear = dayIn(at, zone).year === dayIn(now, zone).year;
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    day: 'numeric',
+    month: 'short',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  }).format(at);
+}
+
+/** "(London time)": the zone the short forms are in. */
+export function inZone(timeZone?: string | null): string {
+  return `(${zoneName(validZone(timeZone) ?? 'UTC')})`;
+}

@@ -1,7 +1,7 @@
 import type { RedisClient } from './redis';
 import { RecordCipher, SealedRecordError } from './crypto';
 import type { RedisKeys } from './keys';
-import { removalAssociatedData } from './removal-history';
+import { removalAssociatedData } from './ledger';
 import { escapeGlob, scanKeys } from './scan';
 import { tokenRecordAssociatedData } from './token-store';
 

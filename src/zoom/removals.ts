@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { Assistant } from './api';
 import { isZoomApiError } from './errors';
+import type { LedgerEntry, LedgerRead, SeenLists } from './ledger';
 
 /**
- * A way back: every removal is remembered (who, with which setting) for 30 days, and can be
- * undone once. The steps are pure or take the Zoom call as a function; storage is the
+ * A way back: every removal is remembered (who, with which setting) and can be undone once,
+ * for 30 days. The steps are pure or take the Zoom call as a function; storage is the
  * RemovalHistory interface, which store/ implements (encrypted, like the tokens).
  */
 
-export const HISTORY_DAYS = 30;
-export const HISTORY_MS = HISTORY_DAYS * 24 * 60 * 60 * 1000;
+export const UNDO_DAYS = 30;
+export const UNDO_MS = UNDO_DAYS * 24 * 60 * 60 * 1000;
 /** An undo that claimed an entry and then vanished (a crash) frees it after this long. */
 export const UNDO_CLAIM_MS = 2 * 60 * 1000;
 
@@ -37,6 +38,9 @@ export interface Removal {
   readonly undo: UndoState;
   /** Recorded before Zoom was asked; settled once Zoom answered, or from its list at the next view. */
   readonly pending?: boolean;
+  /** Made outside this app, between the view at `from` and the one at `at` that noticed it. */
+  readonly from?: number;
+  readonly kind?: undefined;
 }
 
 export type Claim =
@@ -45,12 +49,24 @@ export type Claim =
   | { readonly kind: 'running' }
   | { readonly kind: 'missing' };
 
-/** The storage a history needs. */
+/** The storage a history needs: the ledger's entries (see ledger.ts), removals among them. */
 export interface RemovalHistory {
-  /** The user's removals of the last HISTORY_DAYS, newest first. */
+  /** The user's removals still kept, newest first. */
   list(userId: string, now: number): Promise<Removal[]>;
+  /** Every entry still kept, newest first, and the lists as last seen. */
+  read(userId: string, now: number): Promise<LedgerRead>;
+  /**
+   * Records what a view noticed and the lists it saw, only if the lists kept are still those
+   * it read (`read.version`): false when another view was first, or the grant is gone.
+   */
+  noticed(
+    userId: string,
+    read: LedgerRead,
+    seen: SeenLists,
+    entries: readonly LedgerEntry[],
+  ): Promise<boolean>;
   /** False when the user's grant is gone (nothing is written for a user who left). */
-  add(userId: string, removal: Removal): Promise<boolean>;
+  add(userId: string, entry: LedgerEntry): Promise<boolean>;
   /**
    * Marks an entry as being undone, atomically (two tabs cannot both claim it): `claimed`
    * with the entry, or why not.
@@ -59,7 +75,7 @@ export interface RemovalHistory {
   /** Writes the entry's new undo state (done, or available again after a failure). */
   settle(userId: string, removal: Removal, undo: UndoState): Promise<void>;
   /** Rewrites the entry, if it is still there. */
-  update(userId: string, removal: Removal): Promise<void>;
+  update(userId: string, entry: LedgerEntry): Promise<void>;
   /** Deletes the entry: a removal recorded before Zoom was asked that did not happen. */
   drop(userId: string, removalId: string): Promise<void>;
 }
@@ -71,7 +87,7 @@ export interface RemovalHistory {
 export function settledFrom(removal: Removal, listedIds: ReadonlySet<string>): Removal | null {
   const gone = removal.assistants.filter((a) => !listedIds.has(a.id));
   if (gone.length === 0) return null;
-  return { id: removal.id, at: removal.at, assistants: gone, undo: removal.undo };
+  return { ...removal, assistants: gone, pending: undefined };
 }
 
 /** Marks as not back those Zoom said it added but its list, read again, does not hold. */

@@ -5,7 +5,7 @@ import { RecordCipher } from '../../src/store/crypto';
 import { rotateRemovalHistories } from '../../src/store/key-rotation';
 import { RedisKeys } from '../../src/store/keys';
 import type { RedisClient } from '../../src/store/redis';
-import { RedisRemovalHistory } from '../../src/store/removal-history';
+import { RedisLedger } from '../../src/store/ledger';
 import { SessionIndex } from '../../src/store/session-index';
 import { newRemoval } from '../../src/zoom/removals';
 import { testRedisConnections } from './refresh-fakes';
@@ -53,7 +53,7 @@ async function userWithRemoval(k = keys): Promise<{ userId: string; removalId: s
   const userId = `u${++users}`;
   await admin.set(k.grantRecord(userId), 'a grant');
   const removal = newRemoval([ALAN], Date.now());
-  expect(await new RedisRemovalHistory(admin, k, cipher).add(userId, removal)).toBe(true);
+  expect(await new RedisLedger(admin, k, cipher).add(userId, removal)).toBe(true);
   return { userId, removalId: removal.id };
 }
 
@@ -84,9 +84,9 @@ describe('the session index', () => {
 describe('the removal history', () => {
   test('two claims that both read the entry before either wrote: one claims, the other finds it running', async () => {
     const { userId, removalId } = await userWithRemoval();
-    const other = new RedisRemovalHistory(admin, keys, cipher);
+    const other = new RedisLedger(admin, keys, cipher);
     let otherClaim: unknown;
-    const slow = new RedisRemovalHistory(
+    const slow = new RedisLedger(
       interruptedBeforeScript(connect(), async () => {
         otherClaim = (await other.claim(userId, removalId, Date.now())).kind;
       }),
@@ -100,7 +100,7 @@ describe('the removal history', () => {
 
   test('an undo that ends after the grant ended does not write the history back', async () => {
     const { userId, removalId } = await userWithRemoval();
-    const history = new RedisRemovalHistory(admin, keys, cipher);
+    const history = new RedisLedger(admin, keys, cipher);
     const claim = await history.claim(userId, removalId, Date.now());
     if (claim.kind !== 'claimed') throw new Error(`not claimed: ${claim.kind}`);
     await admin.del(keys.history(userId), keys.grantRecord(userId)); // a deauthorization meanwhile
@@ -112,7 +112,7 @@ describe('the removal history', () => {
     const own = new RedisKeys(`${keys.prefix}rot:`); // rotation scans the whole prefix
     const { userId, removalId } = await userWithRemoval(own);
     const rotated = new RecordCipher([deriveEncryptionKey(randomBytes(32)), oldKey]);
-    const undo = new RedisRemovalHistory(admin, own, rotated);
+    const undo = new RedisLedger(admin, own, rotated);
     const redis = interruptedBeforeScript(connect(), () =>
       undo.claim(userId, removalId, Date.now()),
     );

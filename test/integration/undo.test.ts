@@ -8,7 +8,7 @@ import { deriveEncryptionKey, loadConfig } from '../../src/config';
 import { RecordCipher } from '../../src/store/crypto';
 import { rotateRemovalHistories } from '../../src/store/key-rotation';
 import { RedisKeys } from '../../src/store/keys';
-import { RedisRemovalHistory } from '../../src/store/removal-history';
+import { RedisLedger } from '../../src/store/ledger';
 
 /**
  * A way back (issue 12): every removal is remembered, encrypted, for 30 days and can be undone
@@ -195,7 +195,9 @@ describe('undo', () => {
     expect(page.text).toContain(
       ACTION_WORDS['remove-assistant'].nothingThere('alan.assistant@example.com'),
     );
-    expect(page.text).toContain(html(VIEW.history.empty));
+    // The History has only the removal made outside the app, none made here.
+    expect(page.text).toContain(html(VIEW.history.change.removedOutside));
+    expect(page.text).not.toContain(html(VIEW.history.removed(1)));
   });
 
   test('a removal that fails at Zoom records nothing', async () => {
@@ -204,9 +206,9 @@ describe('undo', () => {
     await stack.control.post('/faults', { target: 'api', status: 503, count: 5 });
     const page = await clearAll(browser, dash);
     expect(page.text).toContain(html(VIEW.history.empty));
-    expect(
-      await stack.admin.exists(stack.keyNames.history(await stack.control.userId('ada'))),
-    ).toBe(0);
+    // Only the lists as seen are kept, no entry.
+    const key = stack.keyNames.history(await stack.control.userId('ada'));
+    expect(await stack.admin.hkeys(key)).toEqual(['seen']);
   });
 });
 
@@ -347,21 +349,19 @@ describe('the history is the user’s data', () => {
     const fresh = deriveEncryptionKey(randomBytes(32));
     const cipher = new RecordCipher([fresh, ...old]);
     const keys = new RedisKeys(stack.prefix);
+    // The removal and the lists as last seen.
     expect(await rotateRemovalHistories(stack.admin, keys, cipher)).toEqual({
-      entries: 1,
-      rotated: 1,
+      entries: 2,
+      rotated: 2,
       alreadyCurrent: 0,
       changedMeanwhile: 0,
       notOpened: 0,
     });
     const sealed = Object.values(await stack.admin.hgetall(keys.history(userId)));
-    expect(sealed.map((v) => RecordCipher.keyIdOf(v))).toEqual([fresh.id]);
-    const [entry] = await new RedisRemovalHistory(stack.admin, keys, cipher).list(
-      userId,
-      Date.now(),
-    );
+    expect(sealed.map((v) => RecordCipher.keyIdOf(v))).toEqual([fresh.id, fresh.id]);
+    const [entry] = await new RedisLedger(stack.admin, keys, cipher).list(userId, Date.now());
     expect(entry?.assistants).toHaveLength(3);
     // Run again: nothing left to do.
-    expect((await rotateRemovalHistories(stack.admin, keys, cipher)).alreadyCurrent).toBe(1);
+    expect((await rotateRemovalHistories(stack.admin, keys, cipher)).alreadyCurrent).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
 import { FLASH, PAGE, PAGES, VIEW, titleOf } from '../../src/http/copy';
-import { HISTORY_PAGE_SIZE } from '../../src/http/dashboard.routes';
+import { HISTORY_PAGE_SIZE } from '../../src/http/history';
 import { Browser, html, signIn, type Page } from '../../harness/browser';
 import { formNamed, formsOf, formTo } from '../../harness/forms';
 import { startStack, type Stack } from '../../harness/stack';

@@ -2,6 +2,7 @@ import type { Logger } from '../../log';
 import type { Assistant, Scheduler } from '../api';
 import type { ZoomFailure } from '../failure';
 import type { GrantRef } from '../grant';
+import type { Change, Side } from '../ledger';
 import type { PutBackOutcome, Removal, RemovalHistory } from '../removals';
 
 export type ActionName =
@@ -93,6 +94,12 @@ export interface ActionContext {
     /** A removal of all these people made here in the last minutes, not undone. */
     recentOf(ids: readonly string[]): Promise<Removal | null>;
   };
+  /** Another change made here, recorded before Zoom is asked, then settled or dropped. */
+  readonly changes: {
+    begin(side: Side, change: Change['change'], people: readonly Person[]): Promise<Change>;
+    settle(change: Change): Promise<void>;
+    drop(change: Change): Promise<void>;
+  };
   /** Revokes the grant at Zoom, then erases everything kept for the user. */
   disconnect(): Promise<{ readonly revokedAtZoom: boolean }>;
   readonly logger: Logger;
@@ -110,8 +117,8 @@ export interface ActionDescriptor {
   readonly confirm: boolean;
   /** Zoom's granular scopes for its calls; a grant holding none of them is told before the click. */
   readonly scopes: readonly string[];
-  /** How it is kept: a removal with its Undo, the undo of one, or not at all. */
-  readonly records: 'removal' | 'undo' | 'nothing';
+  /** How it is kept: a removal with its Undo, the undo of one, another change, or not at all. */
+  readonly records: 'removal' | 'undo' | 'change' | 'nothing';
   run(ctx: ActionContext, input: ActionInput): Promise<ActionOutcome>;
 }
 

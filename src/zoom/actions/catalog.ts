@@ -44,7 +44,7 @@ const stepDownOne: ActionDescriptor = {
   target: 'person',
   confirm: true,
   scopes: DELETE_SCHEDULER,
-  records: 'nothing',
+  records: 'change',
   run: (ctx, input) => stepDown(ctx, input, 'one'),
 };
 
@@ -54,7 +54,7 @@ const stepDownAll: ActionDescriptor = {
   target: 'none',
   confirm: true,
   scopes: DELETE_SCHEDULER,
-  records: 'nothing',
+  records: 'change',
   run: (ctx, input) => stepDown(ctx, input, 'all'),
 };
 

@@ -67,7 +67,10 @@ export function removeAssistants(
   });
 }
 
-/** Steps down for whom the page showed, only if Zoom still lists them. Not undoable. */
+/**
+ * Steps down for whom the page showed, only if Zoom still lists them; recorded before Zoom is
+ * asked. Not undoable.
+ */
 export function stepDown(
   ctx: ActionContext,
   input: ActionInput,
@@ -75,18 +78,27 @@ export function stepDown(
 ): Promise<ActionOutcome> {
   return ctx.withZoom(async (zoom) => {
     const listed = await zoom.listSchedulers();
+    let targets = listed;
     if (scope === 'one') {
-      if (!listed.some((s) => s.id === input.id)) {
-        return { kind: 'nothing_there', email: input.shownEmail };
-      }
-      await zoom.deleteScheduler(input.id ?? '');
-      return { kind: 'stepped_down', email: input.shownEmail, count: 1 };
+      targets = listed.filter((s) => s.id === input.id);
+      if (targets.length === 0) return { kind: 'nothing_there', email: input.shownEmail };
+    } else {
+      const change = listChange(input.shown, listed);
+      if (change) return change;
+      if (listed.length === 0) return { kind: 'nothing_there', email: null };
     }
-    const change = listChange(input.shown, listed);
-    if (change) return change;
-    if (listed.length === 0) return { kind: 'nothing_there', email: null };
-    await zoom.deleteAllSchedulers();
-    return { kind: 'stepped_down', email: null, count: listed.length };
+    const record = await ctx.changes.begin('scheduler', 'removed', targets);
+    try {
+      if (scope === 'one') await zoom.deleteScheduler(input.id ?? '');
+      else await zoom.deleteAllSchedulers();
+    } catch (err) {
+      if (zoomDidNothing(err)) await ctx.changes.drop(record);
+      throw err;
+    }
+    await ctx.changes.settle(record);
+    return scope === 'one'
+      ? { kind: 'stepped_down', email: input.shownEmail, count: 1 }
+      : { kind: 'stepped_down', email: null, count: listed.length };
   });
 }
 

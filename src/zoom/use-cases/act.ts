@@ -13,6 +13,7 @@ import type { GrantRef } from '../grant';
 import { isIntentId, isRemovalId, isZoomUserId } from '../ids';
 import type { ZoomOAuthClient } from '../oauth';
 import { OAuthError } from '../oauth-errors';
+import { changeMadeHere } from '../ledger';
 import { newRemoval, type RemovalHistory } from '../removals';
 import { GrantEndedError, ReconnectRequiredError, type TokenManager } from '../token-manager';
 
@@ -126,8 +127,9 @@ function contextFor(
     now,
     removals: {
       async begin(people, at) {
-        // The descriptor says how an action is kept: one that records nothing cannot start a record.
-        if (records === 'nothing') throw new Error('this action keeps no record');
+        // The descriptor says how an action is kept: one that keeps no removal cannot start one.
+        if (records !== 'removal' && records !== 'undo')
+          throw new Error('this action keeps no removal');
         const removal = newRemoval(people, at ?? now(), true);
         // False only when the grant ended: nothing is asked of Zoom for a user who left.
         if (!(await deps.history.add(userId, removal))) throw new GrantEndedError(userId);
@@ -155,6 +157,23 @@ function contextFor(
           ) ?? null
         );
       },
+    },
+    changes: {
+      async begin(side, change, people) {
+        if (records !== 'change') throw new Error('this action keeps no change');
+        const entry = changeMadeHere(side, change, people, now());
+        if (!(await deps.history.add(userId, entry))) throw new GrantEndedError(userId);
+        return entry;
+      },
+      async settle(change) {
+        // Zoom has acted: a failed write leaves it pending, and the next view settles it.
+        await deps.history
+          .update(userId, { ...change, pending: undefined })
+          .catch((err: unknown) => {
+            logger.warn({ userId, err: (err as Error).message }, 'change left pending');
+          });
+      },
+      drop: (change) => deps.history.drop(userId, change.id),
     },
     withZoom: (calls) =>
       tokenManager.withAccessToken(grant, (token) => calls(userZoom(zoomApi, token))),

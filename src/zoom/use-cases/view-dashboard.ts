@@ -4,19 +4,28 @@ import type { Assistant, Scheduler, ZoomApiClient } from '../api';
 import { isZoomApiError } from '../errors';
 import { classifyFailure, type ZoomFailure } from '../failure';
 import type { GrantRef, Profile } from '../grant';
-import { settledFrom, type Removal, type RemovalHistory } from '../removals';
+import {
+  MAX_LISTED,
+  isRemoval,
+  noticeChanges,
+  settledChange,
+  sinceOf,
+  type LedgerEntry,
+  type LedgerRead,
+  type ListedNow,
+} from '../ledger';
+import { settledFrom, type RemovalHistory } from '../removals';
 import { GrantEndedError, ReconnectRequiredError, type TokenManager } from '../token-manager';
 
 export interface DashboardDeps {
   readonly tokenManager: Pick<TokenManager, 'withAccessToken' | 'endGrant' | 'profileOf'>;
   readonly zoomApi: Pick<ZoomApiClient, 'listAssistants' | 'listSchedulers'>;
-  readonly history: Pick<RemovalHistory, 'list' | 'update' | 'drop'>;
+  readonly history: Pick<RemovalHistory, 'read' | 'noticed' | 'update' | 'drop'>;
   /** A removal still pending after this long was cut short (a crash, a deploy, a timeout). */
   readonly pendingSettleMs: number;
 }
 
-/** Zoom's lists hold at most this many people. */
-export const MAX_LISTED = 30;
+export { MAX_LISTED };
 
 /** One of Zoom's lists, or why Zoom gave none. */
 export type Listing<T> =
@@ -28,8 +37,12 @@ export type DashboardView =
       readonly kind: 'ready';
       readonly assistants: Listing<Assistant>;
       readonly schedulers: Listing<Scheduler>;
-      /** Newest first; null when storage could not give it. */
-      readonly history: readonly Removal[] | null;
+      /** The ledger, newest first; null when storage could not give it. */
+      readonly history: readonly LedgerEntry[] | null;
+      /** Since when the app knows of each person listed (by id); null: before `knownSince`. */
+      readonly since: ReadonlyMap<string, number | null>;
+      /** When the app first looked at the user's lists. */
+      readonly knownSince: number | null;
       /** The actions this grant's scopes do not allow: the page says so before the click. */
       readonly lacking: readonly ActionName[];
       /** Who is signed in, from the sealed grant; null when it could not be read. */
@@ -39,7 +52,10 @@ export type DashboardView =
   /** Zoom refused the app's own credentials: no user can be served. */
   | { readonly kind: 'misconfigured' };
 
-/** The dashboard's data: both of Zoom's lists and the history, read at once (two Zoom calls). */
+/**
+ * The dashboard's data: both of Zoom's lists and the ledger, read at once (two Zoom calls);
+ * what changed outside the app since the lists were last seen is recorded on the way.
+ */
 export async function viewDashboard(
   deps: DashboardDeps,
   grant: GrantRef,
@@ -61,9 +77,9 @@ export async function viewDashboard(
         profile,
       };
     }),
-    deps.history.list(grant.userId, now),
+    deps.history.read(grant.userId, now),
   ]);
-  const removals = history.status === 'fulfilled' ? history.value : null;
+  const ledger = history.status === 'fulfilled' ? history.value : null;
   if (lists.status === 'fulfilled') {
     const [assistants, schedulers] = lists.value.both;
     if ([assistants, schedulers].some(namesMeGone)) {
@@ -71,14 +87,20 @@ export async function viewDashboard(
       return { kind: 'grant_ended', reconnect: true };
     }
     const listed = listing(assistants);
+    const listedSchedulers = listing(schedulers);
+    const listedNow: ListedNow = {
+      assistants: listed.ok ? listed.people : null,
+      schedulers: listedSchedulers.ok ? listedSchedulers.people : null,
+    };
+    const settled = ledger ? await settle(deps, grant.userId, ledger, listedNow, now) : null;
+    const known = settled ? await notice(deps, grant.userId, settled, listedNow, now) : null;
     return {
       kind: 'ready',
       assistants: listed,
-      schedulers: listing(schedulers),
-      history:
-        removals && listed.ok
-          ? await settle(deps, grant.userId, removals, listed.people, now)
-          : removals,
+      schedulers: listedSchedulers,
+      history: known?.entries ?? null,
+      since: sinceOf(known?.seen ?? null),
+      knownSince: known?.seen?.first ?? null,
       lacking: lists.value.lacking,
       profile: lists.value.profile,
     };
@@ -101,7 +123,9 @@ export async function viewDashboard(
     kind: 'ready',
     assistants: none,
     schedulers: none,
-    history: removals,
+    history: ledger?.entries ?? null,
+    since: sinceOf(ledger?.seen ?? null),
+    knownSince: ledger?.seen?.first ?? null,
     lacking: [],
     profile,
   };
@@ -119,30 +143,58 @@ function listing<T>(r: PromiseSettledResult<T[]>): Listing<T> {
   return { ok: false, failure };
 }
 
-/** Pending removals cut short are settled from Zoom's list: who is gone was removed. */
+/**
+ * Records what changed outside the app since the lists were last seen. Another view that
+ * recorded first wins (each change once): its ledger is read again.
+ */
+async function notice(
+  deps: DashboardDeps,
+  userId: string,
+  ledger: LedgerRead,
+  listed: ListedNow,
+  now: number,
+): Promise<LedgerRead> {
+  const found = noticeChanges(ledger.seen, listed, ledger.entries, now, now);
+  if (!found.seen) return ledger;
+  if (await deps.history.noticed(userId, ledger, found.seen, found.entries)) {
+    const entries = [...found.entries, ...ledger.entries].sort((a, b) => b.at - a.at);
+    return { ...ledger, entries, seen: found.seen };
+  }
+  return found.entries.length > 0 ? deps.history.read(userId, now) : ledger;
+}
+
+/**
+ * Entries recorded before Zoom was asked and left pending (a crash, a deploy, a timeout) are
+ * settled from Zoom's lists: what the lists show happened; an entry with nothing left goes.
+ */
 async function settle(
   deps: DashboardDeps,
   userId: string,
-  removals: readonly Removal[],
-  listed: readonly Assistant[],
+  ledger: LedgerRead,
+  listed: ListedNow,
   now: number,
-): Promise<Removal[]> {
-  // A full list may hide people beyond Zoom's 30: it cannot say who is gone.
-  if (listed.length >= MAX_LISTED) return [...removals];
-  const ids = new Set(listed.map((a) => a.id));
-  const out: Removal[] = [];
-  for (const removal of removals) {
-    if (!removal.pending || now - removal.at < deps.pendingSettleMs) {
-      out.push(removal);
+): Promise<LedgerRead> {
+  const ids = (people: readonly { id: string }[] | null): ReadonlySet<string> | null =>
+    // A full list may hide people beyond Zoom's 30: it cannot say who is gone.
+    people && people.length < MAX_LISTED ? new Set(people.map((p) => p.id)) : null;
+  const assistantIds = ids(listed.assistants);
+  const schedulerIds = ids(listed.schedulers);
+  const out: LedgerEntry[] = [];
+  for (const entry of ledger.entries) {
+    const listedIds = isRemoval(entry) || entry.side === 'assistant' ? assistantIds : schedulerIds;
+    if (!entry.pending || now - entry.at < deps.pendingSettleMs || !listedIds) {
+      out.push(entry);
       continue;
     }
-    const settled = settledFrom(removal, ids);
+    const settled = isRemoval(entry)
+      ? settledFrom(entry, listedIds)
+      : settledChange(entry, listedIds);
     if (settled) {
       await deps.history.update(userId, settled);
       out.push(settled);
     } else {
-      await deps.history.drop(userId, removal.id);
+      await deps.history.drop(userId, entry.id);
     }
   }
-  return out;
+  return { ...ledger, entries: out };
 }
