@@ -242,8 +242,13 @@ function nextSeen(
 }
 
 function sameLists(a: SeenLists, b: SeenLists): boolean {
-  const key = (l: SeenLists): string => JSON.stringify([l.first, l.assistants, l.schedulers]);
-  return key(a) === key(b);
+  const people = (l: readonly SeenPerson[]): string =>
+    JSON.stringify(l.map((p) => [p.id, p.email, p.since, p.canManagePrivateEvents ?? null]));
+  return (
+    a.first === b.first &&
+    people(a.assistants) === people(b.assistants) &&
+    people(a.schedulers) === people(b.schedulers)
+  );
 }
 
 /** Since when the app knows of each person listed (by id); null: before the app first looked. */
