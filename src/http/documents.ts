@@ -121,7 +121,7 @@ export function publicDocuments(config: Config) {
             `Or, on your dashboard, tick “${d.disconnectConfirm}” and press ${d.disconnectButton}: the app revokes its access at Zoom and deletes everything above at once.`,
           ),
           p(
-            'Either way your assistants in Zoom stay as they are. For anything else about your data, contact the operator (above).',
+            `Either way your assistants in Zoom stay as they are. Before that, “${VIEW.history.export}” in the History gives you everything it holds about your changes. For anything else about your data, contact the operator (above).`,
           ),
         ],
       },
@@ -244,6 +244,7 @@ export function publicDocuments(config: Config) {
             `${d.clearButton(2)} (after ticking the confirmation): the same for everyone at once.`,
             `${VIEW.history.undo}: puts back exactly who a removal took, with the setting they had (whether they may manage your private meetings). It is offered right after the removal and in the History for ${undo}, also for someone removed outside this app. Zoom may refuse someone who has left your account or lost their licence; the page says so.`,
             `${VIEW.schedulers.stepDown}, under “${VIEW.schedulers.heading}”: you stop being that person’s assistant in Zoom. Only they can make you their assistant again; there is no Undo.`,
+            `${VIEW.history.heading}: every change to who can act for you and for whom you act, for ${history} — made here, or anywhere else (Zoom’s settings, an admin, another app), which the app notices when it next shows your lists. “${VIEW.history.export}” saves it all as a spreadsheet.`,
             `${VIEW.layout.signOut}: ends your session in this browser; the app keeps your access and history until you remove it.`,
           ),
         ],

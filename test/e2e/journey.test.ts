@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { DEMO_OPERATOR } from '../../harness/app-env';
 import { ACTION_WORDS, FLASH, PAGE, PAGES, VIEW, titleOf } from '../../src/http/copy';
@@ -57,6 +58,7 @@ const GRACE = 'grace.assistant@example.com';
 const ALAN = 'alan.assistant@example.com';
 const KATHERINE = 'katherine.assistant@example.com';
 const MARGARET = 'margaret.assistant@example.com';
+const EDSGER = 'edsger@example.com';
 
 /** The page title carries the outcome: what a screen reader reads first on the new page. */
 async function titleSays(page: Page, outcome: string): Promise<void> {
@@ -91,7 +93,7 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     await expect(page.title()).resolves.toBe(titleOf(VIEW.dashboard.heading));
     await expect(assistants(page).count()).resolves.toBe(3);
     await page.getByText('3 people can schedule meetings for you').waitFor();
-    await page.getByText('Nothing removed in the last 30 days.').waitFor();
+    await page.getByText(VIEW.history.empty).waitFor();
     await checkState(w, viewport, 'dashboard');
   });
 
@@ -253,6 +255,34 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     await inSection(page, 'schedulers').locator('.flash-success').waitFor();
     await checkState(w, viewport, 'schedulers-empty');
     await reloadIsCalm(w);
+  });
+
+  test('a change made outside the app is in the History, and the whole History downloads as CSV', async () => {
+    const { page } = w;
+    // As Zoom's settings page would: Ada adds an assistant there.
+    await stack.control.post('/users/ada/assistants', { emails: [EDSGER] });
+    await page.reload();
+    const entry = history(page).filter({ hasText: VIEW.history.change.assistantAddedOutside });
+    await expect(entry.count()).resolves.toBe(1);
+    await entry.getByText(/^Between .+ and today \d\d:\d\d \(London time\)$/).waitFor();
+    await assistants(page)
+      .filter({ hasText: EDSGER })
+      .getByText(/^since \d{1,2} \w{3}$/)
+      .waitFor();
+    await assistants(page)
+      .filter({ hasText: GRACE })
+      .getByText(/^before \d{1,2} \w{3}$/)
+      .waitFor();
+    await checkState(w, viewport, 'history-outside-change');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: VIEW.history.export }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(VIEW.historyCsv.filename);
+    const csv = await readFile(await download.path(), 'utf8');
+    expect(csv.split('\r\n')[0]).toBe(VIEW.historyCsv.header.join(','));
+    expect(csv).toMatch(new RegExp(`,assistant,added,${EDSGER},elsewhere,\r\n`));
+    expect(csv).toMatch(new RegExp(`,scheduler,stepped down,charles\.host@example\.com,this app,`));
   });
 
   test('sign out, then sign in again with no consent the second time', async () => {
