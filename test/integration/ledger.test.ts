@@ -249,3 +249,13 @@ test('entries are kept HISTORY_DAYS (365 by default), never fewer than Undo’s 
   expect(await stack.admin.hexists(keys.history(userId), old.id)).toBe(0);
   expect(() => loadConfig({ ...stack.env, HISTORY_DAYS: '29' })).toThrow(/HISTORY_DAYS/);
 });
+
+test('a removal noticed from outside is not taken for one this page made', async () => {
+  const browser = new Browser();
+  const dash = await signIn(browser, stack.app.url, 'ada');
+  await stack.control.delete(`/users/ada/assistants/${ALAN}`);
+  await browser.get(`${stack.app.url}/`); // another tab notices it
+  const page = await submit(browser, dash, VIEW.dashboard.removeLabel(ALAN));
+  expect(page.text).toContain(html(ACTION_WORDS['remove-assistant'].nothingThere(ALAN)));
+  expect(timesShown(page, VIEW.history.removed(1))).toBe(0);
+});

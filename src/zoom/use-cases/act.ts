@@ -150,6 +150,7 @@ function contextFor(
         return (
           entries.find(
             (r) =>
+              r.from === undefined &&
               r.at >= since &&
               r.undo.state === 'available' &&
               ids.length > 0 &&
