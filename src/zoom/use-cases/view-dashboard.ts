@@ -156,11 +156,15 @@ async function notice(
 ): Promise<LedgerRead> {
   const found = noticeChanges(ledger.seen, listed, ledger.entries, now, now);
   if (!found.seen) return ledger;
-  if (await deps.history.noticed(userId, ledger, found.seen, found.entries)) {
+  // Storage failing here costs nothing: the lists kept are unchanged, the next view notices.
+  const written = await deps.history
+    .noticed(userId, ledger, found.seen, found.entries)
+    .catch(() => false);
+  if (written) {
     const entries = [...found.entries, ...ledger.entries].sort((a, b) => b.at - a.at);
     return { ...ledger, entries, seen: found.seen };
   }
-  return found.entries.length > 0 ? deps.history.read(userId, now) : ledger;
+  return found.entries.length > 0 ? deps.history.read(userId, now).catch(() => ledger) : ledger;
 }
 
 /**
