@@ -35,6 +35,16 @@ function dayIn(at: number, timeZone: string): Parts {
   return { year: Number(p.year), month: Number(p.month), day: Number(p.day) };
 }
 
+/** "14:05" in the zone. */
+function clockIn(at: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(at);
+}
+
 /** Calendar days from `a` to `b` (in their zone), whatever the hours. */
 function daysBetween(a: Parts, b: Parts): number {
   return Math.round(
@@ -59,12 +69,7 @@ export function zoneName(zone: string): string {
 export function describeTime(at: number, now: number, timeZone?: string | null): string {
   const zone = validZone(timeZone) ?? 'UTC';
   const suffix = ` ${zoneName(zone)}`;
-  const time = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(at);
+  const time = clockIn(at, zone);
   const then = dayIn(at, zone);
   const today = dayIn(now, zone);
   const ago = daysBetween(then, today);
@@ -87,12 +92,7 @@ export function describeTime(at: number, now: number, timeZone?: string | null):
 /** "today 14:05", "yesterday 09:12", "3 Dec 09:12", "3 Dec 2025 09:12" in the zone (no zone name). */
 export function shortTime(at: number, now: number, timeZone?: string | null): string {
   const zone = validZone(timeZone) ?? 'UTC';
-  const time = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(at);
+  const time = clockIn(at, zone);
   const ago = daysBetween(dayIn(at, zone), dayIn(now, zone));
   if (ago === 0) return `today ${time}`;
   if (ago === 1) return `yesterday ${time}`;

@@ -1,4 +1,4 @@
-import { describeTime } from '../../src/http/when';
+import { describeTime, inZone, shortDay, shortTime } from '../../src/http/when';
 
 // Tuesday 1 December 2026, 12:00 UTC.
 const NOW = Date.UTC(2026, 11, 1, 12, 0);
@@ -47,5 +47,24 @@ describe('describeTime: when, in words, in the user’s time zone', () => {
     ],
   ])('%s', (_label, when, zone, words) => {
     expect(describeTime(when, NOW, zone)).toBe(words);
+  });
+});
+
+describe('shortTime and shortDay: the History’s "between" and a person’s "since"', () => {
+  const now = Date.UTC(2026, 11, 7, 14, 5);
+  test.each([
+    [Date.UTC(2026, 11, 7, 9, 12), 'Europe/London', 'today 09:12'],
+    [Date.UTC(2026, 11, 6, 23, 30), 'Europe/London', 'yesterday 23:30'],
+    // In Tokyo it is already the 7th, so "today".
+    [Date.UTC(2026, 11, 6, 23, 30), 'Asia/Tokyo', 'today 08:30'],
+    [Date.UTC(2026, 11, 3, 9, 12), 'Europe/London', '3 Dec 09:12'],
+    [Date.UTC(2025, 2, 3, 9, 12), null, '3 Mar 2025 09:12'],
+  ])('%s in %s', (at, zone, expected) => {
+    expect(shortTime(at, now, zone)).toBe(expected);
+  });
+  test('a day alone, and the zone named once', () => {
+    expect(shortDay(Date.UTC(2026, 11, 1), now, 'Europe/London')).toBe('1 Dec');
+    expect(inZone('America/New_York')).toBe('(New York time)');
+    expect(inZone('not/a zone')).toBe('(UTC)');
   });
 });
