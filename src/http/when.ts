@@ -8,14 +8,44 @@
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-function validZone(timeZone: string | null | undefined): string | null {
-  if (!timeZone) return null;
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone });
-    return timeZone;
-  } catch {
-    return null;
+const FORMATS = {
+  day: { year: 'numeric', month: 'numeric', day: 'numeric' },
+  clock: { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
+  weekday: { weekday: 'long' },
+  longDate: { day: 'numeric', month: 'long' },
+  longDateYear: { day: 'numeric', month: 'long', year: 'numeric' },
+  shortDate: { day: 'numeric', month: 'short' },
+  shortDateYear: { day: 'numeric', month: 'short', year: 'numeric' },
+  offset: { timeZoneName: 'shortOffset' },
+} as const satisfies Record<string, Intl.DateTimeFormatOptions>;
+
+// Making a formatter costs far more than using one, and a page uses a dozen: one per zone and kind.
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+const MAX_FORMATTERS = 1000;
+
+/** The formatter of a kind in a zone; null for a zone Intl does not know. */
+function formatIn(timeZone: string, kind: keyof typeof FORMATS): Intl.DateTimeFormat | null {
+  const key = `${kind} ${timeZone}`;
+  let f = formatters.get(key);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('en-GB', { timeZone, ...FORMATS[kind] });
+    } catch {
+      f = null;
+    }
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
+    formatters.set(key, f);
   }
+  return f;
+}
+
+/** Formats with a zone already known valid. */
+function format(at: number, timeZone: string, kind: keyof typeof FORMATS): string {
+  return formatIn(timeZone, kind)?.format(at) ?? '';
+}
+
+function validZone(timeZone: string | null | undefined): string | null {
+  return timeZone && formatIn(timeZone, 'clock') ? timeZone : null;
 }
 
 interface Parts {
@@ -25,24 +55,14 @@ interface Parts {
 }
 
 function dayIn(at: number, timeZone: string): Parts {
-  const f = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-  });
-  const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, x.value]));
+  const parts = formatIn(timeZone, 'day')?.formatToParts(at) ?? [];
+  const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
   return { year: Number(p.year), month: Number(p.month), day: Number(p.day) };
 }
 
 /** "14:05" in the zone. */
 function clockIn(at: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(at);
+  return format(at, timeZone, 'clock');
 }
 
 /** Calendar days from `a` to `b` (in their zone), whatever the hours. */
@@ -60,8 +80,8 @@ export function zoneName(zone: string): string {
     )?.[1];
   if (city) return `${city.replace(/_/g, ' ')} time`;
   if (/^(?:Etc\/)?(?:UTC|GMT|UCT|Universal|Zulu)$/.test(zone)) return 'UTC';
-  const offset = new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'shortOffset' })
-    .formatToParts(0)
+  const offset = formatIn(zone, 'offset')
+    ?.formatToParts(0)
     .find((p) => p.type === 'timeZoneName')?.value;
   return offset ? `${offset} time` : zone;
 }
@@ -76,16 +96,8 @@ export function describeTime(at: number, now: number, timeZone?: string | null):
   let day: string;
   if (ago === 0) day = 'today';
   else if (ago === 1) day = 'yesterday';
-  else if (ago > 1 && ago < 7) {
-    day = `on ${new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'long' }).format(at)}`;
-  } else {
-    day = `on ${new Intl.DateTimeFormat('en-GB', {
-      timeZone: zone,
-      day: 'numeric',
-      month: 'long',
-      ...(then.year === today.year ? {} : { year: 'numeric' }),
-    }).format(at)}`;
-  }
+  else if (ago > 1 && ago < 7) day = `on ${format(at, zone, 'weekday')}`;
+  else day = `on ${format(at, zone, then.year === today.year ? 'longDate' : 'longDateYear')}`;
   return `${day} at ${time}${suffix}`;
 }
 
@@ -103,12 +115,7 @@ export function shortTime(at: number, now: number, timeZone?: string | null): st
 export function shortDay(at: number, now: number, timeZone?: string | null): string {
   const zone = validZone(timeZone) ?? 'UTC';
   const sameYear = dayIn(at, zone).year === dayIn(now, zone).year;
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    day: 'numeric',
-    month: 'short',
-    ...(sameYear ? {} : { year: 'numeric' }),
-  }).format(at);
+  return format(at, zone, sameYear ? 'shortDate' : 'shortDateYear');
 }
 
 /** "(London time)": the zone the short forms are in. */
