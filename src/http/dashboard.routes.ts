@@ -53,13 +53,17 @@ export function dashboardRoutes(
     const page = entries ? historyPage(entries.length, req.query.history) : null;
     const flashRemoval = flash?.undo ? removals?.find((r) => r.id === flash.undo) : undefined;
     const timeZone = view.profile?.timezone ?? null;
+    const days = new Map<number, string>(); // most share one day: formatting is the cost
+    const dayOf = (at: number): string => {
+      const day = days.get(at) ?? shortDay(at, now, timeZone);
+      days.set(at, day);
+      return day;
+    };
     const since = (id: string): string | null => {
       const at = view.since.get(id);
       if (at === undefined) return null;
-      if (at !== null) return VIEW.history.since(shortDay(at, now, timeZone));
-      return view.knownSince === null
-        ? null
-        : VIEW.history.before(shortDay(view.knownSince, now, timeZone));
+      if (at !== null) return VIEW.history.since(dayOf(at));
+      return view.knownSince === null ? null : VIEW.history.before(dayOf(view.knownSince));
     };
     renderDashboard(res, failure?.status ?? 200, {
       user,

@@ -259,3 +259,20 @@ test('a removal noticed from outside is not taken for one this page made', async
   expect(page.text).toContain(html(ACTION_WORDS['remove-assistant'].nothingThere(ALAN)));
   expect(timesShown(page, VIEW.history.removed(1))).toBe(0);
 });
+
+test('noticing changes costs no Zoom call: a view that records them still makes exactly two', async () => {
+  const browser = new Browser();
+  await signIn(browser, stack.app.url, 'ada');
+  await changeOutside();
+  const before = await stack.control.stats();
+  const page = await browser.get(`${stack.app.url}/`);
+  expect(historyOf(page).match(/<li>/g)).toHaveLength(4);
+  const after = await stack.control.stats();
+  const zoomCalls = (s: Record<string, number>): number =>
+    ['users_me', 'list_assistants', 'list_schedulers', 'token_refresh'].reduce(
+      (n, k) => n + (s[k] ?? 0),
+      0,
+    );
+  expect(zoomCalls(after) - zoomCalls(before)).toBe(2);
+  expect(after['list_assistants']).toBe((before['list_assistants'] ?? 0) + 1);
+});
