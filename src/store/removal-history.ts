@@ -67,6 +67,7 @@ const RemovalShape = z.object({
   assistants: z.array(AssistantShape),
   undo: UndoShape,
   pending: z.boolean().optional(),
+  cause: z.literal('end').optional(),
 });
 
 export function removalAssociatedData(userId: string, removalId: string): string {

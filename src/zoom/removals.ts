@@ -37,6 +37,8 @@ export interface Removal {
   readonly undo: UndoState;
   /** Recorded before Zoom was asked; settled once Zoom answered, or from its list at the next view. */
   readonly pending?: boolean;
+  /** Why, when not the user's click: `end`, an assistant's end carried out by the sweep. */
+  readonly cause?: 'end';
 }
 
 export type Claim =
@@ -71,7 +73,13 @@ export interface RemovalHistory {
 export function settledFrom(removal: Removal, listedIds: ReadonlySet<string>): Removal | null {
   const gone = removal.assistants.filter((a) => !listedIds.has(a.id));
   if (gone.length === 0) return null;
-  return { id: removal.id, at: removal.at, assistants: gone, undo: removal.undo };
+  return {
+    id: removal.id,
+    at: removal.at,
+    assistants: gone,
+    undo: removal.undo,
+    ...(removal.cause && { cause: removal.cause }),
+  };
 }
 
 /** Marks as not back those Zoom said it added but its list, read again, does not hold. */
