@@ -17,12 +17,14 @@ import {
   renderMisconfigured,
   undoCount,
   MAX_UNDOS,
+  type EndForm,
   type HistoryEntry,
   type HistoryPages,
   type PeopleList,
 } from './pages';
 import { grantOf } from './session';
-import { describeTime } from './when';
+import { describeTime, endWords, zoneName } from './when';
+import { usableZone, wallClockIn, type AssistantEnd } from '../zoom/ends';
 
 /** GET /: the landing page, or the signed-in user's dashboard; GET /goodbye after a disconnect. */
 export function dashboardRoutes(
@@ -52,6 +54,9 @@ export function dashboardRoutes(
     const removals = view.history;
     const page = removals ? historyPage(removals.length, req.query.history) : null;
     const flashRemoval = flash?.undo ? removals?.find((r) => r.id === flash.undo) : undefined;
+    const zone = usableZone(view.profile?.timezone);
+    const ends = view.ends ?? [];
+    const today = wallClockIn(now, zone).date;
     renderDashboard(res, failure?.status ?? 200, {
       user,
       profile: view.profile,
@@ -60,7 +65,22 @@ export function dashboardRoutes(
       flashUndoLabel: flash?.undo
         ? FLASH.undoLabel(flashRemoval?.assistants.map((a) => a.email) ?? [])
         : null,
-      assistants: assistants.people ? assistantsList(assistants.people, view.lacking) : null,
+      assistants: assistants.people
+        ? assistantsList(assistants.people, view.lacking, (p) => endForm(p, ends, now, zone, today))
+        : null,
+      add: assistants.people
+        ? {
+            intent: newIntent(),
+            legend: VIEW.ends.endLegend(zoneName(zone)),
+            minDate: today,
+          }
+        : null,
+      upcoming: ends.map((e) => ({
+        email: e.email,
+        until: VIEW.ends.until(endWords(e.at, now, zone)),
+        overdue: overdueOf(e),
+      })),
+      endsLost: ends.map((e) => e.email),
       loadError: failure?.text,
       reconnect: failure?.reconnect === true,
       schedulers: schedulers.people ? schedulersList(schedulers.people, view.lacking) : null,
@@ -138,7 +158,42 @@ function historyPage(
   };
 }
 
-function assistantsList(people: readonly Shown[], lacking: readonly ActionName[]): PeopleList {
+/** An assistant's end form: their end in words and in the inputs, in the user's zone. */
+function endForm(
+  p: Shown,
+  ends: readonly AssistantEnd[],
+  now: number,
+  zone: string,
+  today: string,
+): EndForm {
+  const t = VIEW.ends;
+  const end = ends.find((e) => e.assistantId === p.id);
+  const wall = end ? wallClockIn(end.at, zone) : { date: '', time: '' };
+  return {
+    action: pathOf('set-end', p.id),
+    intent: newIntent(),
+    until: end ? t.until(endWords(end.at, now, zone)) : null,
+    overdue: end ? overdueOf(end) : null,
+    date: wall.date,
+    time: wall.time,
+    minDate: today,
+    legend: t.rowLegend(p.email, zoneName(zone)),
+    open: end ? t.changeEnd : t.setEnd,
+    saveLabel: t.saveLabel(p.email),
+    cancelLabel: t.cancelLabel(p.email),
+  };
+}
+
+/** Why an end that is due has not happened yet, in words; null while it is not overdue. */
+function overdueOf(end: AssistantEnd): string | null {
+  return end.failed ? VIEW.ends.overdue(VIEW.ends.failures[end.failed.reason]) : null;
+}
+
+function assistantsList(
+  people: readonly Shown[],
+  lacking: readonly ActionName[],
+  endOf: (p: Shown) => EndForm,
+): PeopleList {
   const t = VIEW.dashboard;
   const n = people.length;
   const full = n >= MAX_LISTED;
@@ -149,6 +204,7 @@ function assistantsList(people: readonly Shown[], lacking: readonly ActionName[]
       asksFirst: false,
       intent: newIntent(),
       label: t.removeLabel(p.email),
+      end: endOf(p),
     })),
     button: t.remove,
     needsPermission: lacking.includes('remove-assistant') ? t.needsPermission : null,
@@ -210,7 +266,9 @@ export function historyEntry(removal: Removal, now: number, timeZone: string | n
   return {
     id: removal.id,
     when,
-    summary: VIEW.history.removed(removal.assistants.length),
+    summary: (removal.cause === 'end' ? VIEW.history.ended : VIEW.history.removed)(
+      removal.assistants.length,
+    ),
     emails: removal.assistants.map((a) => a.email),
     undone:
       undo.state === 'done' ? VIEW.history.undone(describeTime(undo.at, now, timeZone)) : null,

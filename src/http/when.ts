@@ -83,3 +83,28 @@ export function describeTime(at: number, now: number, timeZone?: string | null):
   }
   return `${day} at ${time}${suffix}`;
 }
+
+/**
+ * An end as its row says it: "Fri 12 Dec, 18:00 (London time)"; the year only when it is not
+ * this year's. Without a usable time zone, UTC.
+ */
+export function endWords(at: number, now: number, timeZone?: string | null): string {
+  const zone = validZone(timeZone) ?? 'UTC';
+  const sameYear = dayIn(at, zone).year === dayIn(now, zone).year;
+  const day = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  })
+    .format(at)
+    .replace(',', '');
+  const time = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(at);
+  return `${day}, ${time} (${zoneName(zone)})`;
+}

@@ -4,6 +4,7 @@ import type { Assistant, Scheduler, ZoomApiClient } from '../api';
 import { isZoomApiError } from '../errors';
 import { classifyFailure, type ZoomFailure } from '../failure';
 import type { GrantRef, Profile } from '../grant';
+import { endsOfListed, type AssistantEnd, type AssistantEnds } from '../ends';
 import { settledFrom, type Removal, type RemovalHistory } from '../removals';
 import { GrantEndedError, ReconnectRequiredError, type TokenManager } from '../token-manager';
 
@@ -11,6 +12,7 @@ export interface DashboardDeps {
   readonly tokenManager: Pick<TokenManager, 'withAccessToken' | 'endGrant' | 'profileOf'>;
   readonly zoomApi: Pick<ZoomApiClient, 'listAssistants' | 'listSchedulers'>;
   readonly history: Pick<RemovalHistory, 'list' | 'update' | 'drop'>;
+  readonly ends: Pick<AssistantEnds, 'list' | 'drop'>;
   /** A removal still pending after this long was cut short (a crash, a deploy, a timeout). */
   readonly pendingSettleMs: number;
 }
@@ -34,6 +36,8 @@ export type DashboardView =
       readonly lacking: readonly ActionName[];
       /** Who is signed in, from the sealed grant; null when it could not be read. */
       readonly profile: Profile | null;
+      /** The assistants' ends, soonest first; null when storage could not give them. */
+      readonly ends: readonly AssistantEnd[] | null;
     }
   | { readonly kind: 'grant_ended'; readonly reconnect: boolean }
   /** Zoom refused the app's own credentials: no user can be served. */
@@ -63,6 +67,7 @@ export async function viewDashboard(
     }),
     deps.history.list(grant.userId, now),
   ]);
+  const ends = await deps.ends.list(grant.userId).catch(() => null);
   const removals = history.status === 'fulfilled' ? history.value : null;
   if (lists.status === 'fulfilled') {
     const [assistants, schedulers] = lists.value.both;
@@ -81,6 +86,8 @@ export async function viewDashboard(
           : removals,
       lacking: lists.value.lacking,
       profile: lists.value.profile,
+      ends:
+        ends && listed.ok ? await endsOfListed(deps.ends, grant.userId, ends, listed.people) : ends,
     };
   }
   // Nothing from Zoom at all: the grant, the refresh or storage failed.
@@ -104,6 +111,7 @@ export async function viewDashboard(
     history: removals,
     lacking: [],
     profile,
+    ends,
   };
 }
 
