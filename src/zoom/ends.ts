@@ -104,7 +104,8 @@ export function usableZone(zone: string | null | undefined): string {
 
 /**
  * The moment a wall-clock date (`YYYY-MM-DD`) and time (`HH:MM`) name in `zone`, or null when
- * they name no day or time. A time skipped by a clock change counts from the offset before it.
+ * they name no day or time. A time skipped by a clock change (02:30 on a spring-forward night)
+ * is the moment an hour on (03:30), as a clock would read it.
  */
 export function instantIn(date: string, time: string, zone: string): number | null {
   const d = DATE.exec(date);
@@ -123,9 +124,9 @@ export function instantIn(date: string, time: string, zone: string): number | nu
   if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== da) {
     return null; // 31 February and the like
   }
+  // Twice: the offset at the guess may be the other side of a clock change.
   const first = wall - offsetAt(wall, zone);
-  const second = wall - offsetAt(first, zone);
-  return offsetAt(second, zone) === offsetAt(first, zone) ? second : first;
+  return wall - offsetAt(first, zone);
 }
 
 /** The date and time inputs' values for `at` in `zone` (what the form shows). */
