@@ -510,7 +510,8 @@ export const VIEW = {
     until: (when: string): string => `until ${when}`,
     setEnd: 'Set an end',
     changeEnd: 'Change the end',
-    rowLegend: (email: string, zone: string): string => `End for ${email}, in ${zone}`,
+    /** The row names the person already (and the Save button's name does): the zone only. */
+    rowLegend: (zone: string): string => `End, in ${zone}`,
     saveEnd: 'Save the end',
     saveLabel: (email: string): string => `Save the end for ${email}`,
     cancelEnd: 'Cancel the end',

@@ -177,7 +177,7 @@ function endForm(
     date: wall.date,
     time: wall.time,
     minDate: today,
-    legend: t.rowLegend(p.email, zoneName(zone)),
+    legend: t.rowLegend(zoneName(zone)),
     open: end ? t.changeEnd : t.setEnd,
     saveLabel: t.saveLabel(p.email),
     cancelLabel: t.cancelLabel(p.email),
