@@ -49,7 +49,7 @@ export async function viewDashboard(
   grant: GrantRef,
   now: number,
 ): Promise<DashboardView> {
-  const [lists, history] = await Promise.allSettled([
+  const [lists, history, endsRead] = await Promise.allSettled([
     // One token for both calls; a 401 on either refreshes once and runs both again.
     deps.tokenManager.withAccessToken(grant, async (t, { scopes, profile }) => {
       const both = await Promise.allSettled([
@@ -66,8 +66,9 @@ export async function viewDashboard(
       };
     }),
     deps.history.list(grant.userId, now),
+    deps.ends.list(grant.userId),
   ]);
-  const ends = await deps.ends.list(grant.userId).catch(() => null);
+  const ends = endsRead.status === 'fulfilled' ? endsRead.value : null;
   const removals = history.status === 'fulfilled' ? history.value : null;
   if (lists.status === 'fulfilled') {
     const [assistants, schedulers] = lists.value.both;
