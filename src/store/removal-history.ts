@@ -93,8 +93,14 @@ export class RedisRemovalHistory implements RemovalHistory {
 
   async add(userId: string, removal: Removal): Promise<boolean> {
     const key = this.keys.history(userId);
-    const live = new Set((await this.list(userId, removal.at)).map((r) => r.id));
-    const prune = (await this.redis.hkeys(key)).filter((id) => !live.has(id));
+    // Pruned: only entries this one read saw expired or unreadable. (Reading the fields again
+    // apart from the entries pruned an entry another request added in between.)
+    const prune = Object.entries(await this.redis.hgetall(key))
+      .filter(([id, sealed]) => {
+        const entry = this.open(userId, id, sealed);
+        return !entry || removal.at - entry.at >= HISTORY_MS;
+      })
+      .map(([id]) => id);
     const n = await this.redis.eval(
       ADD_WHILE_GRANTED,
       2,

@@ -10,6 +10,10 @@ import type {
 import { actionNamed } from '../../src/zoom/actions/catalog';
 import type { GrantRef } from '../../src/zoom/grant';
 import { unpaced } from '../../src/zoom/pace';
+import { newRemoval } from '../../src/zoom/removals';
+import { loadConfig } from '../../src/config';
+import { RecordCipher } from '../../src/store/crypto';
+import { RedisRemovalHistory } from '../../src/store/removal-history';
 import { act } from '../../src/zoom/use-cases/act';
 import { carryOutEnds, type EndsReport } from '../../src/zoom/use-cases/carry-out-ends';
 import { viewDashboard } from '../../src/zoom/use-cases/view-dashboard';
@@ -283,6 +287,58 @@ describe('the sweep carries out due ends', () => {
     expect((await stack.control.stats()).delete_assistant).toBe(2);
     expect(await services.history.list(grant.userId, END)).toHaveLength(2);
     expect(await services.ends.list(grant.userId)).toEqual([]);
+  });
+
+  it('a removal recorded while another is being recorded for the same user is not pruned by it', async () => {
+    const person = (n: number) => ({
+      id: `person${n}`,
+      email: `p${n}@example.com`,
+      canManagePrivateEvents: false,
+    });
+    const first = newRemoval([person(1)], END);
+    const second = newRemoval([person(2)], END);
+    // The second add's first read is answered, then the first add happens, then the second goes on.
+    let interleaved = false;
+    const redis = new Proxy(stack.admin, {
+      get(target, prop, receiver) {
+        const real: unknown = Reflect.get(target, prop, receiver);
+        if (prop !== 'hgetall' || typeof real !== 'function') return real;
+        return async (...args: unknown[]) => {
+          const read: unknown = await (real as (...a: unknown[]) => Promise<unknown>).apply(
+            target,
+            args,
+          );
+          if (!interleaved) {
+            interleaved = true;
+            await services.history.add(grant.userId, first);
+          }
+          return read;
+        };
+      },
+    });
+    const cipher = new RecordCipher(loadConfig(stack.env).tokens.encryptionKeys);
+    const racing = new RedisRemovalHistory(redis, stack.keyNames, cipher);
+    expect(await racing.add(grant.userId, second)).toBe(true);
+    const ids = (await services.history.list(grant.userId, END)).map((r) => r.id);
+    expect(ids.sort()).toEqual([first.id, second.id].sort());
+  });
+
+  it('a sweep that died holding a claim: others leave the end alone until its lease lapses', async () => {
+    const id = await graceEnds();
+    const claimed = await services.ends.claim(grant.userId, id, END); // and then it died
+    expect(claimed).not.toBeNull();
+    expect(await sweep(END + 60_000)).toMatchObject({ due: 1, claimedElsewhere: 1, removed: 0 });
+    expect(await atZoom()).toContain(GRACE);
+    expect(await sweep(END + 3 * 60_000)).toMatchObject({ removed: 1 });
+    expect(await atZoom()).not.toContain(GRACE);
+  });
+
+  it('a double-submitted add form adds once and answers both alike', async () => {
+    const form = { intent: 'add-form-intent-000001', fields: { email: EDSGER } };
+    const [a, b] = await Promise.all([run('add-assistant', form), run('add-assistant', form)]);
+    expect(a).toMatchObject({ kind: 'added', email: EDSGER });
+    expect(b).toEqual(a);
+    expect((await stack.control.stats()).add_assistants).toBe(1);
   });
 
   it('a removal Zoom refuses is kept as overdue with the reason, and done on the next run', async () => {
