@@ -71,6 +71,9 @@ export function dashboardRoutes(
       add: assistants.people
         ? {
             intent: newIntent(),
+            needsPermission: view.lacking.includes('add-assistant')
+              ? VIEW.dashboard.needsPermission
+              : null,
             legend: VIEW.ends.endLegend(zoneName(zone)),
             minDate: today,
           }

@@ -79,6 +79,8 @@ export interface EndForm {
 /** The add form: its one-time id, and the zone its date and time are read in. */
 export interface AddForm {
   readonly intent: string;
+  /** The grant lacks the permission to add: said before the click. */
+  readonly needsPermission: string | null;
   readonly legend: string;
   readonly minDate: string;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Browser, html, signIn } from '../../harness/browser';
 import { formNamed, formTo, submit } from '../../harness/forms';
 import { startStack, type Stack } from '../../harness/stack';
-import { FLASH, INPUT_PROBLEMS, NOT_ADDED, VIEW } from '../../src/http/copy';
+import { ACTION_WORDS, FLASH, INPUT_PROBLEMS, NOT_ADDED, VIEW } from '../../src/http/copy';
 import { endWords } from '../../src/http/when';
 import { deriveEncryptionKey, loadConfig } from '../../src/config';
 import { RedisAssistantEnds } from '../../src/store/assistant-ends';
@@ -152,4 +152,17 @@ it('rotate-keys re-encrypts the ends with the newest key, and they still read', 
   });
   const ends = await new RedisAssistantEnds(stack.admin, keys, cipher).list(userId);
   expect(ends).toEqual([expect.objectContaining({ email: GRACE, at: LATER_AT })]);
+});
+
+it('a grant without the permission to add is told so on the add form, before the click', async () => {
+  await stack.control.post('/config', {
+    grantScopes: 'user:read:user user:read:list_assistants user:delete:assistant',
+  });
+  const browser = new Browser();
+  const dash = await signIn(browser, stack.app.url, 'ada');
+  const addForm = /<form class="add"[\s\S]*?<\/form>/.exec(dash.text)?.[0] ?? '';
+  expect(addForm).toContain(html(VIEW.dashboard.needsPermission));
+  const refused = await submit(browser, dash, VIEW.ends.addButton, { fields: { email: EDSGER } });
+  expect(refused.text).toContain(html(ACTION_WORDS['add-assistant'].needsPermission ?? ''));
+  expect(await atZoom()).not.toContain(EDSGER);
 });
