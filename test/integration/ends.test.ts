@@ -121,6 +121,20 @@ describe('add an assistant', () => {
     expect(await atZoom()).toEqual(before);
   });
 
+  it('a token refused after Zoom added them: the retry’s "already" is this add’s own', async () => {
+    await stack.control.post('/faults', {
+      target: 'api',
+      status: 401,
+      path: '/v2/users/me/assistants',
+      method: 'GET',
+      body: { code: 124, message: 'Invalid access token.' },
+    });
+    const outcome = await add({ email: EDSGER, endDate: '2026-12-12', endTime: '18:00' });
+    expect(outcome).toMatchObject({ kind: 'added', email: EDSGER });
+    expect(await services.ends.list(grant.userId)).toHaveLength(1);
+    expect((await stack.control.stats()).add_assistants).toBe(2);
+  });
+
   it('Zoom’s 201 that adds nobody is not taken for an add', async () => {
     await stack.control.post('/config', { addAssistantsIgnored: true });
     const outcome = await add({ email: EDSGER, endDate: '2026-12-12', endTime: '18:00' });

@@ -197,7 +197,11 @@ export async function addAssistant(ctx: ActionContext, input: ActionInput): Prom
   // By email: the id is not known yet, and a refusal names the email.
   const person = { id: email, email, canManagePrivateEvents: canManage };
   const userId = ctx.grant.userId;
+  let asked = false;
   return ctx.withZoom(async (zoom): Promise<ActionOutcome> => {
+    // Run again after a refused token: "already" may then be this very add's doing.
+    const again = asked;
+    asked = true;
     const added = await putBack([person], () => zoom.addAssistantByEmail(email, canManage));
     // Zoom's "to yourself" names nobody, so putBack cannot tell it is about this person.
     if (added.failure && refusesSelf(added.failure)) {
@@ -206,7 +210,7 @@ export async function addAssistant(ctx: ActionContext, input: ActionInput): Prom
     if (added.failure) throw added.failure;
     const said = added.outcomes[0];
     if (said?.result === 'refused') return { kind: 'not_added', email, why: said.reason };
-    if (said?.result === 'already') return { kind: 'not_added', email, why: 'already' };
+    if (said?.result === 'already' && !again) return { kind: 'not_added', email, why: 'already' };
     const wanted = email.toLowerCase();
     const listed = (await zoom.listAssistants()).find((a) => a.email.toLowerCase() === wanted);
     if (!listed) return { kind: 'not_added', email, why: 'not_listed' };
