@@ -44,6 +44,7 @@ export const SECTIONS: Record<string, () => string> = {
       session: `${keys.sessionPrefix}<sessionId>`,
       sessionIndex: keys.userSessions(user),
       history: keys.history(user),
+      ends: keys.ends(user),
       replays: keys.replays(user),
       actionCount: keys.actionRateLimit(user),
       lock: keys.refreshLock(user),

@@ -13,6 +13,7 @@ import { RedisActionReplays } from './store/action-replays';
 import { RedisSessionRecords } from './store/session-records';
 import { LockedSingleFlight } from './store/single-flight';
 import { RedisLedger } from './store/ledger';
+import { RedisAssistantEnds } from './store/assistant-ends';
 import { ReplicaAcks } from './store/replica-acks';
 import { SessionIndex } from './store/session-index';
 import type { RedisClient } from './store/redis';
@@ -42,6 +43,7 @@ export interface Services {
   readonly sessionIndex: SessionIndex;
   readonly history: RedisLedger;
   readonly replays: RedisActionReplays;
+  readonly ends: RedisAssistantEnds;
   /** Seals small values to where they belong (a session's one-time message). */
   readonly sealer: RecordCipher;
 }
@@ -87,7 +89,8 @@ export interface UseCases {
 }
 
 export function appParts(services: Services): AppParts {
-  const { config, logger, tokenManager, zoomApi, oauth, history, replays, redis, keys } = services;
+  const { config, logger, tokenManager, zoomApi, oauth, history, replays, redis, keys, ends } =
+    services;
   const counters = new RedisCounters(redis, keys.rateLimitPrefix);
   return {
     config,
@@ -111,11 +114,11 @@ export function appParts(services: Services): AppParts {
     sessionSealer: services.sealer,
     useCases: {
       act: (action, grant, input) =>
-        act({ tokenManager, zoomApi, oauth, history, replays, logger }, action, grant, input),
+        act({ tokenManager, zoomApi, oauth, history, ends, replays, logger }, action, grant, input),
       viewDashboard: (grant, now) =>
         viewDashboard(
           // Longer than any action can take: a list, a delete and a refresh, each up to the timeout.
-          { tokenManager, zoomApi, history, pendingSettleMs: 3 * config.zoom.timeoutMs },
+          { tokenManager, zoomApi, history, ends, pendingSettleMs: 3 * config.zoom.timeoutMs },
           grant,
           now,
         ),
@@ -189,6 +192,7 @@ export function composeServices(
     sessionIndex,
     history: new RedisLedger(connections.redis, keys, cipher, config.historyDays),
     replays: new RedisActionReplays(connections.redis, keys, cipher),
+    ends: new RedisAssistantEnds(connections.redis, keys, cipher),
     sealer: cipher,
   };
 }

@@ -2,6 +2,7 @@ import { loadConfigOrExit } from '../config';
 import { failureLine, lastRedisErrorOf, runCommand } from './command';
 import { RecordCipher } from '../store/crypto';
 import {
+  rotateAssistantEnds,
   rotateRemovalHistories,
   rotateTokenRecords,
   type HistoryRotationReport,
@@ -11,7 +12,7 @@ import { RedisKeys } from '../store/keys';
 import { createRedis } from '../store/redis';
 
 /**
- * `npm run rotate-keys`: re-encrypts every token record and removal-history entry with the first key of
+ * `npm run rotate-keys`: re-encrypts every token record, removal-history entry and assistant end with the first key of
  * TOKEN_ENCRYPTION_KEY. Exit 0: every record is under the current key (or was changed by the
  * app meanwhile, which writes with it); 2: some records are under a key no longer configured or
  * cannot be opened (listed, left untouched); 1: configuration or Redis error.
@@ -59,9 +60,12 @@ export function formatReport(
   return lines;
 }
 
-export function formatHistoryReport(h: HistoryRotationReport): string[] {
+export function formatHistoryReport(
+  h: HistoryRotationReport,
+  heading = 'removal histories:',
+): string[] {
   return [
-    'removal histories:',
+    heading,
     `  entries            ${h.entries}`,
     `  rotated            ${h.rotated}`,
     `  already current    ${h.alreadyCurrent}`,
@@ -79,6 +83,7 @@ async function main(): Promise<number> {
     const keys = new RedisKeys(config.redis.keyPrefix);
     const report = await rotateTokenRecords(redis, keys, cipher);
     const history = await rotateRemovalHistories(redis, keys, cipher);
+    const ends = await rotateAssistantEnds(redis, keys, cipher);
     const lines = [
       ...formatReport(report, {
         prefix: config.redis.keyPrefix,
@@ -86,9 +91,10 @@ async function main(): Promise<number> {
         keyCount: config.tokens.encryptionKeys.length,
       }),
       ...formatHistoryReport(history),
+      ...formatHistoryReport(ends, 'assistants’ ends:'),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    return history.notOpened > 0 ? EXIT_NEEDS_ATTENTION : exitCodeFor(report);
+    return history.notOpened + ends.notOpened > 0 ? EXIT_NEEDS_ATTENTION : exitCodeFor(report);
   } catch (err) {
     const advice = 'nothing was deleted; records already rotated stay so; run again.';
     process.stderr.write(failureLine('rotate-keys', err, lastRedisError(), advice));

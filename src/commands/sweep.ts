@@ -4,9 +4,12 @@ import { failureLine, lastRedisErrorOf, runCommand } from './command';
 import { createLogger } from '../log';
 import { createRedis } from '../store/redis';
 import { sweepCompleted, sweepIdleGrants, type SweepReport } from '../zoom/use-cases/sweep';
+import { carryOutEnds, endsCompleted, type EndsReport } from '../zoom/use-cases/carry-out-ends';
+import { unpaced } from '../zoom/pace';
 
 /**
- * `npm run sweep` (Heroku Scheduler, daily): checks with Zoom every grant not used for
+ * `npm run sweep` (Heroku Scheduler, every 10 minutes): carries out every assistant end that is
+ * due, then checks with Zoom every grant not used for
  * SWEEP_IDLE_HOURS and erases everything of the grants Zoom no longer honours. Prints counts
  * (never a token). Exit 0 when every idle grant got Zoom's answer; 1 when it could not do its
  * job (storage, configuration, or Zoom not answering for some grants — they are checked again
@@ -30,6 +33,22 @@ export function formatSweep(report: SweepReport, idleHours: number): string[] {
   return lines;
 }
 
+export function formatEnds(report: EndsReport): string[] {
+  const lines = [
+    'sweep: assistants whose end has come, removed at Zoom',
+    `  users with ends      ${report.users}`,
+    `  due                  ${report.due}`,
+    `  removed              ${report.removed}`,
+    `  already gone         ${report.alreadyGone}`,
+    `  another sweep's      ${report.claimedElsewhere}`,
+    `  failed               ${report.failed}  (shown as overdue; next run)`,
+    `  grant expired        ${report.grantGone}  (kept until the user signs in again)`,
+    `  grant ended by Zoom  ${report.grantEnded}  (deleted with the grant)`,
+  ];
+  if (report.stoppedEarly) lines.push(`stopped early: ${report.stoppedEarly}; run again later`);
+  return lines;
+}
+
 async function main(): Promise<number> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
@@ -39,12 +58,22 @@ async function main(): Promise<number> {
   const services = composeServices(config, { redis, subscriber }, logger);
   const store = services.tokenStore;
   try {
+    const ends = await carryOutEnds({
+      ends: services.ends,
+      store,
+      tokenManager: services.tokenManager,
+      zoomApi: services.zoomApi,
+      history: services.history,
+      pace: unpaced,
+      logger,
+    });
+    process.stdout.write(`${formatEnds(ends).join('\n')}\n`);
     const report = await sweepIdleGrants(
       { userIds: () => store.userIdPages(), store, tokenManager: services.tokenManager, logger },
       { idleMs: config.sweep.idleMs },
     );
     process.stdout.write(`${formatSweep(report, config.sweep.idleMs / 3_600_000).join('\n')}\n`);
-    return sweepCompleted(report) ? 0 : 1;
+    return sweepCompleted(report) && endsCompleted(ends) ? 0 : 1;
   } catch (err) {
     const advice = 'nothing more was deleted; run again.';
     process.stderr.write(failureLine('sweep', err, lastRedisError(), advice));

@@ -3,7 +3,8 @@ import type { UseCases } from '../compose';
 import type { ActionInput } from '../zoom/actions/action';
 import { ACTIONS } from '../zoom/actions/catalog';
 import { isZoomUserId, shownEmail } from '../zoom/ids';
-import { PAGES, wordsOf } from './copy';
+import { INPUT_PROBLEMS, PAGES, wordsOf } from './copy';
+import { zoneName } from './when';
 import type { CsrfGuard } from './csrf';
 import { formBody, formField } from './forms';
 import { signOutEndedGrant, type UnregisterSession } from './grant-ended';
@@ -62,6 +63,15 @@ export function actionRoutes(
           break;
         case 'not_a_target':
           return renderMessage(res, 400, wordsOf(action.name).notATarget ?? PAGES.badRequest);
+        case 'invalid_input': {
+          // A page of its own, not a redirect: Back returns to the form with what was typed.
+          const zone = zoneName(outcome.timeZone);
+          const page =
+            outcome.problem === 'email'
+              ? INPUT_PROBLEMS.email(formField(req, 'email')?.trim().slice(0, 254) ?? '')
+              : INPUT_PROBLEMS[outcome.problem](zone);
+          return renderMessage(res, 400, page);
+        }
         case 'grant_ended':
           return signOutEndedGrant(req, res, unregister, outcome.reconnect);
         case 'disconnected':
@@ -96,5 +106,19 @@ function inputOf(req: Request): ActionInput {
     confirmed: formField(req, 'confirm') === 'yes',
     shownEmail: shownEmail(formField(req, 'email')),
     shownCount: Number.isInteger(count) && count > 0 && count <= MAX_SHOWN ? count : null,
+    fields: {
+      ...optional('email', formField(req, 'email')),
+      privateEvents: formField(req, 'private_events') === 'yes',
+      ...optional('endDate', formField(req, 'date')),
+      ...optional('endTime', formField(req, 'time')),
+      cancelEnd: formField(req, 'cancel') === 'yes',
+    },
   };
+}
+
+function optional<K extends string>(
+  name: K,
+  value: string | undefined,
+): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [name]: value } as Partial<Record<K, string>>);
 }

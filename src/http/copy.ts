@@ -247,6 +247,12 @@ export const FLASH = {
     'This removal is being undone in another tab or window right now; reload in a moment.',
   undoMissing:
     'That removal is not in your history (it is more than 30 days old, or was never made here); nothing changed.',
+  added: (email: string, until: string | null): string =>
+    until ? `Added ${email} as your assistant ${until}.` : `Added ${email} as your assistant.`,
+  endSet: (email: string, until: string): string =>
+    `${email} stays your assistant ${until}; then the app removes them.`,
+  endCancelled: (email: string): string =>
+    `${email} no longer has an end: they stay your assistant until you remove them.`,
   steppedDown: (email: string): string =>
     `You are no longer an assistant of ${email}. Only they can give you the privilege back.`,
   /** `n`: how many Zoom listed (null if unknown). */
@@ -362,7 +368,79 @@ export const ACTION_WORDS = {
   disconnect: {
     notConfirmed: 'Tick the box to confirm that you want to disconnect the app.',
   },
+  'add-assistant': {
+    needsPermission:
+      'Adding an assistant needs a permission in Zoom that this app did not ask for when you added it. Reconnect to Zoom to grant it.',
+    refused: (why, failure) =>
+      failure.reason === 'paid_account_required'
+        ? 'Zoom allows assistants only on a paid account, and yours is not one; nobody was added.'
+        : `Nobody was added: ${why}`,
+  },
+  'set-end': {
+    notATarget: PAGES.notAnAssistant,
+    nothingThere: (email) =>
+      `${email ?? 'That person'} is no longer your assistant, so there is no end to set.`,
+    needsPermission:
+      'An end needs the permission to remove assistants in Zoom, which this app did not ask for when you added it. Reconnect to Zoom to grant it.',
+    refused: (why) => `The end was not set: ${why}`,
+  },
 } satisfies Record<ActionName, ActionWords>;
+
+/** Why Zoom would not add someone (or did not), in words. */
+export const NOT_ADDED: Record<
+  RefusalReason | 'already' | 'not_listed',
+  (email: string) => string
+> = {
+  not_in_account: (email) =>
+    `${email} was not added: Zoom cannot find them in your account (assistants must be in the same Zoom account).`,
+  no_licence: (email) =>
+    `${email} was not added: they need a Zoom licence that allows it (a Licensed or On-prem user).`,
+  is_you: () => 'That is your own email: you cannot be your own assistant. Nobody was added.',
+  already: (email) =>
+    `${email} is already your assistant; nothing changed. To give them an end, use the form on their row.`,
+  not_listed: (email) =>
+    `Zoom answered that it added ${email}, but does not list them as your assistant. Nothing was added; try again, or add them in Zoom.`,
+  other: (email) => `${email} was not added: Zoom refused without a reason we know.`,
+};
+
+/** The words of the add and end forms' refusals (a 400 page: nothing was changed). */
+export const INPUT_PROBLEMS = {
+  email: (typed: string): MessageCopy => ({
+    heading: 'That is not an email address',
+    paragraphs: [
+      typed === ''
+        ? 'The email was empty. An assistant is named by their Zoom email, such as name@example.com.'
+        : `“${typed}” is not an email address. An assistant is named by their Zoom email, such as name@example.com.`,
+      'Nobody was added. Go back to correct it: the form keeps what you typed.',
+    ],
+    action: { href: '/#add', label: 'Back to the form' },
+    tone: 'error',
+  }),
+  end_incomplete: (zone: string): MessageCopy => ({
+    heading: 'The end needs a date and a time',
+    paragraphs: [
+      `Give both the date and the time (${zone}), or leave both empty for no end. Nothing was changed.`,
+    ],
+    action: { href: '/#assistants', label: 'Back to your assistants' },
+    tone: 'error',
+  }),
+  end_invalid: (zone: string): MessageCopy => ({
+    heading: 'That end is not a date and time',
+    paragraphs: [
+      `Give the date as year-month-day and the time as hours:minutes (${zone}). Nothing was changed.`,
+    ],
+    action: { href: '/#assistants', label: 'Back to your assistants' },
+    tone: 'error',
+  }),
+  end_past: (zone: string): MessageCopy => ({
+    heading: 'That end has already passed',
+    paragraphs: [
+      `An end must be in the future (${zone}). Nothing was changed: to take the privilege back now, use Remove.`,
+    ],
+    action: { href: '/#assistants', label: 'Back to your assistants' },
+    tone: 'error',
+  }),
+};
 
 export function wordsOf(action: ActionName): ActionWords {
   return ACTION_WORDS[action];
@@ -412,8 +490,45 @@ export const VIEW = {
       `Zoom lists at most ${n} people, so there may be more than the ${n} shown here.`,
     clearHintMore:
       'Anyone Zoom did not list here is removed too, and Undo cannot put them back: the app never saw who they are.',
+    /** The ends that go with the data: said before the user confirms. */
+    disconnectEnds: (whom: readonly string[]): string =>
+      `These ends will then not happen, so ${whom.length === 1 ? 'this assistant keeps' : 'these assistants keep'} the privilege until you remove them in Zoom: ${listOf(whom)}.`,
     disconnectConfirm: 'Yes, disconnect the app',
     disconnectButton: 'Disconnect this app from Zoom',
+  },
+  ends: {
+    addHeading: 'Add an assistant',
+    addIntro:
+      'They must be in your Zoom account. Give an end, and the app takes the privilege back then, even if you never come back.',
+    email: 'Their Zoom email',
+    privateEvents: 'Can manage my private events',
+    /** Names the zone the date and time are read in: the reader's device may be elsewhere. */
+    endLegend: (zone: string): string => `End (optional), in ${zone}`,
+    date: 'Date',
+    time: 'Time',
+    addButton: 'Add assistant',
+    until: (when: string): string => `until ${when}`,
+    setEnd: 'Set an end',
+    changeEnd: 'Change the end',
+    /** The row names the person already (and the Save button's name does): the zone only. */
+    rowLegend: (zone: string): string => `End, in ${zone}`,
+    saveEnd: 'Save the end',
+    saveLabel: (email: string): string => `Save the end for ${email}`,
+    cancelEnd: 'Cancel the end',
+    cancelLabel: (email: string): string => `Cancel the end for ${email}`,
+    upcomingHeading: 'Upcoming ends',
+    upcomingIntro:
+      'At each end the app removes that assistant (within 10 minutes) and records it in the History, with Undo.',
+    overdue: (reason: string): string =>
+      `Overdue: ${reason}. The app tries again within 10 minutes.`,
+    failures: {
+      zoom_refused: 'Zoom refused the removal',
+      zoom_unavailable: 'Zoom did not answer',
+      needs_permission:
+        'the app lacks the permission to remove assistants (reconnect to Zoom to grant it)',
+      access_refused: 'Zoom refused the app’s access for a while',
+      grant_gone: 'the app’s access had expired, unused, before the end came',
+    },
   },
   history: {
     heading: 'History',
@@ -432,6 +547,7 @@ export const VIEW = {
     },
     /** For a change made elsewhere: it happened between the app's last look and this one. */
     between: (from: string, to: string): string => `Between ${from} and ${to}`,
+    ended: (n: number): string => `Ended as planned: removed ${count(n, 'assistant')}`,
     undone: (when: string): string => `Undone ${when}`,
     undo: 'Undo',
     /** Names the people: two removals in the same minute never share one name. */

@@ -17,11 +17,13 @@ import {
   renderMisconfigured,
   undoCount,
   MAX_UNDOS,
+  type EndForm,
   type PeopleList,
 } from './pages';
 import { historyCsv, historyEntry, historyPage, undoable } from './history';
 import { grantOf } from './session';
-import { shortDay } from './when';
+import { endWords, shortDay, zoneName } from './when';
+import { usableZone, wallClockIn, type AssistantEnd } from '../zoom/ends';
 
 /** GET /: the landing page, or the signed-in user's dashboard; GET /goodbye after a disconnect. */
 export function dashboardRoutes(
@@ -53,6 +55,9 @@ export function dashboardRoutes(
     const page = entries ? historyPage(entries.length, req.query.history) : null;
     const flashRemoval = flash?.undo ? removals?.find((r) => r.id === flash.undo) : undefined;
     const timeZone = view.profile?.timezone ?? null;
+    const zone = usableZone(timeZone);
+    const ends = view.ends ?? [];
+    const today = wallClockIn(now, zone).date;
     const days = new Map<number, string>(); // most share one day: formatting is the cost
     const dayOf = (at: number): string => {
       const day = days.get(at) ?? shortDay(at, now, timeZone);
@@ -73,7 +78,27 @@ export function dashboardRoutes(
       flashUndoLabel: flash?.undo
         ? FLASH.undoLabel(flashRemoval?.assistants.map((a) => a.email) ?? [])
         : null,
-      assistants: assistants.people ? assistantsList(assistants.people, view.lacking, since) : null,
+      assistants: assistants.people
+        ? assistantsList(assistants.people, view.lacking, since, (p) =>
+            endForm(p, ends, now, zone, today),
+          )
+        : null,
+      add: assistants.people
+        ? {
+            intent: newIntent(),
+            needsPermission: view.lacking.includes('add-assistant')
+              ? VIEW.dashboard.needsPermission
+              : null,
+            legend: VIEW.ends.endLegend(zoneName(zone)),
+            minDate: today,
+          }
+        : null,
+      upcoming: ends.map((e) => ({
+        email: e.email,
+        until: VIEW.ends.until(endWords(e.at, now, zone)),
+        overdue: overdueOf(e),
+      })),
+      endsLost: ends.map((e) => e.email),
       loadError: failure?.text,
       reconnect: failure?.reconnect === true,
       schedulers: schedulers.people ? schedulersList(schedulers.people, view.lacking, since) : null,
@@ -133,10 +158,42 @@ function pathOf(name: ActionName, id?: string): string {
 /** "since 3 Dec" beside someone listed, when the app knows. */
 type SinceOf = (id: string) => string | null;
 
+/** An assistant's end form: their end in words and in the inputs, in the user's zone. */
+function endForm(
+  p: Shown,
+  ends: readonly AssistantEnd[],
+  now: number,
+  zone: string,
+  today: string,
+): EndForm {
+  const t = VIEW.ends;
+  const end = ends.find((e) => e.assistantId === p.id);
+  const wall = end ? wallClockIn(end.at, zone) : { date: '', time: '' };
+  return {
+    action: pathOf('set-end', p.id),
+    intent: newIntent(),
+    until: end ? t.until(endWords(end.at, now, zone)) : null,
+    overdue: end ? overdueOf(end) : null,
+    date: wall.date,
+    time: wall.time,
+    minDate: today,
+    legend: t.rowLegend(zoneName(zone)),
+    open: end ? t.changeEnd : t.setEnd,
+    saveLabel: t.saveLabel(p.email),
+    cancelLabel: t.cancelLabel(p.email),
+  };
+}
+
+/** Why an end that is due has not happened yet, in words; null while it is not overdue. */
+function overdueOf(end: AssistantEnd): string | null {
+  return end.failed ? VIEW.ends.overdue(VIEW.ends.failures[end.failed.reason]) : null;
+}
+
 function assistantsList(
   people: readonly Shown[],
   lacking: readonly ActionName[],
   since: SinceOf,
+  endOf: (p: Shown) => EndForm,
 ): PeopleList {
   const t = VIEW.dashboard;
   const n = people.length;
@@ -145,6 +202,7 @@ function assistantsList(
     rows: people.map((p) => ({
       email: p.email,
       since: since(p.id),
+      end: endOf(p),
       action: pathOf('remove-assistant', p.id),
       asksFirst: false,
       intent: newIntent(),

@@ -14,7 +14,7 @@ import { RATE_LIMIT_WINDOWS_MS } from './rate-limits';
  */
 
 export type KeptKind =
-  'grant' | 'session' | 'sessionIndex' | 'history' | 'replays' | 'actionCount' | 'lock';
+  'grant' | 'session' | 'sessionIndex' | 'history' | 'ends' | 'replays' | 'actionCount' | 'lock';
 
 export interface KeptRecord {
   readonly kind: KeptKind;
@@ -58,7 +58,7 @@ export function dataWeKeep(config: Config): DataWeKeep {
       {
         kind: 'grant',
         what: 'the grant, encrypted (AES-256-GCM): its random id and the time of the code exchange, the access and refresh tokens, the access token’s expiry, the scopes, the time of the last write; and the user’s name, email and time zone from their Zoom profile at sign-in (for “Signed in as” and times in their zone)',
-        deletedWhen: `when the user removes the app in Zoom (if the grant was made before the removal), disconnects it here, or Zoom refuses the grant (in use or at the daily sweep); else ${grantLife} after its last use (renewed on every use)`,
+        deletedWhen: `when the user removes the app in Zoom (if the grant was made before the removal), disconnects it here, or Zoom refuses the grant (in use or at the sweep); else ${grantLife} after its last use (renewed on every use)`,
       },
       {
         kind: 'session',
@@ -77,6 +77,11 @@ export function dataWeKeep(config: Config): DataWeKeep {
         deletedWhen: `with the grant; else ${history} after its last change (older entries are never shown, and are pruned)`,
       },
       {
+        kind: 'ends',
+        what: 'the end the user gave each assistant, each encrypted (AES-256-GCM, like the tokens): the assistant’s id and email, the moment of the end, and, when the sweep could not carry it out yet, why and when it last tried',
+        deletedWhen: `when the end is carried out or cancelled, or the assistant is removed before it; with the grant (Disconnect says which ends will then not happen); else ${history} after the latest end (a grant that expired unused leaves its ends until then, so they happen if the user signs in again)`,
+      },
+      {
         kind: 'replays',
         what: `the outcome of each form the user submitted in the last ${duration(REPLAY_TTL_MS)}, encrypted (AES-256-GCM): what it did, such as who was removed, so that a double click or a retry gets the first answer instead of acting twice`,
         deletedWhen: `with the grant; else ${duration(REPLAY_TTL_MS)} after the last submit`,
@@ -93,7 +98,7 @@ export function dataWeKeep(config: Config): DataWeKeep {
       },
     ],
     notes: [
-      `Why so long, and no longer: a grant lives while the user uses the app; one unused for ${grantLife} expires by itself. A user who removes the app in Zoom is deleted when Zoom’s \`app_deauthorized\` notification arrives and, if that notification is lost, by the daily sweep (\`npm run sweep\`), which asks Zoom about every grant unused for ${duration(config.sweep.idleMs)}. A removed user leaves nothing behind: the grant and every key above go in one step, and a session that a request in flight writes back afterwards is deleted at once.`,
+      `Why so long, and no longer: a grant lives while the user uses the app; one unused for ${grantLife} expires by itself. A user who removes the app in Zoom is deleted when Zoom’s \`app_deauthorized\` notification arrives and, if that notification is lost, by the sweep (\`npm run sweep\`, every 10 minutes), which asks Zoom about every grant unused for ${duration(config.sweep.idleMs)}. A removed user leaves nothing behind: the grant and every key above go in one step, and a session that a request in flight writes back afterwards is deleted at once.`,
       `A visitor who starts an install but does not finish it has a session holding only the pending OAuth \`state\` and PKCE verifier, which lives as long as that sign-in may (${duration(AUTHORIZATION_LIFETIME_MS)}), not as long as its cookie. Nothing an anonymous request writes lives past 15 minutes.`,
       `Rate-limit counters per IP address (of installs, sign-in callbacks and badly signed notifications) live between ${duration(shortest)} and ${duration(longest)}; each is named by a keyed hash of the address, so it names no one.`,
       'So nothing in Redis names a person in the clear: key names carry Zoom user ids, and every name and email address is inside an encrypted value.',

@@ -242,6 +242,7 @@ export function publicDocuments(config: Config) {
           list(
             `${d.remove}: that person can no longer schedule meetings for you in Zoom, from that moment.`,
             `${d.clearButton(2)} (after ticking the confirmation): the same for everyone at once.`,
+            `${VIEW.ends.addHeading}: their Zoom email, whether they may manage your private meetings, and, if you like, an end (a date and a time in your Zoom time zone). ${VIEW.ends.setEnd} on any assistant’s row does the same for someone already there. At the end the app removes them (within 10 minutes, even if you never come back) and the History says “${VIEW.history.ended(1)}”, with ${VIEW.history.undo}. ${VIEW.ends.cancelEnd} keeps them with no end. Disconnecting cancels every end.`,
             `${VIEW.history.undo}: puts back exactly who a removal took, with the setting they had (whether they may manage your private meetings). It is offered right after the removal and in the History for ${undo}, also for someone removed outside this app. Zoom may refuse someone who has left your account or lost their licence; the page says so.`,
             `${VIEW.schedulers.stepDown}, under “${VIEW.schedulers.heading}”: you stop being that person’s assistant in Zoom. Only they can make you their assistant again; there is no Undo.`,
             `${VIEW.history.heading}: every change to who can act for you and for whom you act, for ${history} — made here, or anywhere else (Zoom’s settings, an admin, another app), which the app notices when it next shows your lists. “${VIEW.history.export}” saves it all as a spreadsheet.`,
@@ -265,7 +266,7 @@ export function publicDocuments(config: Config) {
         heading: 'What happens to your data',
         blocks: [
           p(
-            'When you remove the app, nothing of yours is left: your encrypted Zoom access, your sessions and your history are deleted in one step. If Zoom’s notice of the removal is lost, the daily check finds it out and deletes them. The ',
+            'When you remove the app, nothing of yours is left: your encrypted Zoom access, your sessions, your history and your assistants’ ends are deleted in one step. If Zoom’s notice of the removal is lost, the app’s regular check finds it out and deletes them. The ',
             { href: privacyHref, text: 'privacy policy' },
             ' lists everything kept and until when.',
           ),

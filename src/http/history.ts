@@ -62,9 +62,11 @@ export function historyEntry(
     when,
     between,
     summary:
-      entry.from === undefined
-        ? VIEW.history.removed(emails.length)
-        : VIEW.history.change.removedOutside,
+      entry.from !== undefined
+        ? VIEW.history.change.removedOutside
+        : entry.cause === 'end'
+          ? VIEW.history.ended(emails.length)
+          : VIEW.history.removed(emails.length),
     emails,
     undone:
       undo.state === 'done' ? VIEW.history.undone(describeTime(undo.at, now, timeZone)) : null,

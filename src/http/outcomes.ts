@@ -1,14 +1,17 @@
 import type { ActionDescriptor, ActionOutcome } from '../zoom/actions/action';
 import type { PutBackOutcome } from '../zoom/removals';
-import { wordsOf, FAILURE, FLASH } from './copy';
+import { wordsOf, FAILURE, FLASH, NOT_ADDED } from './copy';
 import { failureMessage } from './failures';
 import type { Flash } from './session';
-import { describeTime } from './when';
+import { describeTime, endWords } from './when';
 
 /** An outcome shown on the dashboard, as its one-time message. */
 export type FlashOutcome = Exclude<
   ActionOutcome,
-  { kind: 'grant_ended' } | { kind: 'not_a_target' } | { kind: 'disconnected' }
+  | { kind: 'grant_ended' }
+  | { kind: 'not_a_target' }
+  | { kind: 'disconnected' }
+  | { kind: 'invalid_input' }
 >;
 
 /** The one-time message an action's outcome leaves on the dashboard. */
@@ -69,6 +72,23 @@ export function flashOf(
         text: words.needsPermission ?? FAILURE.missingScope,
         reconnect: true,
       };
+    case 'added': {
+      const until =
+        outcome.endsAt === null ? null : endWords(outcome.endsAt, now, outcome.timeZone);
+      return { kind: 'success', text: FLASH.added(outcome.email, until && `until ${until}`) };
+    }
+    case 'not_added':
+      return { kind: 'error', text: NOT_ADDED[outcome.why](outcome.email) };
+    case 'end_set':
+      return {
+        kind: 'success',
+        text: FLASH.endSet(
+          outcome.email,
+          `until ${endWords(outcome.endsAt, now, outcome.timeZone)}`,
+        ),
+      };
+    case 'end_cancelled':
+      return { kind: 'success', text: FLASH.endCancelled(outcome.email) };
     case 'zoom_refused': {
       const failure = failureMessage(outcome.failure, action.name);
       if (words.refused)

@@ -59,6 +59,42 @@ export interface PersonRow {
   readonly intent: string;
   /** The button's accessible name: says whom it acts on. */
   readonly label: string;
+  /** An assistant's end and its forms (assistants only). */
+  readonly end?: EndForm;
+}
+
+/** An assistant's end on their row: what it is, a form to set or change it, one to cancel it. */
+export interface EndForm {
+  readonly action: string;
+  readonly intent: string;
+  /** "until Fri 12 Dec, 18:00 (London time)"; null when they have no end. */
+  readonly until: string | null;
+  readonly overdue: string | null;
+  /** The inputs' values: the end's, or empty. */
+  readonly date: string;
+  readonly time: string;
+  /** The earliest date the date input offers (today in the user's zone). */
+  readonly minDate: string;
+  readonly legend: string;
+  readonly open: string;
+  readonly saveLabel: string;
+  readonly cancelLabel: string;
+}
+
+/** The add form: its one-time id, and the zone its date and time are read in. */
+export interface AddForm {
+  readonly intent: string;
+  /** The grant lacks the permission to add: said before the click. */
+  readonly needsPermission: string | null;
+  readonly legend: string;
+  readonly minDate: string;
+}
+
+/** An end the dashboard lists as upcoming (or overdue, with why). */
+export interface UpcomingEnd {
+  readonly email: string;
+  readonly until: string;
+  readonly overdue: string | null;
 }
 
 /** A list of people with a button each and, when there are several, one for all. */
@@ -99,6 +135,11 @@ export interface DashboardPage extends Layout {
   historyPages: HistoryPages | null;
   /** The removals the history still offers to undo: the disconnect form says it deletes them. */
   undos: number;
+  /** The add form; null when the list could not be read. */
+  add: AddForm | null;
+  upcoming: UpcomingEnd[];
+  /** The emails whose ends a disconnect would cancel. */
+  endsLost: string[];
   /** Whom the user schedules for; null when Zoom's list could not be had. */
   schedulers: PeopleList | null;
   schedulersError: string | null;

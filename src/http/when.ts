@@ -17,6 +17,8 @@ const FORMATS = {
   shortDate: { day: 'numeric', month: 'short' },
   shortDateYear: { day: 'numeric', month: 'short', year: 'numeric' },
   offset: { timeZoneName: 'shortOffset' },
+  endDate: { weekday: 'short', day: 'numeric', month: 'short' },
+  endDateYear: { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' },
 } as const satisfies Record<string, Intl.DateTimeFormatOptions>;
 
 // Making a formatter costs far more than using one, and a page uses a dozen: one per zone and kind.
@@ -121,4 +123,16 @@ export function shortDay(at: number, now: number, timeZone?: string | null): str
 /** "(London time)": the zone the short forms are in. */
 export function inZone(timeZone?: string | null): string {
   return `(${zoneName(validZone(timeZone) ?? 'UTC')})`;
+}
+
+/**
+ * An end as its row says it: "Fri 12 Dec, 18:00 (London time)"; the year only when it is not
+ * this year's. Without a usable time zone, UTC.
+ */
+export function endWords(at: number, now: number, timeZone?: string | null): string {
+  const zone = validZone(timeZone) ?? 'UTC';
+  const sameYear = dayIn(at, zone).year === dayIn(now, zone).year;
+  const day = format(at, zone, sameYear ? 'endDate' : 'endDateYear').replace(',', '');
+  const time = clockIn(at, zone);
+  return `${day}, ${time} (${zoneName(zone)})`;
 }

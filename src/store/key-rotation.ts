@@ -2,6 +2,7 @@ import type { RedisClient } from './redis';
 import { RecordCipher, SealedRecordError } from './crypto';
 import type { RedisKeys } from './keys';
 import { removalAssociatedData } from './ledger';
+import { endAssociatedData } from './assistant-ends';
 import { escapeGlob, scanKeys } from './scan';
 import { tokenRecordAssociatedData } from './token-store';
 
@@ -176,13 +177,34 @@ export interface HistoryRotationReport {
  * Re-encrypts every entry of every removal history with the newest key, like the token
  * records: an entry is replaced only if it still holds what was read, nothing is deleted.
  */
-export async function rotateRemovalHistories(
+export function rotateRemovalHistories(
   redis: RedisClient,
   keys: RedisKeys,
   cipher: RecordCipher,
   opts: Pick<RotationOptions, 'scanCount'> = {},
 ): Promise<HistoryRotationReport> {
-  const base = keys.historyPrefix;
+  return rotateSealedHashes(redis, keys, cipher, keys.historyPrefix, removalAssociatedData, opts);
+}
+
+/** The same for every user's assistants' ends (they may live for months, past a key's use). */
+export function rotateAssistantEnds(
+  redis: RedisClient,
+  keys: RedisKeys,
+  cipher: RecordCipher,
+  opts: Pick<RotationOptions, 'scanCount'> = {},
+): Promise<HistoryRotationReport> {
+  return rotateSealedHashes(redis, keys, cipher, keys.endsPrefix, endAssociatedData, opts);
+}
+
+/** Per-user hashes of sealed entries (`base{id}`), each sealed to (user, field). */
+async function rotateSealedHashes(
+  redis: RedisClient,
+  keys: RedisKeys,
+  cipher: RecordCipher,
+  base: string,
+  associatedData: (userId: string, field: string) => string,
+  opts: Pick<RotationOptions, 'scanCount'>,
+): Promise<HistoryRotationReport> {
   const report: HistoryRotationReport = {
     entries: 0,
     rotated: 0,
@@ -203,7 +225,7 @@ export async function rotateRemovalHistories(
           report.alreadyCurrent += 1;
           continue;
         }
-        const ad = removalAssociatedData(userId, field);
+        const ad = associatedData(userId, field);
         let plaintext: string;
         try {
           if (keyId === null || !cipher.hasKey(keyId)) throw new SealedRecordError('unknown key');

@@ -73,6 +73,16 @@ export class RedisKeys {
     return `${this.prefix}replays:${userTag(userId)}`;
   }
 
+  /** The user's assistants' ends (a hash of sealed entries, one per assistant). */
+  ends(userId: string): string {
+    return `${this.endsPrefix}${userTag(userId)}`;
+  }
+
+  /** What every ends key starts with: the sweep finds the users with ends by SCAN. */
+  get endsPrefix(): string {
+    return `${this.prefix}ends:`;
+  }
+
   /**
    * Every key kept for one user besides the token record and the session index (which the
    * erase step treats first): deleting a user deletes these.
@@ -83,6 +93,7 @@ export class RedisKeys {
       this.actionRateLimit(userId),
       this.history(userId),
       this.replays(userId),
+      this.ends(userId),
     ];
   }
 

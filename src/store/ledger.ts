@@ -92,6 +92,7 @@ const RemovalShape = z.object({
   undo: UndoShape,
   pending: z.boolean().optional(),
   from: z.number().optional(),
+  cause: z.literal('end').optional(),
 });
 const PersonShape = z.object({ id: z.string(), email: z.string() });
 const ChangeShape = z.object({

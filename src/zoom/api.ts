@@ -103,6 +103,19 @@ export class ZoomApiClient {
     await this.request('POST', '/users/me/assistants', accessToken, JSON.stringify({ assistants }));
   }
 
+  /**
+   * Makes someone an assistant by their email (the form's), with the setting chosen. The same
+   * call as an undo's, so its refusals read the same way (400 code 200 naming the person).
+   */
+  async addAssistantByEmail(
+    accessToken: string,
+    email: string,
+    canManagePrivateEvents: boolean,
+  ): Promise<void> {
+    const assistants = [{ email, can_manage_host_private_event: canManagePrivateEvents }];
+    await this.request('POST', '/users/me/assistants', accessToken, JSON.stringify({ assistants }));
+  }
+
   private async request(
     method: 'GET' | 'POST' | 'DELETE',
     path: string,

@@ -122,7 +122,7 @@ export function noticeChanges(
       seen && before.length < MAX_LISTED ? people.filter((p) => !beforeIds.has(p.id)) : [];
     const gone = people.length < MAX_LISTED ? before.filter((p) => !nowIds.has(p.id)) : [];
     const madeHere = (p: Person, change: 'added' | 'removed'): boolean =>
-      explainedHere(recorded, side, change, p.id, seen?.at ?? startedAt);
+      explainedHere(recorded, side, change, p, seen?.at ?? startedAt);
     const since = seen?.at ?? startedAt;
     for (const p of added.filter((a) => !madeHere(a, 'added'))) {
       entries.push(outsideChange(side, 'added', p, since, now));
@@ -151,13 +151,13 @@ function explainedHere(
   recorded: readonly LedgerEntry[],
   side: Side,
   change: 'added' | 'removed',
-  personId: string,
+  who: Person,
   seenAt: number,
 ): boolean {
   const after = seenAt - CLOCK_SKEW_MS;
   return recorded.some((e) => {
     if (isRemoval(e)) {
-      if (side !== 'assistant' || !e.assistants.some((a) => a.id === personId)) return false;
+      if (side !== 'assistant' || !e.assistants.some((a) => samePerson(a, who))) return false;
       if (change === 'removed')
         return e.from === undefined && (e.pending === true || e.at >= after);
       // Put back by an undo: running now, or done since.
@@ -168,9 +168,14 @@ function explainedHere(
       e.side === side &&
       e.change === change &&
       (e.pending === true || e.at >= after) &&
-      e.people.some((p) => p.id === personId)
+      e.people.some((p) => samePerson(p, who))
     );
   });
+}
+
+/** By id; an add is recorded before Zoom gives the id, by the email it was asked with. */
+function samePerson(a: Person, b: Person): boolean {
+  return a.id === b.id || (a.id === '' && a.email.toLowerCase() === b.email.toLowerCase());
 }
 
 function outsideChange(
@@ -202,8 +207,10 @@ export function changeMadeHere(
 }
 
 /** A pending change settled from Zoom's list: those it shows as changed; null when none. */
-export function settledChange(change: Change, listedIds: ReadonlySet<string>): Change | null {
-  const done = change.people.filter((p) => listedIds.has(p.id) === (change.change === 'added'));
+export function settledChange(change: Change, listed: readonly Person[]): Change | null {
+  const done = change.people.filter(
+    (p) => listed.some((l) => samePerson(p, l)) === (change.change === 'added'),
+  );
   return done.length === 0 ? null : { ...change, people: done, pending: undefined };
 }
 

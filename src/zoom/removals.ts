@@ -41,6 +41,8 @@ export interface Removal {
   /** Made outside this app, between the view at `from` and the one at `at` that noticed it. */
   readonly from?: number;
   readonly kind?: undefined;
+  /** Why, when not the user's click: `end`, an assistant's end carried out by the sweep. */
+  readonly cause?: 'end';
 }
 
 export type Claim =

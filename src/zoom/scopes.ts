@@ -25,12 +25,12 @@ export const SCOPES: readonly ScopeUse[] = [
   {
     scope: 'user:delete:assistant',
     calls: ['DELETE /users/me/assistants', 'DELETE /users/me/assistants/{id}'],
-    why: 'to remove one assistant, or all of them, when the user presses Remove',
+    why: 'to remove one assistant, or all of them, when the user presses Remove, and an assistant whose end (set by the user) has come',
   },
   {
     scope: 'user:write:assistant',
     calls: ['POST /users/me/assistants'],
-    why: 'for Undo: to put back exactly the assistants a removal took',
+    why: 'to add an assistant when the user presses Add assistant, and for Undo: to put back exactly the assistants a removal took',
   },
   {
     scope: 'user:read:list_schedulers',

@@ -15,6 +15,8 @@ import { createLogger } from '../../src/log';
 import { RedisLock } from '../../src/store/lock';
 import { createRedis, type RedisClient } from '../../src/store/redis';
 import { ReplicaAcks } from '../../src/store/replica-acks';
+import { unpaced } from '../../src/zoom/pace';
+import { carryOutEnds } from '../../src/zoom/use-cases/carry-out-ends';
 
 /**
  * The app on a real Redis Cluster (three primaries, a replica each): everything it does on one
@@ -254,6 +256,60 @@ describe('the app on a Redis Cluster', () => {
     expect(out).toMatch(/deleted \(refused\)\s+1/);
     expect(await stack.tokenStore.get(ids[1] ?? '')).toBeNull();
     expect(await stack.tokenStore.get(ids[0] ?? '')).not.toBeNull();
+  });
+
+  test('due ends: found on every primary, each removed once by sweeps on two processes at once, and by npm run sweep', async () => {
+    const users = ['ada', 'grace', 'alan'];
+    for (const user of users) await signedIn(user);
+    const [ada, grace, alan] = await Promise.all(users.map((u) => stack.control.userId(u)));
+    const listed = async (user: string) =>
+      (await stack.control.get<{ assistants: { id: string; email: string }[] }>(`/users/${user}`))
+        .assistants;
+    const due = Date.now() - 60_000;
+    const endOf = (a: { id: string; email: string }) => ({
+      assistantId: a.id,
+      email: a.email,
+      at: due,
+    });
+    const [adaFirst, adaSecond] = await listed('ada');
+    const [graceFirst] = await listed('grace');
+    if (!adaFirst || !adaSecond || !graceFirst) throw new Error('the seed has changed');
+    const ends = stack.app.services.ends;
+    // Set directly: the form refuses an end in the past, and the command runs on the wall clock.
+    expect(await ends.set(ada ?? '', endOf(adaFirst))).toBe(true);
+    expect(await ends.set(grace ?? '', endOf(graceFirst))).toBe(true);
+    // Alan's end is ahead: left alone.
+    await ends.set(alan ?? '', {
+      assistantId: 'nobodyYet',
+      email: 'x@example.com',
+      at: due + 3_600_000,
+    });
+    // Each user's ends key is in the user's own slot, beside their grant.
+    for (const id of [ada, grace]) {
+      const slot = async (key: string) => Number(await stack.admin.call('CLUSTER', 'KEYSLOT', key));
+      expect(await slot(stack.keyNames.ends(id ?? ''))).toBe(
+        await slot(stack.keyNames.grantRecord(id ?? '')),
+      );
+    }
+
+    const sweepOn = (app: (typeof stack.apps)[number]) =>
+      carryOutEnds({ ...app.services, store: app.services.tokenStore, pace: unpaced });
+    const reports = await Promise.all([...stack.apps, ...stack.apps].map(sweepOn));
+    expect(reports.reduce((n, r) => n + r.removed, 0)).toBe(2);
+    expect(reports.every((r) => r.users === 3 && r.failed === 0)).toBe(true);
+    expect((await stack.control.stats()).delete_assistant).toBe(2);
+    expect((await listed('ada')).map((a) => a.id)).not.toContain(adaFirst.id);
+    expect(await listed('grace')).toEqual([]);
+
+    // The scheduled command, on the cluster, with the wall clock.
+    await ends.set(ada ?? '', endOf(adaSecond));
+    const out = await command('sweep', stack.env);
+    expect(out).toMatch(/due\s+1\n/);
+    expect(out).toMatch(/removed\s+1\n/);
+    expect((await listed('ada')).map((a) => a.id)).not.toContain(adaSecond.id);
+    expect(await stack.app.services.history.list(ada ?? '', Date.now())).toEqual(
+      expect.arrayContaining([expect.objectContaining({ cause: 'end' })]),
+    );
   });
 });
 

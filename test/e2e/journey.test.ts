@@ -172,6 +172,61 @@ describe.each(Object.keys(VIEWPORTS) as Viewport[])('the journey at %s width', (
     await expect(assistants(page).count()).resolves.toBe(3);
   });
 
+  test('add an assistant with an end; give another an end and cancel it; a removed one loses theirs', async () => {
+    const { page } = w;
+    const EDSGER = 'edsger@example.com';
+    const later = { date: '2099-12-11', time: '18:00' };
+    const until = VIEW.ends.until('Fri 11 Dec 2099, 18:00 (London time)');
+    // The form names the zone its date and time are read in.
+    const add = page.locator('form.add');
+    await add.getByRole('group', { name: VIEW.ends.endLegend('London time') }).waitFor();
+    await add.getByLabel(VIEW.ends.email).fill(EDSGER);
+    await add.getByLabel(VIEW.ends.privateEvents).check();
+    await add.getByLabel(VIEW.ends.date).fill(later.date);
+    await add.getByLabel(VIEW.ends.time).fill(later.time);
+    await checkState(w, viewport, 'add-assistant-form');
+    await add.getByRole('button', { name: VIEW.ends.addButton }).click();
+    const added = FLASH.added(EDSGER, until);
+    await live(page).getByText(added).waitFor();
+    await titleSays(page, added);
+    await expect(assistants(page).count()).resolves.toBe(4);
+    const edsgerRow = assistants(page).filter({ hasText: EDSGER });
+    await edsgerRow.getByText(until).waitFor();
+    await page.getByRole('heading', { name: VIEW.ends.upcomingHeading }).waitFor();
+    await checkState(w, viewport, 'added-with-end');
+
+    // Another's end: set from their row, then cancelled.
+    const alanRow = assistants(page).filter({ hasText: ALAN });
+    await alanRow.getByText(VIEW.ends.setEnd).click();
+    await alanRow.getByLabel(VIEW.ends.date).fill('2099-12-12');
+    await alanRow.getByLabel(VIEW.ends.time).fill('09:30');
+    await alanRow.getByRole('button', { name: VIEW.ends.saveLabel(ALAN) }).click();
+    const alanUntil = VIEW.ends.until('Sat 12 Dec 2099, 09:30 (London time)');
+    await live(page).getByText(FLASH.endSet(ALAN, alanUntil)).waitFor();
+    await assistants(page).filter({ hasText: ALAN }).getByText(alanUntil).waitFor();
+    await checkState(w, viewport, 'end-set');
+    await assistants(page)
+      .filter({ hasText: ALAN })
+      .getByRole('button', { name: VIEW.ends.cancelLabel(ALAN) })
+      .click();
+    await live(page).getByText(FLASH.endCancelled(ALAN)).waitFor();
+    await expect(
+      assistants(page).filter({ hasText: ALAN }).getByText(alanUntil).count(),
+    ).resolves.toBe(0);
+    await checkState(w, viewport, 'end-cancelled');
+    await reloadIsCalm(w);
+
+    // Removed before the end: the end goes with them; three assistants again for what follows.
+    await page.getByRole('button', { name: `Remove ${EDSGER}` }).click();
+    await live(page)
+      .getByText(FLASH.removed([EDSGER]))
+      .waitFor();
+    await expect(assistants(page).count()).resolves.toBe(3);
+    await expect(
+      page.getByRole('heading', { name: VIEW.ends.upcomingHeading }).count(),
+    ).resolves.toBe(0);
+  });
+
   test('a stale Remove all removes nobody, says what changed and shows the list; confirmed again, it removes those shown', async () => {
     const { page } = w;
     await page.getByRole('button', { name: 'Remove all assistants' }).click();

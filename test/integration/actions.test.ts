@@ -293,6 +293,8 @@ describe('failures are outcomes', () => {
       'undo-removal',
       'step-down',
       'step-down-all',
+      'add-assistant',
+      'set-end',
     ]);
     expect(await run('remove-all-assistants', { confirmed: true, shown: ids })).toEqual({
       kind: 'needs_permission',

@@ -264,8 +264,9 @@ describe('no session outlives its grant', () => {
     await sleep(50);
     monitor.disconnect();
     expect(page.text).toContain('Ada Lovelace');
-    // The session, the token record (its grant id is the check), the History section's hash.
-    expect(seen.sort()).toEqual(['get', 'get', 'hgetall']);
+    // The session, the token record (its grant id is the check), the History section's hash,
+    // the assistants' ends (read beside the history, in the same round trip's time).
+    expect(seen.sort()).toEqual(['get', 'get', 'hgetall', 'hgetall']);
   });
 
   test('a session of an earlier grant is signed out and deleted at its next request', async () => {

@@ -276,3 +276,17 @@ test('noticing changes costs no Zoom call: a view that records them still makes 
   expect(zoomCalls(after) - zoomCalls(before)).toBe(2);
   expect(after['list_assistants']).toBe((before['list_assistants'] ?? 0) + 1);
 });
+
+test('an assistant added here is recorded as added here, never as added outside', async () => {
+  const browser = new Browser();
+  const dash = await signIn(browser, stack.app.url, 'ada');
+  const added = await submit(browser, dash, VIEW.ends.addButton, { fields: { email: EDSGER } });
+  expect(historyOf(added)).toContain(EDSGER);
+  const page = await browser.get(`${stack.app.url}/`);
+  expect(timesShown(page, c.assistantAdded)).toBe(1);
+  expect(historyOf(page)).not.toContain('outside this app');
+  const { rows } = await exported(browser);
+  expect(rows).toEqual([
+    expect.objectContaining({ change: 'added', email: EDSGER, where: VIEW.historyCsv.where.here }),
+  ]);
+});

@@ -84,7 +84,12 @@ describe('app.json follows the app.json schema', () => {
       return o.plan as string;
     });
     expect(plans).toContain('heroku-redis:mini');
-    expect(plans).toContain('scheduler:standard'); // runs npm run sweep daily
+    expect(plans).toContain('scheduler:standard'); // runs npm run sweep every 10 minutes
+  });
+
+  test('the sweep is scheduled every 10 minutes (due ends are at most that late)', () => {
+    const env = manifest.env as Record<string, { description?: string }>;
+    expect(env.SWEEP_IDLE_HOURS?.description).toContain('Every 10 minutes: npm run sweep');
   });
 
   test('formation: quantity and a known size per process type', () => {

@@ -124,8 +124,18 @@ test('a pending change is settled from the list: who it shows changed', () => {
     [carol, { id: 'x', email: 'x@example.com' }],
     T0,
   );
-  expect(settledChange(c, new Set(['x']))).toMatchObject({ people: [carol], pending: undefined });
-  expect(settledChange(c, new Set(['x', carol.id]))).toBeNull();
+  const x = { id: 'x', email: 'x@example.com' };
+  expect(settledChange(c, [x])).toMatchObject({ people: [carol], pending: undefined });
+  expect(settledChange(c, [x, carol])).toBeNull();
+  // An add is recorded by email before Zoom gives the id.
+  const add = changeMadeHere('assistant', 'added', [{ id: '', email: 'Carol@example.com' }], T0);
+  expect(settledChange(add, [carol])?.people).toEqual([{ id: '', email: 'Carol@example.com' }]);
+});
+
+test('an add made here, recorded by email, is not news', () => {
+  const add = changeMadeHere('assistant', 'added', [{ id: '', email: 'ANA@example.com' }], T1 - 5);
+  const found = noticeChanges(seen(), { assistants: [bo, ana], schedulers: [] }, [add], T1, T1);
+  expect(found.entries).toEqual([]);
 });
 
 describe('historyCsv', () => {

@@ -3,7 +3,8 @@ import type { Assistant, Scheduler } from '../api';
 import type { ZoomFailure } from '../failure';
 import type { GrantRef } from '../grant';
 import type { Change, Side } from '../ledger';
-import type { PutBackOutcome, Removal, RemovalHistory } from '../removals';
+import type { AssistantEnds } from '../ends';
+import type { PutBackOutcome, RefusalReason, Removal, RemovalHistory } from '../removals';
 
 export type ActionName =
   | 'remove-assistant'
@@ -11,7 +12,9 @@ export type ActionName =
   | 'undo-removal'
   | 'step-down'
   | 'step-down-all'
-  | 'disconnect';
+  | 'disconnect'
+  | 'add-assistant'
+  | 'set-end';
 
 /** What a form posted: the id in its path and what the page showed beside it. */
 export interface ActionInput {
@@ -24,7 +27,23 @@ export interface ActionInput {
   /** For words only: never sent to Zoom. */
   readonly shownEmail: string | null;
   readonly shownCount: number | null;
+  /** What the add and end forms typed (checked by the action itself, never trusted). */
+  readonly fields?: FormFields;
 }
+
+/** The add and end forms' fields, as posted. */
+export interface FormFields {
+  readonly email?: string;
+  readonly privateEvents?: boolean;
+  /** `YYYY-MM-DD` and `HH:MM` in the user's Zoom time zone; both empty: no end. */
+  readonly endDate?: string;
+  readonly endTime?: string;
+  /** The end form's "cancel the end" button. */
+  readonly cancelEnd?: boolean;
+}
+
+/** Why an add or end form was refused before Zoom was asked. */
+export type InputProblem = 'email' | 'end_incomplete' | 'end_invalid' | 'end_past';
 
 /** Everything an action can end in; the edge turns each into words and a page. */
 export type ActionOutcome =
@@ -62,7 +81,30 @@ export type ActionOutcome =
   | { readonly kind: 'needs_permission' }
   | { readonly kind: 'grant_ended'; readonly reconnect: boolean }
   | { readonly kind: 'zoom_refused'; readonly failure: ZoomFailure }
-  | { readonly kind: 'disconnected'; readonly revokedAtZoom: boolean };
+  | { readonly kind: 'disconnected'; readonly revokedAtZoom: boolean }
+  /** Zoom's list, read again, holds them: they are an assistant (until `endsAt`, if set). */
+  | {
+      readonly kind: 'added';
+      readonly email: string;
+      readonly endsAt: number | null;
+      /** The user's Zoom time zone, for the end in words. */
+      readonly timeZone: string;
+    }
+  /** Zoom refused to add them, or said it did while its list does not hold them. */
+  | {
+      readonly kind: 'not_added';
+      readonly email: string;
+      readonly why: RefusalReason | 'already' | 'not_listed';
+    }
+  /** The form's fields were refused before Zoom was asked: nothing changed. */
+  | { readonly kind: 'invalid_input'; readonly problem: InputProblem; readonly timeZone: string }
+  | {
+      readonly kind: 'end_set';
+      readonly email: string;
+      readonly endsAt: number;
+      readonly timeZone: string;
+    }
+  | { readonly kind: 'end_cancelled'; readonly email: string };
 
 export interface Person {
   readonly id: string;
@@ -75,6 +117,7 @@ export interface UserZoom {
   deleteAssistant(id: string): Promise<void>;
   deleteAllAssistants(): Promise<void>;
   addAssistants(people: readonly Assistant[]): Promise<void>;
+  addAssistantByEmail(email: string, canManagePrivateEvents: boolean): Promise<void>;
   listSchedulers(): Promise<Scheduler[]>;
   deleteScheduler(id: string): Promise<void>;
   deleteAllSchedulers(): Promise<void>;
@@ -85,6 +128,10 @@ export interface ActionContext {
   /** Runs Zoom calls with the grant's token; a refused token is refreshed once, then retried. */
   withZoom<T>(calls: (zoom: UserZoom) => Promise<T>): Promise<T>;
   readonly history: RemovalHistory;
+  /** The assistants' ends. */
+  readonly ends: AssistantEnds;
+  /** The user's Zoom time zone (from the sealed grant's profile), or UTC. */
+  timeZone(): Promise<string>;
   /** A removal recorded before Zoom is asked, then settled or dropped by what Zoom answered. */
   readonly removals: {
     /** `at`: when the removal happened, if not now (the part of one an undo did not put back). */

@@ -1,5 +1,5 @@
 import type { ActionDescriptor, ActionName } from './action';
-import { removeAssistants, stepDown, undoRemoval } from './flows';
+import { addAssistant, removeAssistants, setEnd, stepDown, undoRemoval } from './flows';
 
 // Zoom's scopes for each call, any one of them (granular for new apps, classic `user:write`).
 const CLASSIC_WRITE = ['user:write', 'user:write:admin'];
@@ -71,6 +71,28 @@ const disconnect: ActionDescriptor = {
   },
 };
 
+const add: ActionDescriptor = {
+  name: 'add-assistant',
+  route: '/assistants/add',
+  target: 'none',
+  confirm: false,
+  // Its end is carried out later with a removal: both permissions, asked for on the add.
+  scopes: ADD_ASSISTANT,
+  records: 'change',
+  run: addAssistant,
+};
+
+// Sets, changes or cancels an end; the sweep removes the assistant when it comes.
+const end: ActionDescriptor = {
+  name: 'set-end',
+  route: '/assistants/:id/end',
+  target: 'person',
+  confirm: false,
+  scopes: DELETE_ASSISTANT,
+  records: 'nothing',
+  run: setEnd,
+};
+
 /** Every user action. */
 export const ACTIONS: readonly ActionDescriptor[] = [
   removeAssistant,
@@ -79,6 +101,8 @@ export const ACTIONS: readonly ActionDescriptor[] = [
   stepDownOne,
   stepDownAll,
   disconnect,
+  add,
+  end,
 ];
 
 export function actionNamed(name: ActionName): ActionDescriptor {

@@ -1,7 +1,16 @@
 import type { Assistant } from '../api';
 import { isZoomApiError } from '../errors';
-import { putBack, verifiedAgainst } from '../removals';
-import type { ActionContext, ActionInput, ActionOutcome, Person } from './action';
+import { instantIn } from '../ends';
+import { putBack, refusalOf, verifiedAgainst } from '../removals';
+import { GrantEndedError } from '../token-manager';
+import type {
+  ActionContext,
+  ActionInput,
+  ActionOutcome,
+  FormFields,
+  InputProblem,
+  Person,
+} from './action';
 
 /** How the page's list differs from Zoom's now; null when it is the same. */
 export function listChange(
@@ -63,6 +72,15 @@ export function removeAssistants(
       throw err;
     }
     await ctx.removals.settle(removal);
+    // Removed before their end: the end goes (an Undo puts them back without one).
+    await ctx.ends
+      .drop(
+        ctx.grant.userId,
+        targets.map((t) => t.id),
+      )
+      .catch((err: unknown) => {
+        ctx.logger.warn({ err: (err as Error).message }, 'ends of removed assistants kept');
+      });
     return { kind: 'removed', people: targets, undo: removal.id };
   });
 }
@@ -146,4 +164,114 @@ export async function undoRemoval(ctx: ActionContext, input: ActionInput): Promi
       await history.settle(grant.userId, removal, { state: 'available' }).catch(() => undefined);
     }
   }
+}
+
+function refusesSelf(err: Error): boolean {
+  return isZoomApiError(err) && err.code === 200 && refusalOf(err.zoomMessage ?? '') === 'is_you';
+}
+
+/** An address Zoom could take: one @, a dotted domain, no spaces or brackets; at most 254. */
+const EMAIL =
+  /^[^\s@<>()[\],;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+
+export function validEmail(raw: string | undefined): string | null {
+  const email = raw?.trim() ?? '';
+  return email.length <= 254 && EMAIL.test(email) ? email : null;
+}
+
+/** The end a form asks for: none (both fields empty), a moment ahead, or why not. */
+export function endOf(
+  fields: FormFields,
+  timeZone: string,
+  now: number,
+): { readonly at: number | null } | { readonly problem: InputProblem } {
+  const date = fields.endDate?.trim() ?? '';
+  const time = fields.endTime?.trim() ?? '';
+  if (date === '' && time === '') return { at: null };
+  if (date === '' || time === '') return { problem: 'end_incomplete' };
+  const at = instantIn(date, time, timeZone);
+  if (at === null) return { problem: 'end_invalid' };
+  return at <= now ? { problem: 'end_past' } : { at };
+}
+
+/**
+ * Makes someone an assistant, then reads Zoom's list again: only a person it holds counts as
+ * added (Zoom has answered 201 and added nobody). Refusals are read as an undo reads them.
+ */
+export async function addAssistant(ctx: ActionContext, input: ActionInput): Promise<ActionOutcome> {
+  const fields = input.fields ?? {};
+  const timeZone = await ctx.timeZone();
+  const email = validEmail(fields.email);
+  if (!email) return { kind: 'invalid_input', problem: 'email', timeZone };
+  const end = endOf(fields, timeZone, ctx.now());
+  if ('problem' in end) return { kind: 'invalid_input', problem: end.problem, timeZone };
+  const canManage = fields.privateEvents === true;
+  // By email: the id is not known yet, and a refusal names the email.
+  const person = { id: email, email, canManagePrivateEvents: canManage };
+  const userId = ctx.grant.userId;
+  let asked = false;
+  // Recorded before Zoom is asked (by email: Zoom gives the id only once it has added them).
+  const record = await ctx.changes.begin('assistant', 'added', [{ id: '', email }]);
+  const outcome = await ctx
+    .withZoom(async (zoom): Promise<ActionOutcome> => {
+      // Run again after a refused token: "already" may then be this very add's doing.
+      const again = asked;
+      asked = true;
+      const added = await putBack([person], () => zoom.addAssistantByEmail(email, canManage));
+      // Zoom's "to yourself" names nobody, so putBack cannot tell it is about this person.
+      if (added.failure && refusesSelf(added.failure)) {
+        return { kind: 'not_added', email, why: 'is_you' };
+      }
+      if (added.failure) throw added.failure;
+      const said = added.outcomes[0];
+      if (said?.result === 'refused') return { kind: 'not_added', email, why: said.reason };
+      if (said?.result === 'already' && !again) return { kind: 'not_added', email, why: 'already' };
+      const wanted = email.toLowerCase();
+      const listed = (await zoom.listAssistants()).find((a) => a.email.toLowerCase() === wanted);
+      if (!listed) return { kind: 'not_added', email, why: 'not_listed' };
+      if (end.at !== null) {
+        const kept = await ctx.ends.set(userId, {
+          assistantId: listed.id,
+          email: listed.email,
+          at: end.at,
+        });
+        if (!kept) throw new GrantEndedError(userId);
+      }
+      await ctx.changes.settle({ ...record, people: [{ id: listed.id, email: listed.email }] });
+      return { kind: 'added', email: listed.email, endsAt: end.at, timeZone };
+    })
+    .catch(async (err: unknown) => {
+      if (zoomDidNothing(err)) await ctx.changes.drop(record);
+      throw err;
+    });
+  if (outcome.kind !== 'added') await ctx.changes.drop(record);
+  return outcome;
+}
+
+/** Sets, changes or cancels the end of an assistant the page showed. */
+export async function setEnd(ctx: ActionContext, input: ActionInput): Promise<ActionOutcome> {
+  const fields = input.fields ?? {};
+  const userId = ctx.grant.userId;
+  const id = input.id ?? '';
+  if (fields.cancelEnd) {
+    const known = (await ctx.ends.list(userId)).find((e) => e.assistantId === id);
+    await ctx.ends.drop(userId, [id]);
+    return { kind: 'end_cancelled', email: known?.email ?? input.shownEmail ?? 'that assistant' };
+  }
+  const timeZone = await ctx.timeZone();
+  const end = endOf(fields, timeZone, ctx.now());
+  if ('problem' in end) return { kind: 'invalid_input', problem: end.problem, timeZone };
+  if (end.at === null) return { kind: 'invalid_input', problem: 'end_incomplete', timeZone };
+  const at = end.at;
+  return ctx.withZoom(async (zoom): Promise<ActionOutcome> => {
+    const who = (await zoom.listAssistants()).find((a) => a.id === id);
+    if (!who) {
+      await ctx.ends.drop(userId, [id]);
+      return { kind: 'nothing_there', email: input.shownEmail };
+    }
+    if (!(await ctx.ends.set(userId, { assistantId: id, email: who.email, at }))) {
+      throw new GrantEndedError(userId);
+    }
+    return { kind: 'end_set', email: who.email, endsAt: at, timeZone };
+  });
 }

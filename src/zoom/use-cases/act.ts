@@ -8,6 +8,7 @@ import type {
   UserZoom,
 } from '../actions/action';
 import type { ZoomApiClient } from '../api';
+import { usableZone, type AssistantEnds } from '../ends';
 import { classifyFailure } from '../failure';
 import type { GrantRef } from '../grant';
 import { isIntentId, isRemovalId, isZoomUserId } from '../ids';
@@ -18,10 +19,14 @@ import { newRemoval, type RemovalHistory } from '../removals';
 import { GrantEndedError, ReconnectRequiredError, type TokenManager } from '../token-manager';
 
 export interface ActDeps {
-  readonly tokenManager: Pick<TokenManager, 'withAccessToken' | 'accessTokenFor' | 'endGrant'>;
+  readonly tokenManager: Pick<
+    TokenManager,
+    'withAccessToken' | 'accessTokenFor' | 'endGrant' | 'profileOf'
+  >;
   readonly zoomApi: ZoomApiClient;
   readonly oauth: Pick<ZoomOAuthClient, 'revoke'>;
   readonly history: RemovalHistory;
+  readonly ends: AssistantEnds;
   readonly replays: ActionReplays;
   readonly logger: Logger;
   readonly now?: () => number;
@@ -123,6 +128,10 @@ function contextFor(
   return {
     grant,
     history: deps.history,
+    ends: deps.ends,
+    async timeZone() {
+      return usableZone((await tokenManager.profileOf(grant))?.timezone);
+    },
     logger,
     now,
     removals: {
@@ -210,6 +219,7 @@ function userZoom(api: ZoomApiClient, token: string): UserZoom {
     deleteAssistant: (id) => api.deleteAssistant(token, id),
     deleteAllAssistants: () => api.deleteAllAssistants(token),
     addAssistants: (people) => api.addAssistants(token, people),
+    addAssistantByEmail: (email, canManage) => api.addAssistantByEmail(token, email, canManage),
     listSchedulers: () => api.listSchedulers(token),
     deleteScheduler: (id) => api.deleteScheduler(token, id),
     deleteAllSchedulers: () => api.deleteAllSchedulers(token),

@@ -14,6 +14,7 @@ import {
   type LedgerRead,
   type ListedNow,
 } from '../ledger';
+import { endsOfListed, type AssistantEnd, type AssistantEnds } from '../ends';
 import { settledFrom, type RemovalHistory } from '../removals';
 import { GrantEndedError, ReconnectRequiredError, type TokenManager } from '../token-manager';
 
@@ -21,6 +22,7 @@ export interface DashboardDeps {
   readonly tokenManager: Pick<TokenManager, 'withAccessToken' | 'endGrant' | 'profileOf'>;
   readonly zoomApi: Pick<ZoomApiClient, 'listAssistants' | 'listSchedulers'>;
   readonly history: Pick<RemovalHistory, 'read' | 'noticed' | 'update' | 'drop'>;
+  readonly ends: Pick<AssistantEnds, 'list' | 'drop'>;
   /** A removal still pending after this long was cut short (a crash, a deploy, a timeout). */
   readonly pendingSettleMs: number;
 }
@@ -47,6 +49,8 @@ export type DashboardView =
       readonly lacking: readonly ActionName[];
       /** Who is signed in, from the sealed grant; null when it could not be read. */
       readonly profile: Profile | null;
+      /** The assistants' ends, soonest first; null when storage could not give them. */
+      readonly ends: readonly AssistantEnd[] | null;
     }
   | { readonly kind: 'grant_ended'; readonly reconnect: boolean }
   /** Zoom refused the app's own credentials: no user can be served. */
@@ -61,7 +65,7 @@ export async function viewDashboard(
   grant: GrantRef,
   now: number,
 ): Promise<DashboardView> {
-  const [lists, history] = await Promise.allSettled([
+  const [lists, history, endsRead] = await Promise.allSettled([
     // One token for both calls; a 401 on either refreshes once and runs both again.
     deps.tokenManager.withAccessToken(grant, async (t, { scopes, profile }) => {
       const both = await Promise.allSettled([
@@ -78,7 +82,9 @@ export async function viewDashboard(
       };
     }),
     deps.history.read(grant.userId, now),
+    deps.ends.list(grant.userId),
   ]);
+  const ends = endsRead.status === 'fulfilled' ? endsRead.value : null;
   const ledger = history.status === 'fulfilled' ? history.value : null;
   if (lists.status === 'fulfilled') {
     const [assistants, schedulers] = lists.value.both;
@@ -103,6 +109,8 @@ export async function viewDashboard(
       knownSince: known?.seen?.first ?? null,
       lacking: lists.value.lacking,
       profile: lists.value.profile,
+      ends:
+        ends && listed.ok ? await endsOfListed(deps.ends, grant.userId, ends, listed.people) : ends,
     };
   }
   // Nothing from Zoom at all: the grant, the refresh or storage failed.
@@ -128,6 +136,7 @@ export async function viewDashboard(
     knownSince: ledger?.seen?.first ?? null,
     lacking: [],
     profile,
+    ends,
   };
 }
 
@@ -192,7 +201,10 @@ async function settle(
     }
     const settled = isRemoval(entry)
       ? settledFrom(entry, listedIds)
-      : settledChange(entry, listedIds);
+      : settledChange(
+          entry,
+          (entry.side === 'assistant' ? listed.assistants : listed.schedulers) ?? [],
+        );
     if (settled) {
       await deps.history.update(userId, settled);
       out.push(settled);
