@@ -67,19 +67,36 @@ export function dueEnds(ends: readonly AssistantEnd[], now: number): AssistantEn
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^(\d{2}):(\d{2})$/;
 
+// Making a formatter costs far more than using one: one per zone (a zone Intl lacks: null).
+const clocks = new Map<string, Intl.DateTimeFormat | null>();
+
+function wallClockFormat(zone: string): Intl.DateTimeFormat | null {
+  let f = clocks.get(zone);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('en-GB', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+    } catch {
+      f = null;
+    }
+    if (clocks.size >= 1000) clocks.clear();
+    clocks.set(zone, f);
+  }
+  return f;
+}
+
 /** The offset of `zone` from UTC at `at`, in ms (positive east of Greenwich). */
 function offsetAt(at: number, zone: string): number {
-  const f = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  const p = Object.fromEntries(f.formatToParts(at).map((x) => [x.type, Number(x.value)]));
+  const parts = wallClockFormat(zone)?.formatToParts(at) ?? [];
+  const p = Object.fromEntries(parts.map((x) => [x.type, Number(x.value)]));
   const asUtc = Date.UTC(
     p.year ?? 0,
     (p.month ?? 1) - 1,
@@ -93,13 +110,7 @@ function offsetAt(at: number, zone: string): number {
 
 /** A zone Intl knows, else UTC (a profile without one, or one this runtime lacks). */
 export function usableZone(zone: string | null | undefined): string {
-  if (!zone) return 'UTC';
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
-    return zone;
-  } catch {
-    return 'UTC';
-  }
+  return zone && wallClockFormat(zone) ? zone : 'UTC';
 }
 
 /**
