@@ -51,6 +51,10 @@ export interface Config {
   readonly sweep: {
     /** `npm run sweep` checks grants not used for this long. */
     readonly idleMs: number;
+    /** Zoom calls per second of the whole run (token refreshes and REST calls); Infinity: none. */
+    readonly zoomCallsPerSecond: number;
+    /** REST calls per second to one Zoom account (its limits are shared with its other apps). */
+    readonly restCallsPerAccountPerSecond: number;
   };
   /** Who runs this installation; shown on the public pages. Each is optional. */
   readonly operator: {
@@ -167,6 +171,8 @@ const schema = z.object({
   RATE_LIMIT_WEBHOOK_PER_MIN: positiveInt.default(600),
   // 0: every grant, whenever it was last used (an operator's "check them all now").
   SWEEP_IDLE_HOURS: z.coerce.number().int().min(0).default(24),
+  SWEEP_ZOOM_CALLS_PER_SECOND: z.coerce.number().min(0).max(1000).default(10),
+  SWEEP_REST_CALLS_PER_ACCOUNT_PER_SECOND: z.coerce.number().min(0).max(100).default(1),
   // Heroku's router is one hop; a server reached directly (the demo, a bare npm start) has none,
   // and trusting a hop there lets any client choose its address (rate limits) and scheme.
   TRUST_PROXY: z.union([z.literal('none'), z.coerce.number().int().min(0).max(10)]).default('none'),
@@ -274,7 +280,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       actionsPerUserPerMinute: e.RATE_LIMIT_ACTIONS_PER_MIN,
       webhookPerIpPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MIN,
     },
-    sweep: { idleMs: e.SWEEP_IDLE_HOURS * hour },
+    sweep: {
+      idleMs: e.SWEEP_IDLE_HOURS * hour,
+      // 0: no ceiling.
+      zoomCallsPerSecond: e.SWEEP_ZOOM_CALLS_PER_SECOND || Infinity,
+      restCallsPerAccountPerSecond: e.SWEEP_REST_CALLS_PER_ACCOUNT_PER_SECOND || Infinity,
+    },
     operator: {
       name: e.OPERATOR_NAME,
       supportEmail: e.SUPPORT_EMAIL,
