@@ -4,6 +4,7 @@ import type { Logger } from '../src/log';
 import { RedisGrantChecks } from '../src/store/grant-check';
 import type { RedisClient } from '../src/store/redis';
 import { ReplicaAcks } from '../src/store/replica-acks';
+import type { RedisTokenStore } from '../src/store/token-store';
 import { PacedZoom } from '../src/zoom/paced';
 import type { SweepDeps } from '../src/zoom/use-cases/sweep';
 import { sandboxedAppEnv, type SandboxCredentials } from './app-env';
@@ -67,7 +68,8 @@ export function sweepRig(o: SweepRigOptions): SweepRig {
   };
 }
 
-interface BenchGrant {
+export interface BenchGrant {
+  revoked: boolean;
   user: string;
   userId: string;
   email: string;
@@ -82,11 +84,12 @@ interface BenchGrant {
  * last used `idleMs` ago. Returns the sandbox's user keys (for revoking some).
  */
 export async function seedGrants(
-  rig: SweepRig,
+  rig: { readonly services: { readonly tokenStore: Pick<RedisTokenStore, 'put'> } },
   sandboxUrl: string,
   from: number,
   count: number,
   idleMs: number,
+  revokeEvery?: number,
 ): Promise<BenchGrant[]> {
   const all: BenchGrant[] = [];
   const at = Date.now() - idleMs;
@@ -95,7 +98,7 @@ export async function seedGrants(
     const res = await fetch(`${sandboxUrl}/_sandbox/bench-grants`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ count: n, from: start }),
+      body: JSON.stringify({ count: n, from: start, revokeEvery }),
     });
     if (!res.ok) throw new Error(`bench-grants: ${res.status}`);
     const { grants } = (await res.json()) as { grants: BenchGrant[] };

@@ -5,7 +5,7 @@ import { parseBody } from './control-util';
 import { sendJson } from './http-util';
 import { derivedPmi, derivedUserId } from './ids';
 import { SEED_USERS, profileOf } from './seed';
-import { issueTokens } from './tokens';
+import { issueTokens, revokeGrant } from './tokens';
 
 /**
  * `POST /_sandbox/bench-grants {count, from}`: `count` users (bench-<n>@example.com, each on
@@ -40,7 +40,9 @@ export function benchGrants(ctx: SandboxContext, req: Request, res: Response): v
     };
     state.grants.set(key, grant);
     const tokens = issueTokens(state, grant, scopes);
-    made.push({ user: key, userId: id, email, ...tokens });
+    const revoked = body.data.revokeEvery !== undefined && n % body.data.revokeEvery === 0;
+    if (revoked) revokeGrant(state, key);
+    made.push({ user: key, userId: id, email, revoked, ...tokens });
   }
   sendJson(res, 200, { grants: made });
 }

@@ -116,6 +116,8 @@ export const BenchGrantsBody = z.object({
   count: z.number().int().min(1).max(5000),
   /** Numbers the users from here: bench-<n>@example.com. */
   from: z.number().int().min(0).max(10_000_000),
+  /** Every n-th user (n counted from 0) removes the app at once: their tokens are dead. */
+  revokeEvery: z.number().int().min(1).max(10_000_000).optional(),
 });
 
 /** `used` sets today's counters, e.g. {"Medium":2000} to spend a Free account's Medium quota. */
