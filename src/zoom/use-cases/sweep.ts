@@ -101,7 +101,6 @@ export async function sweepIdleGrants(deps: SweepDeps, opts: SweepOptions): Prom
     }, deps.checks.lockLifeMs / 3);
     let tokens: TokenSet;
     try {
-      await deps.pace.acquire('token');
       tokens = await deps.refresher.refresh(grant.record.refreshToken);
     } catch (err) {
       clearInterval(heartbeat);
@@ -147,11 +146,13 @@ export async function sweepIdleGrants(deps: SweepDeps, opts: SweepOptions): Prom
 
   /** One attempt: the short path when the lock is free, else the token manager's. */
   const checkOnce = async (userId: string): Promise<Verdict> => {
+    // The turn is taken before the lock: a run held by Zoom's rate limit holds no user's lock
+    // (a request that needs that user's refresh meanwhile would wait for it).
+    await deps.pace.acquire('token');
     const begun = await deps.checks.begin(userId);
     if (begun.kind === 'held') return checkHeld(begun.grant);
     if (begun.kind !== 'busy') return begun.kind;
     // Someone refreshes it now (or it cools down): wait as a request would.
-    await deps.pace.acquire('token');
     return deps.tokenManager.verifyWithZoom(userId);
   };
 
