@@ -1,3 +1,4 @@
+import type { Capacity, SweepRun } from './capacity';
 import type { ClusterResult } from './cluster';
 import { NAMES, PARTS, type DashboardResult } from './dashboard';
 import { sum, type Spread } from './measure';
@@ -113,6 +114,55 @@ export function clusterSection(c: ClusterResult): string {
   return `${table}\n`;
 }
 
+/** Issue #26's figures: bytes per user, Zoom calls per action, the sweep paced and not. */
+export function capacitySection(c: Capacity): string {
+  const a = c.actions;
+  const bytes = (b: { total: number; byKey: Record<string, number> }): string =>
+    `${b.total}: ${Object.entries(b.byKey)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`;
+  const sweepRows = (label: string, s: SweepRun): string[][] => [
+    [`${label}: grants (revoked at Zoom)`, `${s.grants} (${s.revoked})`],
+    [`${label}: wall (s); CPU (s)`, `${n(s.wallSec)}; ${n(s.cpuSec)}`],
+    [`${label}: Zoom calls/s`, n(s.zoomCallsPerSec)],
+    [`${label}: grants/s`, n(s.grants / s.wallSec)],
+    [`${label}: peak RSS (MB)`, n(s.peakRssMb)],
+    [`${label}: Redis commands per grant`, n(s.redisCommandsPerGrant, 2)],
+    [`${label}: token-endpoint connections`, String(s.tokenConnections)],
+    [`${label}: other load (cores)`, n(s.otherLoadCores, 2)],
+  ];
+  const paced = c.paced;
+  const at10k = (10_000 / paced.grants) * paced.wallSec;
+  const table = section(
+    `#### Capacity (issue #26), ${c.after.at}`,
+    ['figure', 'value'],
+    [
+      [
+        'load average before; after (1, 5, 15 min)',
+        `${c.before.loadAverage.join(' ')}; ${c.after.loadAverage.join(' ')}`,
+      ],
+      ['Redis bytes, a typical user (ada after a few actions)', bytes(a.typical)],
+      [
+        `Redis bytes, a user at the limits (30 assistants, ${c.atLimits.cycles} × remove all + undo)`,
+        bytes(c.atLimits),
+      ],
+      ['Zoom calls: view', String(a.view)],
+      ['Zoom calls: remove one', String(a.removeOne)],
+      ['Zoom calls: undo', String(a.undo)],
+      ['Zoom calls: remove all', String(a.removeAll)],
+      ['Zoom calls: step down', String(a.stepDown)],
+      ['Zoom calls: add', 'issue #25'],
+      ...sweepRows('Sweep at the default pace (10/s)', paced),
+      [
+        'Sweep at 10/s: 10,000 and 100,000 grants, extrapolated (min)',
+        `${n(at10k / 60)}; ${n((10 * at10k) / 60)}`,
+      ],
+      ...sweepRows('Sweep unpaced', c.unpaced),
+    ],
+  );
+  return `${table}\n`;
+}
+
 export function report(x: Results): string {
   const m = x.machine;
   const kind = x.quick ? 'BENCH_QUICK=1: shortened, not figures to quote' : 'full run';
@@ -125,6 +175,6 @@ export function report(x: Results): string {
     `Machine: ${m.cpu} (${m.cores} cores), Linux ${m.kernel}, Node ${m.node}, Redis ${m.redis}.`,
     ...(noise > 0.1 ? ['', noisy] : []),
     ...['', summary(x), ...x.dashboard.flatMap((d) => ['', dashboard(d)])],
-    ...['', storm(x), '', clusterSection(x.cluster)],
+    ...['', storm(x), '', capacitySection(x.capacity), '', clusterSection(x.cluster)],
   ].join('\n');
 }

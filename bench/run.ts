@@ -4,10 +4,11 @@ import path from 'node:path';
 import { startReaper, watchParents } from '../harness/lifeline';
 import { stopAll } from '../harness/processes';
 import { startRedisServer } from '../harness/redis';
+import { benchCapacity } from './capacity';
 import { benchCluster } from './cluster';
 import { benchDashboard } from './dashboard';
 import { benchMemory, benchRedisCommands, benchStartup } from './footprint';
-import { clusterSection, dashboard, report } from './report';
+import { capacitySection, clusterSection, dashboard, report } from './report';
 import { MODE, SETTINGS as S } from './settings';
 import { nodeLine, OWN_NODE, startBaseline, startStack } from './stack';
 import type { NodeBinary, Stack } from './stack';
@@ -46,6 +47,11 @@ async function measureAll(stack: Stack, nodes: readonly NodeBinary[], started: n
   await stop();
   log(`refresh storm on ${S.stormProcesses.join(', ')} processes`);
   const storm = await benchStorm(stack, S);
+  log(`capacity: bytes per user, Zoom calls per action, the sweep over ${S.sweepGrants} grants`);
+  const capacity = await benchCapacity(stack, {
+    ...{ sweepGrants: S.sweepGrants, pacedGrants: S.pacedGrants },
+    ...{ latencyMs: S.zoomLatencyMs, limitCycles: S.limitCycles },
+  });
   log('Redis commands, then start-up and memory on each node');
   const redisCommands = await benchRedisCommands(stack, S.redisRequests);
   const startup = await inTurn(nodes, (node) => benchStartup(stack, S.startupRuns, node));
@@ -56,7 +62,15 @@ async function measureAll(stack: Stack, nodes: readonly NodeBinary[], started: n
   await stack.close();
   const cluster = await benchCluster(S);
   const [date, seconds] = [new Date().toISOString(), (performance.now() - started) / 1000];
-  const figures = { dashboard: dashboards, storm, redisCommands, startup, memory, cluster };
+  const figures = {
+    dashboard: dashboards,
+    storm,
+    capacity,
+    redisCommands,
+    startup,
+    memory,
+    cluster,
+  };
   return { date, quick: MODE.quick, seconds, machine, settings: S, ...figures };
 }
 export type Results = Awaited<ReturnType<typeof measureAll>>;
@@ -70,6 +84,18 @@ async function main(): Promise<void> {
     ...{ redisUrl: redis.url, redisPids: [redis.process.pid ?? -1] },
     nodeArgs: MODE.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`] : [],
   });
+  if (MODE.only === 'capacity') {
+    const capacity = await benchCapacity(stack, {
+      ...{ sweepGrants: S.sweepGrants, pacedGrants: S.pacedGrants },
+      ...{ latencyMs: S.zoomLatencyMs, limitCycles: S.limitCycles },
+    });
+    await stack.close();
+    mkdirSync(RESULTS, { recursive: true });
+    const file = path.join(RESULTS, `capacity-${capacity.after.at.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(capacity, null, 2)}\n`);
+    log(`every raw figure: ${path.relative(process.cwd(), file)}`);
+    return print(capacitySection(capacity));
+  }
   if (MODE.profile || MODE.only === 'dashboard') {
     const { lines, stop } = await startLines(stack, nodes);
     const result = await benchDashboard(stack, lines, S);

@@ -18,6 +18,9 @@ const FULL = {
     memoryConnections: 100,
     memorySec: 10,
   },
+  /** Capacity (issue #26): the sweep unpaced over this many grants, paced over fewer. */
+  ...{ sweepGrants: Number(env.BENCH_SWEEP_GRANTS ?? 100_000), pacedGrants: 300 },
+  ...{ zoomLatencyMs: 100, limitCycles: 12 },
   /** On the Redis Cluster: app-only dashboard rounds, replica waits. */
   ...{ clusterRounds: 3, replicaWaits: 200 },
 };
@@ -27,6 +30,7 @@ const SHORT: Partial<Settings> = {
   ...{ warmupSec: 1, rounds: 2, roundSec: 2, highRounds: 1, highRoundSec: 2, stormTrials: 1 },
   ...{ redisRequests: 50, startupRuns: 2, sessions: 1_000, memorySec: 3 },
   ...{ clusterRounds: 1, replicaWaits: 50 },
+  ...{ sweepGrants: Number(env.BENCH_SWEEP_GRANTS ?? 2_000), pacedGrants: 50, limitCycles: 3 },
 };
 
 export const SETTINGS: Settings = MODE.quick ? { ...FULL, ...SHORT } : FULL;

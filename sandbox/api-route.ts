@@ -3,6 +3,7 @@ import { hasScope, missingScopeMessage, type ApiOp } from './api-ops';
 import type { SandboxContext } from './context';
 import { refuseOverDailyLimit } from './daily-limits';
 import { applyFault } from './faults';
+import { waitLatency } from './latency';
 import { bearerToken, pathParam, sendJson } from './http-util';
 import type { SandboxUser } from './state';
 import { checkAccessToken } from './tokens';
@@ -58,6 +59,7 @@ export function apiRoute(ctx: SandboxContext, op: ApiOp, handle: Handler): Reque
     state.stats[op.counter] += 1;
     if (await applyFault(ctx, 'api', op.category, req, res)) return;
     const auth = authenticate(ctx, req);
+    if (!(await waitLatency(ctx, auth.ok ? auth.userKey : undefined))) return;
     if (!auth.ok) {
       state.stats.api_401 += 1;
       return sendJson(res, 401, { code: 124, message: auth.message });

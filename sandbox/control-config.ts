@@ -37,5 +37,7 @@ export function setConfig(ctx: SandboxContext, req: Request, res: Response): voi
   if (d.addAssistantsBatchRefused !== undefined) {
     s.addAssistantsBatchRefused = d.addAssistantsBatchRefused;
   }
+  if (d.latencyMs !== undefined) s.latencyMs = d.latencyMs;
+  if (d.userLatencyMs !== undefined) s.userLatencyMs = { ...d.userLatencyMs };
   sendJson(res, 200, configSnapshot(ctx.state));
 }

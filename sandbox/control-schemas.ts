@@ -104,6 +104,20 @@ export const ConfigBody = z.object({
   /** true, false, or the ids/emails whose add answers 201 without adding them. */
   addAssistantsIgnored: z.union([z.boolean(), z.array(z.string().min(1)).max(1000)]).optional(),
   addAssistantsBatchRefused: z.boolean().optional(),
+  /** Every token-endpoint and REST answer waits this long (ms). */
+  latencyMs: z.number().int().min(0).max(120_000).optional(),
+  /** Replaces the per-user latencies: user key, Zoom id or email → ms. A request waiting on
+   * one finishes waiting as soon as it is lowered. */
+  userLatencyMs: z.record(z.string().min(1), z.number().int().min(0).max(120_000)).optional(),
+});
+
+/** `POST /_sandbox/bench-grants`: users with a live grant each, made at once (benchmarks). */
+export const BenchGrantsBody = z.object({
+  count: z.number().int().min(1).max(5000),
+  /** Numbers the users from here: bench-<n>@example.com. */
+  from: z.number().int().min(0).max(10_000_000),
+  /** Every n-th user (n counted from 0) removes the app at once: their tokens are dead. */
+  revokeEvery: z.number().int().min(1).max(10_000_000).optional(),
 });
 
 /** `used` sets today's counters, e.g. {"Medium":2000} to spend a Free account's Medium quota. */

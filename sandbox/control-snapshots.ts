@@ -70,6 +70,8 @@ export function configSnapshot(state: SandboxState): Record<string, unknown> {
       ? [...s.addAssistantsIgnored]
       : s.addAssistantsIgnored,
     addAssistantsBatchRefused: s.addAssistantsBatchRefused,
+    latencyMs: s.latencyMs,
+    userLatencyMs: { ...s.userLatencyMs },
     publicUrl: state.publicUrl,
     clientId: state.clientId,
     redirectUris: state.redirectUris,

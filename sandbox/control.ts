@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { SandboxContext } from './context';
+import { benchGrants } from './control-bench';
 import { setConfig } from './control-config';
 import { peopleRoutes } from './control-people';
 import {
@@ -28,6 +29,7 @@ export function controlRoutes(ctx: SandboxContext): Router {
     sendJson(res, 200, { ok: true });
   });
   router.get('/stats', (_req, res) => sendJson(res, 200, state.stats));
+  router.post('/bench-grants', (req, res) => benchGrants(ctx, req, res));
 
   router.post('/expire-tokens', (req, res) => {
     const body = parseBody(UserRefBody, req, res);

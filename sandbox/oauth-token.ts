@@ -6,6 +6,7 @@ import { field, sendJson } from './http-util';
 import { verifyPkce } from './pkce';
 import { REFUSALS } from './refusals';
 import type { SandboxState } from './state';
+import { waitLatency } from './latency';
 import { issueTokens } from './tokens';
 
 const INVALID_CODE = { reason: 'Invalid authorization code', error: 'invalid_grant' };
@@ -61,6 +62,14 @@ async function postToken(ctx: SandboxContext, req: Request, res: Response): Prom
   if (grantType === 'authorization_code') state.stats.token_authorization_code += 1;
   else if (grantType === 'refresh_token') state.stats.token_refresh += 1;
   else state.stats.token_unsupported_grant += 1;
+  if (!state.tokenSockets.has(req.socket)) {
+    state.tokenSockets.add(req.socket);
+    state.stats.token_connections += 1;
+  }
+  const refreshToken = grantType === 'refresh_token' ? field(body, 'refresh_token') : undefined;
+  const userKey =
+    refreshToken === undefined ? undefined : state.refreshTokens.get(refreshToken)?.userKey;
+  if (!(await waitLatency(ctx, userKey))) return;
   if (await applyFault(ctx, 'token', 'Light', req, res)) return;
   noStore(res);
   if (!authenticateClient(state, req, res)) return;

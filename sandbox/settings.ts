@@ -46,6 +46,10 @@ export interface Settings {
   addAssistantsIgnored: boolean | string[];
   /** POST /users/{id}/assistants refuses 2 or more people with code -1 (devforum /t/137382). */
   addAssistantsBatchRefused: boolean;
+  /** Every token-endpoint and REST answer waits this long first (Zoom across a network). */
+  latencyMs: number;
+  /** Per user (key, Zoom id or email): this latency instead, for their refreshes and calls. */
+  userLatencyMs: Record<string, number>;
 }
 
 export const DEFAULT_WEBHOOK_RETRY: WebhookRetrySettings = { scale: 1, timestamp: 'original' };
@@ -71,5 +75,7 @@ export function initialSettings(opts: SandboxOptions): Settings {
     dailyLimits: { Light: null, Medium: null },
     addAssistantsIgnored: false,
     addAssistantsBatchRefused: false,
+    latencyMs: 0,
+    userLatencyMs: {},
   };
 }

@@ -100,6 +100,8 @@ export class SandboxState {
   sessions = new Map<string, string>();
   faults: Fault[] = [];
   stats: Stats = zeroStats();
+  /** Connections already counted in `token_connections`. */
+  tokenSockets = new WeakSet<object>();
   clockOffsetMs = 0;
   /** The account's REST calls per rate label on the current UTC day (daily-limits.ts). */
   dailyUsage: DailyUsage = zeroUsage(Date.now());
@@ -165,6 +167,7 @@ export class SandboxState {
     this.sessions = new Map();
     this.faults = [];
     this.stats = zeroStats();
+    this.tokenSockets = new WeakSet();
     this.clockOffsetMs = 0;
     this.dailyUsage = zeroUsage(this.now());
     for (const cancel of this.pendingRetries) cancel();

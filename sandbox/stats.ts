@@ -7,6 +7,9 @@ export interface Stats {
   token_authorization_code: number;
   token_authorization_code_ok: number;
   token_refresh: number;
+  /** Connections (TCP, and TLS where there is TLS) on which /oauth/token was asked: a client
+   * that keeps its connection alive opens one, not one per request. */
+  token_connections: number;
   token_refresh_ok: number;
   token_refresh_invalid_grant: number;
   /** Refreshes answered by a durable `revoke-grant {answer}` shape. */
@@ -56,6 +59,7 @@ export function zeroStats(): Stats {
     token_authorization_code: 0,
     token_authorization_code_ok: 0,
     token_refresh: 0,
+    token_connections: 0,
     token_refresh_ok: 0,
     token_refresh_invalid_grant: 0,
     token_refresh_refused: 0,

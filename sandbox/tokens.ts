@@ -23,8 +23,14 @@ export function killTokens(state: SandboxState, grant: Grant): void {
 export function issueTokens(state: SandboxState, grant: Grant, scopes: string[]): TokenResponse {
   killTokens(state, grant);
   const ttl = state.settings.accessTokenTtlSeconds;
-  const access = newAccessToken();
-  const refresh = newRefreshToken();
+  const user = state.users.get(grant.userKey);
+  const claims = {
+    clientId: grant.clientId,
+    userId: user?.profile.id ?? grant.userKey,
+    accountId: user?.profile.account_id ?? '',
+  };
+  const access = newAccessToken(claims);
+  const refresh = newRefreshToken(claims);
   state.accessTokens.set(access, {
     token: access,
     userKey: grant.userKey,

@@ -51,6 +51,10 @@ export interface Config {
   readonly sweep: {
     /** `npm run sweep` checks grants not used for this long. */
     readonly idleMs: number;
+    /** Zoom calls per second of the whole run (token refreshes and REST calls); Infinity: none. */
+    readonly zoomCallsPerSecond: number;
+    /** REST calls per second to one Zoom account (its limits are shared with its other apps). */
+    readonly restCallsPerAccountPerSecond: number;
   };
   /** The ledger's entries are kept this many days (Undo stays 30). */
   readonly historyDays: number;
@@ -171,6 +175,8 @@ const schema = z.object({
   SWEEP_IDLE_HOURS: z.coerce.number().int().min(0).default(24),
   // Never under Undo's 30 days: an entry that can still be undone is still shown.
   HISTORY_DAYS: z.coerce.number().int().min(30).max(3650).default(365),
+  SWEEP_ZOOM_CALLS_PER_SECOND: z.coerce.number().min(0).max(1000).default(10),
+  SWEEP_REST_CALLS_PER_ACCOUNT_PER_SECOND: z.coerce.number().min(0).max(100).default(1),
   // Heroku's router is one hop; a server reached directly (the demo, a bare npm start) has none,
   // and trusting a hop there lets any client choose its address (rate limits) and scheme.
   TRUST_PROXY: z.union([z.literal('none'), z.coerce.number().int().min(0).max(10)]).default('none'),
@@ -278,7 +284,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       actionsPerUserPerMinute: e.RATE_LIMIT_ACTIONS_PER_MIN,
       webhookPerIpPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MIN,
     },
-    sweep: { idleMs: e.SWEEP_IDLE_HOURS * hour },
+    sweep: {
+      idleMs: e.SWEEP_IDLE_HOURS * hour,
+      // 0: no ceiling.
+      zoomCallsPerSecond: e.SWEEP_ZOOM_CALLS_PER_SECOND || Infinity,
+      restCallsPerAccountPerSecond: e.SWEEP_REST_CALLS_PER_ACCOUNT_PER_SECOND || Infinity,
+    },
     historyDays: e.HISTORY_DAYS,
     operator: {
       name: e.OPERATOR_NAME,

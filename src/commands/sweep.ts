@@ -2,10 +2,17 @@ import { composeServices } from '../compose';
 import { loadConfigOrExit } from '../config';
 import { failureLine, lastRedisErrorOf, runCommand } from './command';
 import { createLogger } from '../log';
+import { RedisGrantChecks } from '../store/grant-check';
 import { createRedis } from '../store/redis';
-import { sweepCompleted, sweepIdleGrants, type SweepReport } from '../zoom/use-cases/sweep';
 import { carryOutEnds, endsCompleted, type EndsReport } from '../zoom/use-cases/carry-out-ends';
-import { unpaced } from '../zoom/pace';
+import { ReplicaAcks } from '../store/replica-acks';
+import { PacedZoom } from '../zoom/paced';
+import {
+  DEFAULT_SWEEP_CONCURRENCY,
+  sweepCompleted,
+  sweepIdleGrants,
+  type SweepReport,
+} from '../zoom/use-cases/sweep';
 
 /**
  * `npm run sweep` (Heroku Scheduler, every 10 minutes): carries out every assistant end that is
@@ -49,6 +56,15 @@ export function formatEnds(report: EndsReport): string[] {
   return lines;
 }
 
+/**
+ * Workers enough to keep the pace with Zoom answering in up to 400 ms (a call a worker per
+ * 400 ms): 4 at the default 10/s; with no ceiling, 32.
+ */
+export function sweepConcurrency(callsPerSecond: number): number {
+  if (!Number.isFinite(callsPerSecond)) return 32;
+  return Math.min(32, Math.max(DEFAULT_SWEEP_CONCURRENCY, Math.ceil(callsPerSecond * 0.4)));
+}
+
 async function main(): Promise<number> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
@@ -58,19 +74,41 @@ async function main(): Promise<number> {
   const services = composeServices(config, { redis, subscriber }, logger);
   const store = services.tokenStore;
   try {
+    const pace = new PacedZoom({
+      callsPerSecond: config.sweep.zoomCallsPerSecond,
+      restPerSecondPerAccount: config.sweep.restCallsPerAccountPerSecond,
+    });
     const ends = await carryOutEnds({
       ends: services.ends,
       store,
       tokenManager: services.tokenManager,
       zoomApi: services.zoomApi,
       history: services.history,
-      pace: unpaced,
+      pace,
       logger,
     });
     process.stdout.write(`${formatEnds(ends).join('\n')}\n`);
+    const checks = new RedisGrantChecks(
+      redis,
+      services.keys,
+      store,
+      config.tokens.lockTtlMs,
+      new ReplicaAcks(redis, logger),
+    );
     const report = await sweepIdleGrants(
-      { userIds: () => store.userIdPages(), store, tokenManager: services.tokenManager, logger },
-      { idleMs: config.sweep.idleMs },
+      {
+        userIds: () => store.userIdPages(),
+        checks,
+        refresher: services.oauth,
+        tokenManager: services.tokenManager,
+        pace,
+        refusalCoolDownMs: config.tokens.refusalCoolDownMs,
+        logger,
+      },
+      {
+        idleMs: config.sweep.idleMs,
+        concurrency: sweepConcurrency(config.sweep.zoomCallsPerSecond),
+      },
     );
     process.stdout.write(`${formatSweep(report, config.sweep.idleMs / 3_600_000).join('\n')}\n`);
     return sweepCompleted(report) && endsCompleted(ends) ? 0 : 1;

@@ -152,11 +152,13 @@ export class RedisTokenStore implements TokenStore {
     return JSON.stringify(bodyOf(stored)) === JSON.stringify(bodyOf(seen)) ? sealed : null;
   }
 
-  private seal(userId: string, record: TokenRecord): string {
+  /** The record as it is stored (the sweep's own check compares and writes it in one script). */
+  seal(userId: string, record: TokenRecord): string {
     return this.cipher.seal(JSON.stringify(bodyOf(record)), tokenRecordAssociatedData(userId));
   }
 
-  private unseal(userId: string, sealed: string): TokenRecord {
+  /** A stored value opened; UnreadableTokenRecordError when it cannot be. */
+  unseal(userId: string, sealed: string): TokenRecord {
     let text: string;
     try {
       text = this.cipher.open(sealed, tokenRecordAssociatedData(userId));

@@ -1,4 +1,10 @@
-import { AuthorizationCode, type AuthorizationTokenConfig } from 'simple-oauth2';
+import http from 'node:http';
+import https from 'node:https';
+import {
+  AuthorizationCode,
+  type AuthorizationTokenConfig,
+  type ModuleOptions,
+} from 'simple-oauth2';
 import { toOAuthError } from './oauth-errors';
 import { parseTokenResponse, type TokenSet } from './token-response';
 
@@ -26,6 +32,33 @@ export interface TokenRefresher {
   refresh(refreshToken: string): Promise<TokenSet>;
 }
 
+/**
+ * simple-oauth2 copies its `http` options deeply (@hapi/hoek's clone): a copied agent would
+ * hand its sockets back to the original's pool and never reuse one. Hoek passes an object whose
+ * prototype says `isImmutable` as it is, so these agents are shared, not copied.
+ */
+class SharedHttpAgent extends http.Agent {
+  get isImmutable(): boolean {
+    return true;
+  }
+}
+class SharedHttpsAgent extends https.Agent {
+  get isImmutable(): boolean {
+    return true;
+  }
+}
+
+/** Shared by every client of the process; wreck needs all three. */
+const TOKEN_ENDPOINT_AGENTS = {
+  http: new SharedHttpAgent({ keepAlive: true, maxSockets: 64 }),
+  https: new SharedHttpsAgent({ keepAlive: true, maxSockets: 64 }),
+  httpsAllowUnauthorized: new SharedHttpsAgent({
+    keepAlive: true,
+    maxSockets: 64,
+    rejectUnauthorized: false,
+  }),
+};
+
 export class ZoomOAuthClient implements TokenRefresher {
   private readonly client: AuthorizationCode;
 
@@ -33,6 +66,13 @@ export class ZoomOAuthClient implements TokenRefresher {
     private readonly settings: ZoomOAuthSettings,
     private readonly now: () => number = Date.now,
   ) {
+    // Kept-alive connections: one TCP and TLS handshake per process, not one per refresh
+    // (wreck's default agents close each connection after its request). @types/simple-oauth2
+    // does not list wreck's `agents`; simple-oauth2 passes its `http` options to wreck whole.
+    const httpOptions: ModuleOptions['http'] & { agents: typeof TOKEN_ENDPOINT_AGENTS } = {
+      timeout: settings.timeoutMs,
+      agents: TOKEN_ENDPOINT_AGENTS,
+    };
     this.client = new AuthorizationCode({
       client: { id: settings.clientId, secret: settings.clientSecret },
       auth: {
@@ -42,7 +82,7 @@ export class ZoomOAuthClient implements TokenRefresher {
         revokePath: '/oauth/revoke',
       },
       options: { authorizationMethod: 'header', bodyFormat: 'form' },
-      http: { timeout: settings.timeoutMs },
+      http: httpOptions,
     });
   }
 

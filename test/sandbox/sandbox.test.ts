@@ -151,9 +151,9 @@ describe('OAuth authorization code + PKCE', () => {
     expect(res.headers.get('content-type')).toBe('application/json;charset=UTF-8');
     const body = await json(res);
     expect(body).toEqual({
-      access_token: expect.stringMatching(/^sbx_at_[A-Za-z0-9_-]{40,}$/) as unknown,
+      access_token: expect.stringMatching(/^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]{80,}$/) as unknown,
       token_type: 'bearer',
-      refresh_token: expect.stringMatching(/^sbx_rt_[A-Za-z0-9_-]{40,}$/) as unknown,
+      refresh_token: expect.stringMatching(/^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]{80,}$/) as unknown,
       expires_in: 3599,
       scope:
         'user:read:user user:read:list_assistants user:delete:assistant user:write:assistant user:read:list_schedulers user:delete:scheduler',

@@ -77,6 +77,22 @@ describe('loadConfig with a full valid environment', () => {
     expect(config.redis.commandTimeoutMs).toBe(1_500);
   });
 
+  it('paces the sweep at 10 Zoom calls a second and 1 REST call a second per account', () => {
+    expect(config.sweep.zoomCallsPerSecond).toBe(10);
+    expect(config.sweep.restCallsPerAccountPerSecond).toBe(1);
+    const env = { SWEEP_ZOOM_CALLS_PER_SECOND: '25', SWEEP_REST_CALLS_PER_ACCOUNT_PER_SECOND: '2' };
+    expect(loadConfig(validEnv(env)).sweep).toMatchObject({
+      zoomCallsPerSecond: 25,
+      restCallsPerAccountPerSecond: 2,
+    });
+    // 0: no ceiling (a benchmark's "unpaced").
+    const unpaced = validEnv({ SWEEP_ZOOM_CALLS_PER_SECOND: '0' });
+    expect(loadConfig(unpaced).sweep.zoomCallsPerSecond).toBe(Infinity);
+    expect(() => loadConfig(validEnv({ SWEEP_ZOOM_CALLS_PER_SECOND: '-1' }))).toThrow(
+      /SWEEP_ZOOM_CALLS_PER_SECOND/,
+    );
+  });
+
   it('checks idle grants after a day', () => {
     expect(config.sweep.idleMs).toBe(24 * 60 * 60 * 1000);
     expect(loadConfig(validEnv({ SWEEP_IDLE_HOURS: '48' })).sweep.idleMs).toBe(48 * 3_600_000);
