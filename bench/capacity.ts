@@ -3,7 +3,9 @@ import path from 'node:path';
 import { Browser, signIn, type Page } from '../harness/browser';
 import { formNamed, formsOf, submit } from '../harness/forms';
 import { ROOT, spawnTracked } from '../harness/processes';
-import { seedGrants } from '../harness/sweep-rig';
+import { seedGrants, type BenchGrant } from '../harness/sweep-rig';
+import { RedisAssistantEnds } from '../src/store/assistant-ends';
+import { RecordCipher } from '../src/store/crypto';
 import { FLASH, VIEW } from '../src/http/copy';
 import { loadConfig } from '../src/config';
 import { RedisKeys } from '../src/store/keys';
@@ -81,10 +83,17 @@ export async function benchActions(stack: Stack) {
       ...formNamed(confirm, 'Step down').fields,
     }),
   );
+  // An assistant added with an end a month ahead (a date in the user's zone, London: UTC + 0/1).
+  const inAMonth = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  const add = await zoomCallsOf(stack, () =>
+    submit(browser, page, VIEW.ends.addButton, {
+      fields: { email: 'edsger@example.com', date: inAMonth, time: '18:00' },
+      follow: false,
+    }),
+  );
   const userId = await stack.sandbox.control.userId('ada');
   const typical = await bytesOfUser(stack, userId);
-  // "add" is issue #25's (an assistant added, with an end date): its row is left for it.
-  return { view, removeOne, undo, removeAll, stepDown, add: null, typical };
+  return { view, removeOne, undo, removeAll, stepDown, add, typical };
 }
 
 /**
@@ -119,6 +128,10 @@ export interface SweepRun {
   readonly redisCommandsPerGrant: number;
   readonly zoomCallsPerSec: number;
   readonly tokenConnections: number;
+  /** Due ends seeded; removed by the run (its own count); removals Zoom received. */
+  readonly dueEnds: number;
+  readonly endsRemoved: number;
+  readonly zoomRemovals: number;
   readonly output: string;
   /** Other processes' CPU during the run, in cores (the machine's busy time less ours). */
   readonly otherLoadCores: number;
@@ -150,6 +163,7 @@ export async function benchSweep(
     2 * day,
     5,
   );
+  const dueEnds = await seedDueEnds(stack, seeded);
   await stack.sandbox.control.post('/config', { latencyMs: o.latencyMs });
   const statsBefore = await stack.sandbox.control.stats();
   const commandsBefore = await commandsRun(stack.admin);
@@ -181,7 +195,7 @@ export async function benchSweep(
   await stack.sandbox.control.post('/config', { latencyMs: 0 });
   const stats = await stack.sandbox.control.stats();
   const delta = (n: string): number => (stats[n] ?? 0) - (statsBefore[n] ?? 0);
-  const zoomCalls = delta('token_refresh');
+  const zoomCalls = delta('token_refresh') + delta('delete_assistant');
   const output = spawned.stdout.join('\n');
   if (code !== 0) throw new Error(`sweep exited ${code}: ${output}\n${spawned.stderr.join('\n')}`);
   const commands = (await commandsRun(stack.admin)) - commandsBefore;
@@ -195,11 +209,39 @@ export async function benchSweep(
     redisCommandsPerGrant: commands / o.grants,
     zoomCallsPerSec: zoomCalls / (wallMs / 1000),
     tokenConnections: delta('token_connections'),
+    dueEnds,
+    // Carried out once each: the sweep's count, and the removals Zoom received.
+    endsRemoved: Number(/^ {2}removed +(\d+)/m.exec(output)?.[1] ?? NaN),
+    zoomRemovals: delta('delete_assistant'),
     output,
     // Everything but the sweep: Redis and the sandbox working for it, and everyone else.
     otherLoadCores: Math.max(0, busyMs - cpu) / wallMs,
   };
 }
+
+/** Every 100th live grant gets an assistant at Zoom whose end came a minute ago. */
+async function seedDueEnds(stack: Stack, seeded: readonly BenchGrant[]): Promise<number> {
+  const config = loadConfig(stack.env);
+  const ends = new RedisAssistantEnds(
+    stack.admin,
+    new RedisKeys(config.redis.keyPrefix),
+    new RecordCipher(config.tokens.encryptionKeys),
+  );
+  const chosen = seeded.filter((g, i) => !g.revoked && i % 100 === 1);
+  for (const g of chosen) {
+    const { assistants } = await stack.sandbox.control.post<{
+      assistants: { id: string; email: string }[];
+    }>(`/users/${g.user}/assistants`, { emails: [ENDING] });
+    const a = assistants.find((x) => x.email === ENDING);
+    if (!a) throw new Error(`no assistant for ${g.user}`);
+    const at = Date.now() - 60_000;
+    if (!(await ends.set(g.userId, { assistantId: a.id, email: a.email, at }))) {
+      throw new Error(`no grant for ${g.user}`);
+    }
+  }
+  return chosen.length;
+}
+const ENDING = 'edsger@example.com';
 
 export function machineNow() {
   const loadAverage = os.loadavg().map((x) => Math.round(x * 100) / 100);

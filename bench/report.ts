@@ -135,6 +135,10 @@ export function capacitySection(c: Capacity): string {
     [`${label}: peak RSS (MB)`, n(s.peakRssMb)],
     [`${label}: Redis commands per grant`, n(s.redisCommandsPerGrant, 2)],
     [`${label}: token-endpoint connections`, String(s.tokenConnections)],
+    [
+      `${label}: due ends seeded; removed (the run's count); removals at Zoom`,
+      `${s.dueEnds}; ${s.endsRemoved}; ${s.zoomRemovals}`,
+    ],
     [`${label}: other load (cores)`, n(s.otherLoadCores, 2)],
   ];
   const paced = c.paced;
@@ -157,7 +161,7 @@ export function capacitySection(c: Capacity): string {
       ['Zoom calls: undo', String(a.undo)],
       ['Zoom calls: remove all', String(a.removeAll)],
       ['Zoom calls: step down', String(a.stepDown)],
-      ['Zoom calls: add', 'issue #25'],
+      ['Zoom calls: add (with an end)', String(a.add)],
       ...sweepRows('Sweep at the default pace (10/s)', paced),
       [
         'Sweep at 10/s: 10,000 and 100,000 grants, extrapolated (min)',

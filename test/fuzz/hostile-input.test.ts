@@ -351,13 +351,14 @@ test(`${REQUESTS} hostile requests from a fixed seed: no 5xx, healthy after, onl
   // appeared, and every other key (Ada's token record, her session index) is unchanged; the
   // token record may only have been rewritten by a refresh.
   // A fuzzed form that carried Ada's own CSRF token is a real removal: its history entry
-  // is the one durable key allowed to appear, and only when Zoom saw that removal.
+  // is the one durable key allowed to appear, and only when Zoom saw that removal (the
+  // dashboard's lists seen live there too, so it may already have been there).
   const historyKey = stack.keyNames.history(ctx.adaId);
   const removalsAtZoom = (zoom.delete_assistants ?? 0) + (zoom.delete_assistant ?? 0);
   const keysAfter = await stack.keys();
   const newKeys = keysAfter.filter((k) => !keysBefore.has(k));
   expect(newKeys.filter((k) => !isSessionOrCounter(stack, k))).toEqual(
-    removalsAtZoom > 0 ? [historyKey] : [],
+    removalsAtZoom > 0 && !keysBefore.has(historyKey) ? [historyKey] : [],
   );
   expect(keysAfter.filter((k) => k.startsWith(`${stack.prefix}tokens:`))).toEqual([tokensKey]);
   const durableAfter = await durableState(stack);
