@@ -86,6 +86,7 @@ async function main(): Promise<number> {
       history: services.history,
       pace,
       logger,
+      concurrency: sweepConcurrency(config.sweep.zoomCallsPerSecond),
     });
     process.stdout.write(`${formatEnds(ends).join('\n')}\n`);
     const checks = new RedisGrantChecks(

@@ -1,3 +1,4 @@
+import { steadyPool } from './steady-pool';
 import type { Logger } from '../../log';
 import type { Assistant, ZoomApiClient } from '../api';
 import { dueEnds, type AssistantEnds, type ClaimedEnd, type EndFailure } from '../ends';
@@ -45,6 +46,8 @@ export interface CarryOutDeps {
   readonly pace: ZoomPace;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Users served at once (a steady pool, as the idle-grant check's); default one. */
+  readonly concurrency?: number;
 }
 
 /** Zoom's lists hold at most this many: someone not in a full list may still be there. */
@@ -68,13 +71,11 @@ export async function carryOutEnds(deps: CarryOutDeps): Promise<EndsReport> {
     stoppedEarly: null,
   };
   try {
-    for await (const page of deps.ends.userIdPages()) {
-      // SCAN may return a key twice; a user's ends are claimed one by one, so twice is harmless.
-      for (const userId of new Set(page)) {
-        report.users++;
-        await forUser(deps, userId, now, report);
-      }
-    }
+    // SCAN may return a key twice; a user's ends are claimed one by one, so twice is harmless.
+    await steadyPool(deps.ends.userIdPages(), deps.concurrency ?? 1, async (userId) => {
+      report.users++;
+      await forUser(deps, userId, now, report);
+    });
   } catch (err) {
     if (!(err instanceof StopEnds)) throw err;
     report.stoppedEarly = err.message;

@@ -1,3 +1,4 @@
+import { steadyPool } from './steady-pool';
 import type { Logger } from '../../log';
 import { isRateLimited } from '../errors';
 import type { CoolDown, TokenRecord } from '../grant';
@@ -196,52 +197,21 @@ export async function sweepIdleGrants(deps: SweepDeps, opts: SweepOptions): Prom
     else report[verdict]++;
   };
 
-  // A steady pool: each worker takes the next grant as soon as it is done with one, so a slow
-  // grant holds up only its own worker. Pages are read (and peeked at) one at a time, on demand.
-  const pages = deps.userIds()[Symbol.asyncIterator]();
-  const queue: { userId: string; peek: Peek }[] = [];
-  let exhausted = false;
-  let stopped = false;
-  let refilling: Promise<void> | null = null;
-  const refill = async (): Promise<void> => {
-    for (;;) {
-      const page = await pages.next();
-      if (page.done) {
-        exhausted = true;
-        return;
-      }
-      report.scanned += page.value.length;
-      if (page.value.length === 0) continue;
-      const peeks = await deps.checks.peek(page.value);
-      page.value.forEach((userId, i) => queue.push({ userId, peek: peeks[i]! }));
-      return;
+  // Each page is peeked at (one round trip) as the pool reaches it.
+  async function* peeked(): AsyncIterable<{ userId: string; peek: Peek }[]> {
+    for await (const page of deps.userIds()) {
+      report.scanned += page.length;
+      if (page.length === 0) continue;
+      const peeks = await deps.checks.peek(page);
+      yield page.map((userId, i) => ({ userId, peek: peeks[i]! }));
     }
-  };
-  const nextGrant = async (): Promise<{ userId: string; peek: Peek } | undefined> => {
-    while (queue.length === 0 && !exhausted && !stopped) {
-      refilling ??= refill().finally(() => (refilling = null));
-      await refilling;
-    }
-    return stopped ? undefined : queue.shift();
-  };
-  const worker = async (): Promise<void> => {
-    for (let item = await nextGrant(); item; item = await nextGrant()) {
-      await checkOne(item.userId, item.peek);
-    }
-  };
-
+  }
   const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_SWEEP_CONCURRENCY);
-  const workers = Array.from({ length: concurrency }, () =>
-    worker().catch((err: unknown) => {
-      stopped = true; // the others finish the grant in hand and take no more
-      throw err;
-    }),
-  );
-  const results = await Promise.allSettled(workers);
-  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure) {
-    if (!(failure.reason instanceof StopSweep)) throw failure.reason;
-    report.stoppedEarly = failure.reason.message;
+  try {
+    await steadyPool(peeked(), concurrency, (g) => checkOne(g.userId, g.peek));
+  } catch (err) {
+    if (!(err instanceof StopSweep)) throw err;
+    report.stoppedEarly = err.message;
   }
   return report;
 }
