@@ -3,7 +3,7 @@ import { steadyPool } from '../../src/zoom/use-cases/steady-pool';
 async function* pagesOf<T>(pages: T[][], read: number[] = []): AsyncIterable<T[]> {
   for (const [i, page] of pages.entries()) {
     read.push(i);
-    yield page;
+    yield await Promise.resolve(page); // a page read from Redis arrives later
   }
 }
 
