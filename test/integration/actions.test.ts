@@ -341,3 +341,27 @@ describe('deauthorization', () => {
     expect(await services.tokenStore.get(grant.userId)).toBeNull();
   });
 });
+
+describe('the ledger beside an action', () => {
+  it('a removal made here while a view reads the lists is not taken for one made outside', async () => {
+    await viewDashboard(dashboardDeps(), grant, Date.now()); // the lists seen
+    const id = (await shown())[0] ?? '';
+    // The view reads the ledger, then Zoom's lists; the removal runs whole in between.
+    const racing = {
+      ...dashboardDeps(),
+      zoomApi: {
+        listSchedulers: (t: string) => services.zoomApi.listSchedulers(t),
+        listAssistants: async (t: string) => {
+          const removed = await run('remove-assistant', { id });
+          expect(removed.kind).toBe('removed');
+          return services.zoomApi.listAssistants(t);
+        },
+      },
+    };
+    const view = await viewDashboard(racing, grant, Date.now());
+    if (view.kind !== 'ready') throw new Error(view.kind);
+    const outside = view.history?.filter((e) => e.from !== undefined) ?? [];
+    expect(outside).toEqual([]);
+    expect(view.history?.filter(isRemoval)).toHaveLength(1);
+  });
+});

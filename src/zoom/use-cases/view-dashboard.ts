@@ -163,8 +163,17 @@ async function notice(
   listed: ListedNow,
   now: number,
 ): Promise<LedgerRead> {
-  const found = noticeChanges(ledger.seen, listed, ledger.entries, now, now);
+  let found = noticeChanges(ledger.seen, listed, ledger.entries, now, now);
   if (!found.seen) return ledger;
+  if (found.entries.length > 0) {
+    // The ledger was read beside Zoom's lists, perhaps before an action here recorded what the
+    // lists show (it records before asking Zoom): compared again with the ledger as it is now.
+    const fresh = await deps.history.read(userId, now).catch(() => null);
+    if (!fresh) return ledger;
+    ledger = fresh;
+    found = noticeChanges(ledger.seen, listed, ledger.entries, now, now);
+    if (!found.seen) return ledger;
+  }
   // Storage failing here costs nothing: the lists kept are unchanged, the next view notices.
   const written = await deps.history
     .noticed(userId, ledger, found.seen, found.entries)
