@@ -8,7 +8,7 @@ export type ReplicaAck = 'acknowledged' | 'no replica' | 'not acknowledged' | 'f
 /** How long a replica's answer is waited for; normally it takes well under a millisecond. */
 export const REPLICA_ACK_TIMEOUT_MS = 200;
 /** How long a primary's replicas are taken to be there before it is asked again. */
-const REPLICA_COUNT_TTL_MS = 5_000;
+export const REPLICA_COUNT_TTL_MS = 5_000;
 
 /**
  * Redis replicates asynchronously: a write acknowledged by a primary that fails before its

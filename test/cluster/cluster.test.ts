@@ -1,3 +1,4 @@
+import { REPLICA_COUNT_TTL_MS } from '../../src/store/replica-acks';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -387,6 +388,10 @@ describe('failover', () => {
   }, 60_000);
 
   test('a refreshed record waits for a replica; a replica that does not answer is logged, the write stands', async () => {
+    // After the failovers above: every primary has its replica again, and the app's memory of
+    // a primary without one (kept REPLICA_COUNT_TTL_MS) has lapsed.
+    await cluster.waitHealthy({ replicated: true });
+    await new Promise((r) => setTimeout(r, REPLICA_COUNT_TTL_MS + 100));
     const { browser, userId } = await signedIn();
     const primary = await cluster.primaryFor(stack.keyNames.grantRecord(userId));
     const replica = await cluster.replicaOf(primary);
