@@ -105,6 +105,8 @@ export function noticeChanges(
   now: number,
 ): Noticed {
   if (seen && seen.at > startedAt) return { entries: [], seen: null };
+  // The first look needs both lists: one missing then would make all it holds "new" later.
+  if (!seen && (!listed.assistants || !listed.schedulers)) return { entries: [], seen: null };
   const first = seen?.first ?? startedAt;
   const entries: LedgerEntry[] = [];
   const sides: Record<Side, readonly SeenPerson[]> = {

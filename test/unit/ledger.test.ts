@@ -36,6 +36,14 @@ describe('noticeChanges', () => {
     expect(found.seen?.first).toBe(T1);
   });
 
+  test('the first look waits for both lists: one Zoom did not give is not taken as empty', () => {
+    const first = noticeChanges(null, { assistants: [ana], schedulers: null }, [], T0, T0);
+    expect(first).toEqual({ entries: [], seen: null });
+    const both = noticeChanges(null, { assistants: [ana], schedulers: [carol] }, [], T1, T1);
+    expect(both.entries).toEqual([]);
+    expect(both.seen?.schedulers).toEqual([{ ...carol, since: null }]);
+  });
+
   test('an addition and a removal made elsewhere, each with the window it happened in', () => {
     const found = noticeChanges(seen(), { assistants: [ana], schedulers: [] }, [], T1, T1);
     expect(found.entries).toEqual([
