@@ -104,9 +104,7 @@ export async function viewDashboard(
       kind: 'ready',
       assistants: listed,
       schedulers: listedSchedulers,
-      history: known?.entries ?? null,
-      since: sinceOf(known?.seen ?? null),
-      knownSince: known?.seen?.first ?? null,
+      ...ledgerParts(known),
       lacking: lists.value.lacking,
       profile: lists.value.profile,
       ends:
@@ -131,12 +129,19 @@ export async function viewDashboard(
     kind: 'ready',
     assistants: none,
     schedulers: none,
-    history: ledger?.entries ?? null,
-    since: sinceOf(ledger?.seen ?? null),
-    knownSince: ledger?.seen?.first ?? null,
+    ...ledgerParts(ledger),
     lacking: [],
     profile,
     ends,
+  };
+}
+
+/** The view's ledger and since-when, or nothing when storage could not give them. */
+function ledgerParts(read: LedgerRead | null) {
+  return {
+    history: read?.entries ?? null,
+    since: sinceOf(read?.seen ?? null),
+    knownSince: read?.seen?.first ?? null,
   };
 }
 
