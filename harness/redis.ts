@@ -22,9 +22,23 @@ export interface RedisServerOptions {
   readonly extraArgs?: readonly string[];
 }
 
+/** redis-server on the port; on a port of its own choosing, another if that one was taken meanwhile. */
 export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RunningRedis> {
+  if (opts.port !== undefined) return startOn(opts.port, opts);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(await freePort(), opts);
+    } catch (err) {
+      // A free port can be taken by another process before redis-server binds it.
+      if (!(err instanceof ExitedAtStart) || attempt === 5) throw err;
+    }
+  }
+}
+
+class ExitedAtStart extends Error {}
+
+async function startOn(port: number, opts: RedisServerOptions): Promise<RunningRedis> {
   const binary = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-  const port = opts.port ?? (await freePort());
   const listen = opts.tls
     ? [
         '--port',
@@ -56,11 +70,15 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
       reject(new Error(`could not start ${binary} (${err.message}); install redis-server`)),
     ),
   );
-  const deadline = Date.now() + 5000;
+  // Watched, so the wait is long: a loaded machine can take seconds to start a process.
+  const deadline = Date.now() + 60_000;
   const ready = (async () => {
     while (!(await canConnect(port))) {
-      if (exited) throw new Error(`${binary} exited at start`);
-      if (Date.now() > deadline) throw new Error(`${binary} did not start in 5 s`);
+      if (exited) throw new ExitedAtStart(`${binary} exited at start (port ${port})`);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`${binary} did not start in 60 s`);
+      }
       await new Promise((r) => setTimeout(r, 20));
     }
   })();

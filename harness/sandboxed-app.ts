@@ -19,7 +19,7 @@ export interface SandboxedAppOptions {
   readonly sandbox?: Omit<SandboxFor, 'appUrl' | 'credentials'> & { readonly ownProcess?: boolean };
   /** Added to the app's environment. */
   readonly env?: Readonly<Record<string, string>>;
-  readonly app?: AppProcessOptions & { readonly pollMs?: number };
+  readonly app?: AppProcessOptions & { readonly pollMs?: number; readonly timeoutMs?: number };
 }
 
 export async function startSandboxedApp(o: SandboxedAppOptions) {

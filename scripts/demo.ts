@@ -101,7 +101,8 @@ async function main(): Promise<void> {
       // Zoom retries a failed delivery after minutes; here, seconds.
       sandbox: { port: sandboxPort, webhookRetryScale: 0.01 },
       env: { HOST, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
-      app: { onStdoutLine: readable(), keepStdout: false },
+      // A busy machine may take long to start the server; it is watched, so waiting costs nothing.
+      app: { onStdoutLine: readable(), keepStdout: false, timeoutMs: 180_000 },
     });
     const { appUrl, sandbox } = run;
     void run.app.exited.then(({ code, signal }) => {

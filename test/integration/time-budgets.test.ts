@@ -106,7 +106,8 @@ test('Redis stopped (SIGSTOP): every page, and Zoom’s signed webhook, answer 5
 });
 
 test('Redis stalling in the middle of a request: its steps after the first timeout fail fast, so one timeout is all it waits', async () => {
-  const timeoutMs = 2_000;
+  // Long enough that one timeout and two stay seconds apart on a loaded machine.
+  const timeoutMs = 4_000;
   const zoomDelayMs = 500;
   const stack = await stackWithTimeout(timeoutMs);
   const browser = new Browser();
