@@ -8,6 +8,7 @@ import {
 } from '../zoom/grant';
 import type { Begun, GrantChecks, HeldGrant, Kept, Peek } from '../zoom/grant-check';
 import type { RedisKeys } from './keys';
+import { extendLock, releaseLock } from './lock';
 import { deleteEach, type RedisClient } from './redis';
 import type { ReplicaAcks } from './replica-acks';
 import type { RedisTokenStore } from './token-store';
@@ -22,9 +23,6 @@ import type { RedisTokenStore } from './token-store';
  * Anything unusual (the lock held by someone else, or cooling down) is left to the token
  * manager's general path by the caller.
  */
-
-/** `RedisLock`'s cool-down value prefix (a waiter reads `cool:<reason>` as "closed"). */
-const COOL_PREFIX = 'cool:';
 
 // KEYS[1] the record, KEYS[2] the lock. ARGV[1] the sealed record seen, ARGV[2] the new one,
 // ARGV[3] the lock's owner, ARGV[4] the release channel. Writes only over what was seen
@@ -60,25 +58,6 @@ local sids = redis.call('ZRANGE', KEYS[2], 0, -1)
 local had = redis.call('DEL', unpack(KEYS))
 redis.call('PUBLISH', ARGV[2], ARGV[3])
 return { had > 0 and 1 or 0, sids }`;
-
-// RedisLock's release: frees the lock if ours, or keeps it closed for a cool-down.
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  if ARGV[3] ~= '' then
-    redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
-  else
-    redis.call('DEL', KEYS[1])
-  end
-  redis.call('PUBLISH', ARGV[2], KEYS[1])
-  return 1
-end
-return 0`;
-
-const EXTEND = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0`;
 
 export class RedisGrantChecks implements GrantChecks {
   constructor(
@@ -208,25 +187,19 @@ export class RedisGrantChecks implements GrantChecks {
 
   /** Frees the lock (or closes it for a cool-down, as a refused refresh does). */
   async release(grant: Pick<HeldGrant, 'userId' | 'owner'>, coolDown?: CoolDown): Promise<void> {
-    const cool = coolDown && coolDown.ms > 0 ? coolDown : null;
-    await this.redis.eval(
-      RELEASE,
-      1,
-      this.keys.refreshLock(grant.userId),
-      grant.owner,
+    await releaseLock(
+      this.redis,
+      { key: this.keys.refreshLock(grant.userId), owner: grant.owner },
       this.keys.lockReleasedChannel,
-      cool ? COOL_PREFIX + cool.reason : '',
-      cool ? Math.ceil(cool.ms) : 0,
+      coolDown,
     );
   }
 
   /** Keeps the lock while Zoom is slow (as `LockedSingleFlight`'s heartbeat does). */
   async extend(grant: Pick<HeldGrant, 'userId' | 'owner'>): Promise<void> {
-    await this.redis.eval(
-      EXTEND,
-      1,
-      this.keys.refreshLock(grant.userId),
-      grant.owner,
+    await extendLock(
+      this.redis,
+      { key: this.keys.refreshLock(grant.userId), owner: grant.owner },
       this.lockTtlMs,
     );
   }

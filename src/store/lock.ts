@@ -48,6 +48,38 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
+/**
+ * Frees the lock if `handle` owns it, or keeps it closed for a cool-down, and publishes the
+ * release on `channel`. Also the sweep's grant check's release (store/grant-check.ts).
+ */
+export async function releaseLock(
+  redis: RedisClient,
+  handle: LockHandle,
+  channel: string,
+  coolDown?: CoolDown,
+): Promise<boolean> {
+  const cool = coolDown && coolDown.ms > 0 ? coolDown : null;
+  const n = await redis.eval(
+    RELEASE_SCRIPT,
+    1,
+    handle.key,
+    handle.owner,
+    channel,
+    cool ? COOL_PREFIX + cool.reason : '',
+    cool ? Math.ceil(cool.ms) : 0,
+  );
+  return n === 1;
+}
+
+/** Renews the lock's life if `handle` still owns it. */
+export async function extendLock(
+  redis: RedisClient,
+  handle: LockHandle,
+  ttlMs: number,
+): Promise<boolean> {
+  return (await redis.eval(EXTEND_SCRIPT, 1, handle.key, handle.owner, ttlMs)) === 1;
+}
+
 /** How often a waiter looks at the lock itself, in case a release message is missed. */
 const POLL_MS = 250;
 
@@ -91,24 +123,13 @@ export class RedisLock implements DistributedLock {
     return { kind: 'busy' };
   }
 
-  async release(handle: LockHandle, coolDown?: CoolDown): Promise<boolean> {
-    const cool = coolDown && coolDown.ms > 0 ? coolDown : null;
-    const n = await this.redis.eval(
-      RELEASE_SCRIPT,
-      1,
-      handle.key,
-      handle.owner,
-      this.channel,
-      cool ? COOL_PREFIX + cool.reason : '',
-      cool ? Math.ceil(cool.ms) : 0,
-    );
-    return n === 1;
+  release(handle: LockHandle, coolDown?: CoolDown): Promise<boolean> {
+    return releaseLock(this.redis, handle, this.channel, coolDown);
   }
 
   /** Keeps a held lock alive (a refresh slower than expected must not lose it). */
-  async extend(handle: LockHandle, ttlMs: number): Promise<boolean> {
-    const n = await this.redis.eval(EXTEND_SCRIPT, 1, handle.key, handle.owner, ttlMs);
-    return n === 1;
+  extend(handle: LockHandle, ttlMs: number): Promise<boolean> {
+    return extendLock(this.redis, handle, ttlMs);
   }
 
   /** Subscribes before its first look (so no release is missed), and polls for lost messages. */
