@@ -524,6 +524,7 @@ export const VIEW = {
     failures: {
       zoom_refused: 'Zoom refused the removal',
       zoom_unavailable: 'Zoom did not answer',
+      rate_limited: 'Zoom’s rate limit for your account was reached',
       needs_permission:
         'the app lacks the permission to remove assistants (reconnect to Zoom to grant it)',
       access_refused: 'Zoom refused the app’s access for a while',

@@ -57,7 +57,7 @@ export function dataWeKeep(config: Config): DataWeKeep {
     perUser: [
       {
         kind: 'grant',
-        what: 'the grant, encrypted (AES-256-GCM): its random id and the time of the code exchange, the access and refresh tokens, the access token’s expiry, the scopes, the time of the last write; and the user’s name, email and time zone from their Zoom profile at sign-in (for “Signed in as” and times in their zone)',
+        what: 'the grant, encrypted (AES-256-GCM): its random id and the time of the code exchange, the access and refresh tokens, the access token’s expiry, the scopes, the time of the last write; and the user’s name, email, time zone and Zoom account id from their Zoom profile at sign-in (for “Signed in as”, times in their zone, and keeping within their account’s rate limits when ends are carried out)',
         deletedWhen: `when the user removes the app in Zoom (if the grant was made before the removal), disconnects it here, or Zoom refuses the grant (in use or at the sweep); else ${grantLife} after its last use (renewed on every use)`,
       },
       {

@@ -44,6 +44,7 @@ const StoredShape = z.object({
       reason: z.enum([
         'zoom_refused',
         'zoom_unavailable',
+        'rate_limited',
         'needs_permission',
         'access_refused',
         'grant_gone',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   UnreadableTokenRecordError,
   type ErasedGrant,
+  type Profile,
   type TokenRecord,
   type TokenStore,
   type TokenWriteOptions,
@@ -46,7 +47,9 @@ const SealedBody = z.object({
   exp: z.number(),
   sc: z.array(z.string()),
   upd: z.number(),
-  pf: z.object({ n: z.string(), e: z.string(), tz: z.string().nullable() }).optional(),
+  pf: z
+    .object({ n: z.string(), e: z.string(), tz: z.string().nullable(), a: z.string().optional() })
+    .optional(),
 });
 
 /** The associated data that binds a sealed token record to its user. */
@@ -186,9 +189,7 @@ export class RedisTokenStore implements TokenStore {
       accessExpiresAt: record.exp,
       scopes: record.sc,
       updatedAt: record.upd,
-      ...(record.pf
-        ? { profile: { name: record.pf.n, email: record.pf.e, timezone: record.pf.tz } }
-        : {}),
+      ...(record.pf ? { profile: profileOf(record.pf) } : {}),
     };
   }
 }
@@ -203,7 +204,16 @@ function bodyOf(record: TokenRecord): z.infer<typeof SealedBody> {
     sc: [...record.scopes],
     upd: record.updatedAt,
     ...(record.profile && {
-      pf: { n: record.profile.name, e: record.profile.email, tz: record.profile.timezone },
+      pf: {
+        n: record.profile.name,
+        e: record.profile.email,
+        tz: record.profile.timezone,
+        a: record.profile.accountId,
+      },
     }),
   };
+}
+
+function profileOf(pf: NonNullable<z.infer<typeof SealedBody>['pf']>): Profile {
+  return { name: pf.n, email: pf.e, timezone: pf.tz, ...(pf.a && { accountId: pf.a }) };
 }

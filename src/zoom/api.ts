@@ -15,6 +15,8 @@ export interface ZoomUser {
   readonly displayName: string;
   /** IANA time zone from the profile, when Zoom gives one. */
   readonly timezone: string | null;
+  /** Zoom's rate limits are per account: background work paces each account apart. */
+  readonly accountId: string | null;
 }
 
 export interface Assistant {
@@ -184,6 +186,7 @@ const UserBody = z.object({
   first_name: text,
   last_name: text,
   timezone: text,
+  account_id: text,
 });
 
 export function parseUser(body: unknown): ZoomUser {
@@ -199,6 +202,7 @@ export function parseUser(body: unknown): ZoomUser {
     email: o.email,
     displayName: name || o.email || o.id,
     timezone: o.timezone || null,
+    accountId: o.account_id || null,
   };
 }
 

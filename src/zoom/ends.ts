@@ -11,6 +11,8 @@ export type EndFailure =
   | 'zoom_refused'
   /** Zoom did not answer, or limited the rate: nothing is known to have happened. */
   | 'zoom_unavailable'
+  /** Zoom's rate limit for the user's account (shared with every app it uses) was reached. */
+  | 'rate_limited'
   /** The grant lacks the permission to remove assistants (reconnect to grant it). */
   | 'needs_permission'
   /** The app's access could not be used just now (a refused renewal Zoom did not call final). */

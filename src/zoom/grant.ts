@@ -10,6 +10,8 @@ export interface Profile {
   readonly email: string;
   /** For times in words; null when Zoom gives none. */
   readonly timezone: string | null;
+  /** The Zoom account, whose REST rate limits the user shares; absent in older records. */
+  readonly accountId?: string;
 }
 
 /** One user's OAuth grant. Times are epoch milliseconds. */

@@ -1,5 +1,5 @@
 import { secondsToUtcMidnight } from './errors';
-import type { ZoomCallKind, ZoomPace } from './pace';
+import { AccountRestingError, type RateLimitWait, type ZoomCallKind, type ZoomPace } from './pace';
 
 /**
  * The pace background work keeps with Zoom (see `pace.ts`): calls are spaced evenly, never in
@@ -21,17 +21,6 @@ export interface PacedZoomOptions {
   readonly restPerSecondPerAccount: number;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
-}
-
-/** The account hit Zoom's daily limit: no call to it before `until` (00:00 UTC). */
-export class AccountRestingError extends Error {
-  constructor(
-    readonly accountId: string,
-    readonly until: number,
-  ) {
-    super('Zoom’s daily limit for this account is spent until 00:00 UTC');
-    this.name = 'AccountRestingError';
-  }
 }
 
 export interface PaceCounts {
@@ -90,11 +79,7 @@ export class PacedZoom implements ZoomPace {
    * Zoom answered 429: holds the account (a REST call) or the whole run (the token endpoint,
    * whose limit is the app's) for `retryAfterSeconds`; a daily limit, until 00:00 UTC.
    */
-  rateLimited(
-    kind: ZoomCallKind,
-    wait: { readonly retryAfterSeconds: number; readonly daily?: boolean },
-    accountId?: string,
-  ): void {
+  rateLimited(kind: ZoomCallKind, wait: RateLimitWait, accountId?: string): void {
     const now = this.now();
     const until = wait.daily
       ? now + secondsToUtcMidnight(now) * 1000

@@ -10,6 +10,7 @@ import type {
 import { actionNamed } from '../../src/zoom/actions/catalog';
 import type { GrantRef } from '../../src/zoom/grant';
 import { unpaced } from '../../src/zoom/pace';
+import { PacedZoom } from '../../src/zoom/paced';
 import { newRemoval } from '../../src/zoom/removals';
 import { loadConfig } from '../../src/config';
 import { RecordCipher } from '../../src/store/crypto';
@@ -378,6 +379,41 @@ describe('the sweep carries out due ends', () => {
     // One removal, one record: the pending one of the run Zoom did not answer went.
     const history = await services.history.list(grant.userId, END + HOUR);
     expect(history.map((r) => [r.cause, r.pending])).toEqual([['end', undefined]]);
+  });
+
+  it('Zoom’s daily limit for the account: one refused call, and the account’s other users are not called until 00:00 UTC', async () => {
+    await graceEnds();
+    // grace (a user of the same Zoom account) has an end too.
+    const graces = await grantFor(services, stack.sandbox.url, 'grace');
+    const hers = await stack.control.get<{ assistants: { id: string }[] }>('/users/grace');
+    const herAssistant = hers.assistants[0]?.id ?? '';
+    expect(
+      await run(
+        'set-end',
+        { id: herAssistant, fields: { endDate: '2026-12-12', endTime: '18:00' } },
+        graces,
+      ),
+    ).toMatchObject({ kind: 'end_set' });
+    await stack.control.post('/config', { dailyLimits: { Medium: 2000 } });
+    await stack.control.post('/daily-usage', { used: { Medium: 2000 } });
+
+    const paced = new PacedZoom({ callsPerSecond: 0, restPerSecondPerAccount: 0 });
+    const report = await carryOutEnds({
+      ...services,
+      store: services.tokenStore,
+      pace: paced,
+      now: () => END + 24 * HOUR, // both ends have come, whatever grace's time zone
+      concurrency: 1,
+    });
+    expect(report).toMatchObject({ users: 2, due: 2, removed: 0, failed: 2 });
+    // Only the first user's list was asked for; the account then rests.
+    expect((await stack.control.stats()).api_daily_limited).toBe(1);
+    expect(paced.calls.rest).toBe(1);
+    for (const who of [grant, graces]) {
+      expect(await services.ends.list(who.userId)).toEqual([
+        expect.objectContaining({ failed: { reason: 'rate_limited', at: END + 24 * HOUR } }),
+      ]);
+    }
   });
 
   it('an end whose grant expired unused is reported, kept, and carried out once the user is back', async () => {

@@ -107,6 +107,24 @@ describe('reading and writing a record', () => {
     });
   });
 
+  test('the profile reads back with its Zoom account; one from before accounts were kept, without', async () => {
+    const { keys, store } = fixture();
+    const profile = { name: 'Ada', email: 'ada@example.com', timezone: 'Europe/London' };
+    const withAccount = record({ profile: { ...profile, accountId: 'acc-1' } });
+    await store.put('u1', withAccount);
+    await expect(store.get('u1')).resolves.toEqual(withAccount);
+    const raw = await redis.get(keys.grantRecord('u1'));
+    const body = JSON.parse(cipher.open(raw ?? '', tokenRecordAssociatedData('u1'))) as {
+      pf: unknown;
+    };
+    expect(body.pf).toEqual({ n: 'Ada', e: 'ada@example.com', tz: 'Europe/London', a: 'acc-1' });
+
+    await storeRaw(keys, 'u2', { ...sealedBody, pf: { n: 'Bo', e: 'bo@example.com', tz: null } });
+    const older = await store.get('u2');
+    expect(older?.profile).toEqual({ name: 'Bo', email: 'bo@example.com', timezone: null });
+    expect(older?.profile).not.toHaveProperty('accountId');
+  });
+
   test('a record from before grants had ids reads with grant id "" and granted at 0', async () => {
     const { keys, store } = fixture();
     await storeRaw(keys, 'u1', { ...sealedBody, gid: undefined, gat: undefined });

@@ -1,4 +1,5 @@
-import { AccountRestingError, PacedZoom } from '../../src/zoom/paced';
+import { AccountRestingError } from '../../src/zoom/pace';
+import { PacedZoom } from '../../src/zoom/paced';
 
 /** Time that moves only when every waiter is asleep: each sleep wakes exactly on its time. */
 class FakeTime {

@@ -31,6 +31,7 @@ describe('parseUser', () => {
       email: 'jchill@example.com',
       displayName: 'Jill Chill (she/her)',
       timezone: 'Asia/Shanghai',
+      accountId: 'q6gBJVO5TzexKYTb_I2rpg',
     });
   });
 
@@ -47,6 +48,7 @@ describe('parseUser', () => {
       email: '',
       displayName: me.id,
       timezone: null,
+      accountId: null,
     });
   });
 

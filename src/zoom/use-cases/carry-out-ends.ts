@@ -5,7 +5,7 @@ import { dueEnds, type AssistantEnds, type ClaimedEnd, type EndFailure } from '.
 import { isZoomApiError } from '../errors';
 import { classifyFailure } from '../failure';
 import { UnreadableTokenRecordError, type TokenStore } from '../grant';
-import type { ZoomPace } from '../pace';
+import { AccountRestingError, type ZoomPace } from '../pace';
 import { newRemoval, type Removal, type RemovalHistory } from '../removals';
 import { GrantEndedError, ReconnectRequiredError, type TokenManager } from '../token-manager';
 
@@ -14,7 +14,7 @@ import { GrantEndedError, ReconnectRequiredError, type TokenManager } from '../t
  * end is claimed in Redis first (compare-and-set with a lease), so overlapping sweeps never both
  * act on it; the removal is recorded in the History before Zoom is asked, as a user's is, with
  * `cause: 'end'` and its Undo. Calls go through the token manager's single flight, as a
- * request's do, and wait their turn on the ZoomPace.
+ * request's do, and wait their turn on the ZoomPace, each REST call by the user's Zoom account.
  */
 
 export interface EndsReport {
@@ -114,13 +114,14 @@ async function forUser(
       continue;
     }
     const grant = { userId, grantId: record.grantId };
+    const accountId = record.profile?.accountId;
     let attempt: Attempt;
     try {
       attempt = await deps.tokenManager.withAccessToken(grant, (token) =>
-        removeAtZoom(deps, claimed, token, now),
+        removeAtZoom(deps, claimed, token, accountId, now),
       );
     } catch (err) {
-      const outcome = await failed(deps, claimed, err, now);
+      const outcome = await failed(deps, claimed, err, accountId, now);
       if (outcome === 'grant_ended') {
         report.grantEnded++;
         return; // everything of the user is gone, the other ends with it
@@ -140,10 +141,11 @@ async function removeAtZoom(
   deps: CarryOutDeps,
   claimed: ClaimedEnd,
   token: string,
+  accountId: string | undefined,
   now: () => number,
 ): Promise<Attempt> {
   const { userId, end } = claimed;
-  await deps.pace.acquire('rest');
+  await deps.pace.acquire('rest', accountId);
   const listed = await deps.zoomApi.listAssistants(token);
   let who: Assistant | undefined = listed.find((a) => a.id === end.assistantId);
   if (!who) {
@@ -160,7 +162,7 @@ async function removeAtZoom(
   const removal: Removal = { ...newRemoval([who], now(), true), cause: 'end' };
   if (!(await deps.history.add(userId, removal))) throw new GrantEndedError(userId);
   try {
-    await deps.pace.acquire('rest');
+    await deps.pace.acquire('rest', accountId);
     await deps.zoomApi.deleteAssistant(token, end.assistantId);
   } catch (err) {
     // Nothing known to have happened at Zoom: the record goes (a timeout keeps it pending).
@@ -179,6 +181,7 @@ async function failed(
   deps: CarryOutDeps,
   claimed: ClaimedEnd,
   err: unknown,
+  accountId: string | undefined,
   now: () => number,
 ): Promise<'kept' | 'grant_ended'> {
   const { userId } = claimed;
@@ -186,8 +189,17 @@ async function failed(
     deps.logger.warn({ userId }, 'ends: the grant ended; its ends were deleted with it');
     return 'grant_ended';
   }
+  if (err instanceof AccountRestingError) {
+    // Zoom was not asked: the account's daily limit was spent earlier in this run.
+    await deps.ends.fail(claimed, 'rate_limited', now());
+    return 'kept';
+  }
   const failure = classifyFailure(err);
   if (!failure) throw err; // storage: the run cannot go on
+  if (failure.reason === 'rate_limited' && isZoomApiError(err) && accountId !== undefined) {
+    // The account's other users wait too: the limit is the account's, not the user's.
+    deps.pace.rateLimited('rest', failure, accountId);
+  }
   if (failure.reason === 'misconfigured') {
     await deps.ends.fail(claimed, 'zoom_unavailable', now());
     throw new StopEnds('Zoom refused the app’s credentials');
@@ -203,11 +215,11 @@ async function failed(
       ? 'needs_permission'
       : failure.reason === 'refresh_refused' || failure.reason === 'access_refused'
         ? 'access_refused'
-        : failure.reason === 'zoom_down' ||
-            failure.reason === 'rate_limited' ||
-            failure.reason === 'unreadable'
-          ? 'zoom_unavailable'
-          : 'zoom_refused';
+        : failure.reason === 'rate_limited'
+          ? 'rate_limited'
+          : failure.reason === 'zoom_down' || failure.reason === 'unreadable'
+            ? 'zoom_unavailable'
+            : 'zoom_refused';
   await deps.ends.fail(claimed, reason, now());
   deps.logger.warn({ userId, reason }, 'ends: end not carried out; tried again next run');
   return 'kept';

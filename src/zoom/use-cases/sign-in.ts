@@ -32,7 +32,12 @@ export async function signIn(
     const tokens = await deps.oauth.exchangeCode(code, codeVerifier);
     user = await deps.zoomApi.getMe(tokens.accessToken);
     // Who they are is kept in the sealed grant, never in the session.
-    const profile = { name: user.displayName, email: user.email, timezone: user.timezone };
+    const profile = {
+      name: user.displayName,
+      email: user.email,
+      timezone: user.timezone,
+      ...(user.accountId && { accountId: user.accountId }),
+    };
     ({ grantId } = await deps.tokenManager.beginGrant(user.id, tokens, profile));
   } catch (err) {
     if (err instanceof OAuthError && err.kind === 'invalid_client') {

@@ -5,7 +5,6 @@ import type { CoolDown, TokenRecord } from '../grant';
 import type { GrantChecks, HeldGrant, Kept, Peek } from '../grant-check';
 import type { TokenRefresher } from '../oauth';
 import { OAuthError } from '../oauth-errors';
-import type { PacedZoom } from '../paced';
 import type { ZoomPace } from '../pace';
 import type { TokenManager, ZoomVerdict } from '../token-manager';
 import type { TokenSet } from '../token-response';
@@ -59,7 +58,7 @@ export interface SweepDeps {
   readonly refresher: TokenRefresher;
   readonly tokenManager: Pick<TokenManager, 'verifyWithZoom'>;
   /** Every call to Zoom waits its turn here (`PacedZoom`); told of each 429. */
-  readonly pace: ZoomPace & { rateLimited?: PacedZoom['rateLimited'] };
+  readonly pace: ZoomPace;
   /** How long a refusal that leaves the grant alive closes the user's refresh (as a request's). */
   readonly refusalCoolDownMs: number;
   readonly logger: Logger;
@@ -175,7 +174,7 @@ export async function sweepIdleGrants(deps: SweepDeps, opts: SweepOptions): Prom
           throw new StopSweep(`Zoom's rate limit asks to wait ${Math.ceil(waitMs / 1000)} s`);
         }
         // The token endpoint's limit is the app's: the whole run waits, not just this grant.
-        deps.pace.rateLimited?.('token', { retryAfterSeconds: waitMs / 1000 });
+        deps.pace.rateLimited('token', { retryAfterSeconds: waitMs / 1000 });
         await sleep(waitMs);
       }
     }
