@@ -159,10 +159,11 @@ async function removeAtZoom(
     (r) => r.pending && r.cause === 'end' && r.assistants.some((a) => a.id === end.assistantId),
   );
   for (const r of stale) await deps.history.drop(userId, r.id);
+  // The turn comes before the record: a wait (or a resting account) leaves nothing pending.
+  await deps.pace.acquire('rest', accountId);
   const removal: Removal = { ...newRemoval([who], now(), true), cause: 'end' };
   if (!(await deps.history.add(userId, removal))) throw new GrantEndedError(userId);
   try {
-    await deps.pace.acquire('rest', accountId);
     await deps.zoomApi.deleteAssistant(token, end.assistantId);
   } catch (err) {
     // Nothing known to have happened at Zoom: the record goes (a timeout keeps it pending).
