@@ -64,8 +64,9 @@ export async function startStack(o: {
     userId: await sandbox.control.userId('ada'),
     ...{ cookie: `${SESSION_COOKIE}=${value}`, sessionId: sessionIdOf(value) },
     /** Another app process by the Procfile line, on `node` if given: same environment. */
-    startApp: async (opts: { pollMs?: number; node?: string } = {}) =>
-      startReadyApp({ ...env, PORT: String(await freePort()) }, { ...opts, keepStdout: false }),
+    // Without PORT: the harness picks one, and another if it was taken before the app bound it.
+    startApp: (opts: { pollMs?: number; node?: string } = {}) =>
+      startReadyApp(withoutPort(env), { ...opts, keepStdout: false }),
     close: () => run.stop().then(() => admin.disconnect()),
   };
 }
@@ -82,4 +83,10 @@ export async function startBaseline(stack: Stack, node = process.execPath) {
   const url = `http://127.0.0.1:${port}`;
   await waitUntilReady(`${url}/healthz`, { alive: () => spawned.child.exitCode === null });
   return { url, pid: spawned.pid, stop: () => stopChild(spawned.child) };
+}
+
+function withoutPort(env: Record<string, string>): Record<string, string> {
+  const rest = { ...env };
+  delete rest.PORT;
+  return rest;
 }

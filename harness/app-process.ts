@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, ROOT, spawnTracked, stopChild, waitUntilReady, type Spawned } from './processes';
+import {
+  freePort,
+  lostItsPort,
+  ROOT,
+  spawnTracked,
+  stopChild,
+  waitUntilReady,
+  type Spawned,
+} from './processes';
 
 /**
  * The production server as the platform starts it: the Procfile's `web:` command, run from the
@@ -65,14 +73,42 @@ export async function startAppProcess(
   };
 }
 
-/** Starts the server and waits for its /readyz 200; returns when it was ready. */
+export interface ReadyAppOptions extends AppProcessOptions {
+  readonly timeoutMs?: number;
+  readonly pollMs?: number;
+  /** What answers 200 once it is ready (default /readyz; /healthz needs no Redis). */
+  readonly readyPath?: string;
+}
+
+/** The server exited at start because its port was taken (EADDRINUSE). */
+export class PortTakenError extends Error {}
+
+/**
+ * Starts the server and waits for its readiness 200; returns when it was ready. On a port of
+ * the harness's choosing (neither PORT nor `port` given), a port taken before the server
+ * could bind it is no failure: the server starts again on another.
+ */
 export async function startReadyApp(
   env: Record<string, string>,
-  opts: AppProcessOptions & { readonly timeoutMs?: number; readonly pollMs?: number } = {},
+  opts: ReadyAppOptions = {},
+): Promise<AppProcess & { readonly readyAt: number }> {
+  const ours = env.PORT === undefined && opts.port === undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startReadyOnce(env, opts);
+    } catch (err) {
+      if (!ours || !(err instanceof PortTakenError) || attempt === 5) throw err;
+    }
+  }
+}
+
+async function startReadyOnce(
+  env: Record<string, string>,
+  opts: ReadyAppOptions,
 ): Promise<AppProcess & { readonly readyAt: number }> {
   const app = await startAppProcess(env, opts);
   try {
-    const readyAt = await waitUntilReady(`${app.url}/readyz`, {
+    const readyAt = await waitUntilReady(`${app.url}${opts.readyPath ?? '/readyz'}`, {
       timeoutMs: opts.timeoutMs,
       pollMs: opts.pollMs,
       alive: () => app.child.exitCode === null,
@@ -80,7 +116,9 @@ export async function startReadyApp(
     return { ...app, readyAt };
   } catch (err) {
     await app.stop();
+    await app.exited;
     const why = app.stderr.slice(-5).join('\n') || (err instanceof Error ? err.message : '');
-    throw new Error(`the app did not become ready: ${why}`, { cause: err });
+    const Failure = lostItsPort(app) ? PortTakenError : Error;
+    throw new Failure(`the app did not become ready: ${why}`, { cause: err });
   }
 }

@@ -72,6 +72,7 @@ export interface Spawned {
   /** Lines written so far (kept in full: tests read them). */
   readonly stdout: string[];
   readonly stderr: string[];
+  /** Once it has exited and what it wrote before is read (its last lines are in stdout/stderr). */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -115,7 +116,17 @@ export function spawnTracked(
   });
   collectLines(child.stderr, (line) => stderr.push(line));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('exit', (code, signal) => {
+      // 'exit' can come before the pipes are read to their end; 'close' comes after. A process
+      // it started that kept the pipes open would hold 'close' back: then a moment's grace.
+      const done = (): void => resolve({ code, signal });
+      const grace = setTimeout(done, 2_000);
+      grace.unref();
+      child.once('close', () => {
+        clearTimeout(grace);
+        done();
+      });
+    }),
   );
   child.once('error', () => undefined); // reported by `exited` and by the caller's readiness wait
   return { child, pid: child.pid ?? -1, stdout, stderr, exited };
@@ -135,6 +146,10 @@ function collectLines(stream: NodeJS.ReadableStream | null, onLine: (line: strin
   });
 }
 
+/**
+ * A loopback port free now. Nothing holds it for the caller: another listener, or an outgoing
+ * connection's source port, may take it before the caller binds it (see `lostItsPort`).
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -167,10 +182,19 @@ export interface ReadyOptions {
   readonly alive?: () => boolean;
 }
 
-/** Polls `url` until it answers `status` (200); resolves with performance.now() of that answer. */
+/** Whether a child that has exited (await `exited` first) said its port was taken. */
+export function lostItsPort(s: Pick<Spawned, 'stderr'>): boolean {
+  return s.stderr.some((line) => line.includes('EADDRINUSE'));
+}
+
+/**
+ * Polls `url` until it answers `status` (200); resolves with performance.now() of that answer.
+ * A process that is watched (`alive`) is waited for long by default: a loaded machine can take
+ * many seconds to start one, and one that dies is reported at once anyway.
+ */
 export async function waitUntilReady(url: string, opts: ReadyOptions = {}): Promise<number> {
   const status = opts.status ?? 200;
-  const timeoutMs = opts.timeoutMs ?? 15_000;
+  const timeoutMs = opts.timeoutMs ?? (opts.alive ? 60_000 : 15_000);
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     try {

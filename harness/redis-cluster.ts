@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,12 +64,32 @@ interface NodeLine {
   slots: [number, number][];
 }
 
-/** A port whose cluster bus port (port + 10000) is free too. */
+/**
+ * Where the system picks the source ports of outgoing connections (and the ports of
+ * listen(0)): a port in it that is free now can be taken by any connection a moment later.
+ */
+function ephemeralPortsFrom(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/);
+    return Number(low) || 32_768;
+  } catch {
+    return 32_768; // Linux's default
+  }
+}
+
+/**
+ * A port whose cluster bus port (port + 10000) is free too. A node keeps its port for life
+ * (a restart binds it again), so both are taken below the ephemeral range when there is room:
+ * there no outgoing connection, nor a freePort() of another test, can take them meanwhile.
+ */
 async function clusterPort(taken: Set<number>): Promise<number> {
-  for (;;) {
-    const port = await freePort();
+  const below = ephemeralPortsFrom() - 10_000; // the bus port stays under the range too
+  for (let tries = 0; ; tries++) {
+    const port = below > 12_000 && tries < 100 ? randomInt(10_000, below) : await freePort();
     if (port + 10_000 > 65_535 || taken.has(port) || taken.has(port + 10_000)) continue;
-    if (!(await portIsFree(port + 10_000))) continue;
+    if (!(await portIsFree(port)) || !(await portIsFree(port + 10_000))) continue;
     taken.add(port).add(port + 10_000);
     return port;
   }
@@ -111,7 +132,6 @@ export async function startRedisCluster(
   const dir = mkdtempSync(path.join(os.tmpdir(), 'zar-cluster-'));
   const taken = new Set<number>();
   const ports: number[] = [];
-  for (let i = 0; i < primaries * (1 + replicas); i++) ports.push(await clusterPort(taken));
 
   const servers = new Map<number, RunningRedis>();
   const boot = async (port: number): Promise<void> => {
@@ -136,9 +156,19 @@ export async function startRedisCluster(
   };
   const stopped = new Set<number>();
   try {
-    for (const port of ports) {
-      mkdirSync(path.join(dir, String(port)));
-      await boot(port);
+    for (let i = 0; i < primaries * (1 + replicas); i++) {
+      // Before the cluster is made, a port taken since it was found free is traded for another.
+      for (let attempt = 1; ; attempt++) {
+        const port = await clusterPort(taken);
+        mkdirSync(path.join(dir, String(port)));
+        try {
+          await boot(port);
+          ports.push(port);
+          break;
+        } catch (err) {
+          if (!/exited at start/.test((err as Error).message) || attempt === 5) throw err;
+        }
+      }
     }
     await run('redis-cli', [
       '--cluster',

@@ -1,7 +1,15 @@
 import path from 'node:path';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../sandbox';
 import { callbackUrlOf, type SandboxCredentials } from './app-env';
-import { freePort, ROOT, spawnTracked, stopChild, waitUntilReady, type Spawned } from './processes';
+import {
+  freePort,
+  lostItsPort,
+  ROOT,
+  spawnTracked,
+  stopChild,
+  waitUntilReady,
+  type Spawned,
+} from './processes';
 
 /**
  * The Zoom sandbox wired to one app: in this process (tests, the demo), or in its own (the
@@ -42,9 +50,22 @@ export interface SandboxProcess extends Spawned {
   stop(): Promise<void>;
 }
 
-/** The sandbox's CLI (sandbox/main.ts, through tsx's loader) as a child process. */
+/**
+ * The sandbox's CLI (sandbox/main.ts, through tsx's loader) as a child process. On a port of
+ * its own choosing, one taken before the sandbox could bind it is tried again on another.
+ */
 export async function startSandboxProcess(s: SandboxFor): Promise<SandboxProcess> {
-  const port = s.port ?? (await freePort());
+  for (let attempt = 1; ; attempt++) {
+    const started = await startSandboxProcessOn(s.port ?? (await freePort()), s);
+    if ('running' in started) return started.running;
+    if (s.port !== undefined || !started.portTaken || attempt === 5) throw started.error;
+  }
+}
+
+async function startSandboxProcessOn(
+  port: number,
+  s: SandboxFor,
+): Promise<{ running: SandboxProcess } | { error: Error; portTaken: boolean }> {
   const o = optionsFor(s);
   // One process (no tsx wrapper in between), so a signal to it is a signal to the sandbox.
   const args = ['--require', 'tsx/cjs', path.join(ROOT, 'sandbox', 'main.ts')];
@@ -67,13 +88,19 @@ export async function startSandboxProcess(s: SandboxFor): Promise<SandboxProcess
     await waitUntilReady(`${url}/_sandbox/stats`, { alive: () => spawned.child.exitCode === null });
   } catch (err) {
     await stopChild(spawned.child);
-    throw new Error(`the sandbox did not start: ${spawned.stderr.join('\n')}`, { cause: err });
+    await spawned.exited;
+    return {
+      error: new Error(`the sandbox did not start: ${spawned.stderr.join('\n')}`, { cause: err }),
+      portTaken: lostItsPort(spawned),
+    };
   }
   return {
-    ...spawned,
-    url,
-    control: new SandboxControl(url),
-    stop: () => stopChild(spawned.child),
+    running: {
+      ...spawned,
+      url,
+      control: new SandboxControl(url),
+      stop: () => stopChild(spawned.child),
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { newCredentials, sandboxedAppEnv, type SandboxCredentials } from './app-env';
-import { startReadyApp, type AppProcessOptions } from './app-process';
+import { PortTakenError, startReadyApp, type ReadyAppOptions } from './app-process';
 import { freePort } from './processes';
 import { SandboxControl, startSandboxFor, startSandboxProcess, type SandboxFor } from './sandbox';
 
@@ -19,11 +19,22 @@ export interface SandboxedAppOptions {
   readonly sandbox?: Omit<SandboxFor, 'appUrl' | 'credentials'> & { readonly ownProcess?: boolean };
   /** Added to the app's environment. */
   readonly env?: Readonly<Record<string, string>>;
-  readonly app?: AppProcessOptions & { readonly pollMs?: number; readonly timeoutMs?: number };
+  readonly app?: Omit<ReadyAppOptions, 'port' | 'readyPath'>;
 }
 
 export async function startSandboxedApp(o: SandboxedAppOptions) {
-  const port = o.port ?? (await freePort());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(o.port ?? (await freePort()), o);
+    } catch (err) {
+      // A port of our choosing taken before the app could bind it: the sandbox knows the app
+      // by its URL, so both start again, on another.
+      if (o.port !== undefined || !(err instanceof PortTakenError) || attempt === 5) throw err;
+    }
+  }
+}
+
+async function startOn(port: number, o: SandboxedAppOptions) {
   const appUrl = `http://127.0.0.1:${port}`;
   const credentials: SandboxCredentials = newCredentials(o.label);
   const wiring: SandboxFor = { ...o.sandbox, appUrl, credentials };

@@ -89,7 +89,12 @@ async function deliveries(): Promise<Delivery[]> {
   return (await stack.control.get<{ deliveries: Delivery[] }>('/webhooks/deliveries')).deliveries;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 5000): Promise<T> {
+/** Polls until `probe` returns a value: what comes, comes; only a failure waits out `ms`. */
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  ms = 30_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();
@@ -105,20 +110,23 @@ describe('app_deauthorized as Zoom really sends it', () => {
     async (timestamp) => {
       const userId = await stack.control.userId('ada');
       await stack.control.post('/config', {
-        webhookRetry: { scale: 0.002, timestamp }, // +5 min → 600 ms
-        webhookDrop: 1, // the first delivery never arrives
+        // Retries 1.2 s, 6 s and 20.4 s after the first attempt (Zoom's 5, 20 and 60 minutes).
+        webhookRetry: { scale: 0.004, timestamp },
+        webhookDrop: 10_000, // nothing arrives until the re-install below is done
       });
       await signIn(new Browser(), stack.app.url, 'ada');
       const removed = await stack.control.post<{ delivered: boolean }>('/remove-app', {
         user: 'ada',
       });
       expect(removed.delivered).toBe(false);
-      // The user adds the app again before Zoom's retry comes.
+      // The user adds the app again before Zoom's retry comes: the retries are withheld until
+      // then, so the next one arrives after it, however long the sign-in took.
       const again = new Browser();
       const dashboard = await signIn(again, stack.app.url, 'ada');
       expect(dashboard.text).toContain('Ada Lovelace');
+      await stack.control.post('/config', { webhookDrop: 0 });
       const retry = await until('the retry', async () =>
-        (await deliveries()).find((d) => d.attempt === 2 && d.status > 0),
+        (await deliveries()).find((d) => d.attempt >= 2 && !d.dropped),
       );
       expect(retry).toMatchObject({ status: 200, delivered: true });
       if (timestamp === 'original') {
@@ -193,16 +201,25 @@ describe('no session outlives its grant', () => {
     const userId = await stack.control.userId('ada');
     const browser = new Browser();
     const dash = await signIn(browser, stack.app.url, 'ada');
-    // Zoom answers slowly; the deauthorization lands while the request is in flight, which
-    // then finds the grant gone when it records the removal, before Zoom is asked to remove.
-    await stack.control.post('/faults', { target: 'api', delayMs: 800 });
+    // Zoom holds the request's first call until the deauthorization has landed (no clock: the
+    // sandbox's per-user latency holds Ada's calls until it is lowered; a 1 ms fault marks the
+    // call's arrival). The request then finds the grant gone when it records the removal,
+    // before Zoom is asked to remove.
+    await stack.control.post('/faults', { target: 'api', delayMs: 1 });
+    await stack.control.post('/config', { userLatencyMs: { ada: 120_000 } });
     const removal = browser.postForm(`${stack.app.url}/assistants/clear`, {
       ...formTo(dash, '/assistants/clear').fields,
       confirm: 'yes',
     });
-    await sleep(200);
-    const body = deauthBody(userId);
-    expect((await post(body, signed(body))).status).toBe(200);
+    try {
+      await until('the removal to reach Zoom', async () =>
+        (await stack.control.stats()).faults_applied === 1 ? true : undefined,
+      );
+      const body = deauthBody(userId);
+      expect((await post(body, signed(body))).status).toBe(200);
+    } finally {
+      await stack.control.post('/config', { userLatencyMs: {} });
+    }
     const page = await removal;
     expect(page.status).toBe(200);
     expect(page.text).toContain('Add to Zoom');
@@ -228,7 +245,9 @@ describe('no session outlives its grant', () => {
     });
     const remove = VIEW.dashboard.removeLabel('alan.assistant@example.com');
     const removal = submit(browser, dash, remove, { follow: false });
-    while ((await stack.control.stats()).faults_applied === 0) await sleep(20);
+    await until('the DELETE to reach Zoom', async () =>
+      (await stack.control.stats()).faults_applied === 1 ? true : undefined,
+    );
     // Signed by the sandbox and sent to the app; the grant at Zoom is left alone, so the held
     // DELETE then succeeds and the request ends by saving its session (with the message).
     const sent = await stack.control.post<{ status: number }>('/webhooks/send', {

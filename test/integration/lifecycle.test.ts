@@ -18,6 +18,17 @@ beforeEach(async () => {
 
 const hook = (): string => `${stack.app.url}/webhooks/zoom`;
 
+/** Polls until `probe` returns a value: what comes, comes; only a failure waits out 20 s. */
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 function sign(body: string, ts = Math.floor(Date.now() / 1000)): Record<string, string> {
   const mac = createHmac('sha256', stack.credentials.webhookSecret)
     .update(`v0:${ts}:${body}`)
@@ -214,8 +225,12 @@ describe('uninstall from the dashboard', () => {
     expect(snap.grant.status).toBe('revoked');
     expect(await keysNamingUser(stack, userId, 'ada@example.com')).toEqual([]);
     expect((await other.get(`${stack.app.url}/`)).text).toContain(VIEW.landing.addToZoom);
-    // Zoom's app_deauthorized after our own revoke: a 200 that finds nothing.
-    await new Promise((r) => setTimeout(r, 200));
+    // Zoom's app_deauthorized after our own revoke (sent after its answer): a 200 that finds
+    // nothing.
+    await until('the deauthorization to be delivered', async () => {
+      const log = await stack.control.get<{ deliveries: unknown[] }>('/webhooks/deliveries');
+      return log.deliveries.length > 0 ? true : undefined;
+    });
     const stats = await stack.control.stats();
     expect(stats.webhooks_delivered).toBe(1);
     // Whichever of the two lands first deletes; the other finds nothing. Together: all of it, once.
@@ -268,12 +283,20 @@ test('a refresh that finishes after the deauthorization does not bring the grant
   await signIn(browser, stack.app.url, 'ada');
   const userId = await stack.control.userId('ada');
   await makeTokenStale(stack.tokenStore, userId, -1000);
-  // Zoom answers the refresh slowly; the deauthorization lands while it is in flight.
-  await stack.control.post('/faults', { target: 'token', delayMs: 400 });
+  // Zoom holds Ada's refresh until the deauthorization has landed (no clock: the sandbox's
+  // per-user latency holds her calls until it is lowered).
+  await stack.control.post('/config', { userLatencyMs: { ada: 120_000 } });
   const pending = browser.get(`${stack.app.url}/`);
-  await new Promise((r) => setTimeout(r, 150));
-  const body = deauthBody(userId);
-  expect((await post(body, sign(body))).status).toBe(200);
+  try {
+    await until('the refresh to reach Zoom', async () =>
+      (await stack.control.stats()).token_refresh === 1 ? true : undefined,
+    );
+    const body = deauthBody(userId);
+    expect((await post(body, sign(body))).status).toBe(200);
+    expect((await stack.control.stats()).token_refresh_ok).toBe(0); // still in flight
+  } finally {
+    await stack.control.post('/config', { userLatencyMs: {} });
+  }
   const page = await pending;
   expect(page.status).toBeLessThan(500);
   expect((await stack.control.stats()).token_refresh_ok).toBe(1);

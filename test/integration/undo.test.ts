@@ -117,7 +117,9 @@ describe('undo', () => {
     const cleared = await clearAll(browser, dash);
     const other = stack.apps[1] ?? stack.app;
     browser.setCookie(other.url, 'zar.sid', browser.cookie(stack.app.url, 'zar.sid') ?? '');
-    await stack.control.post('/faults', { target: 'api', delayMs: 300 }); // the first add is slow
+    // The first add is slow: the other tab's claim must come within the hold, and the hold must
+    // end within the app's 1.5 s Zoom timeout; 750 ms leaves each of them as much.
+    await stack.control.post('/faults', { target: 'api', delayMs: 750 });
     const [a, b] = await Promise.all([undo(browser, cleared), undo(browser, cleared, 0, other)]);
     expect((await stack.control.stats()).add_assistants).toBe(1);
     const texts = [a.text, b.text].join('\n');

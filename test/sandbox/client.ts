@@ -102,10 +102,14 @@ export async function json(res: Response): Promise<Json> {
   return (await res.json()) as Json;
 }
 
-/** Polls until `probe` returns a value (not undefined), or fails after `timeoutMs`. */
+/**
+ * Polls until `probe` returns a value (not undefined), or fails after `timeoutMs`: long by
+ * default, since what is waited for comes sooner or later on a loaded machine, and only a
+ * failing test pays for the wait.
+ */
 export async function waitFor<T>(
   probe: () => Promise<T | undefined>,
-  timeoutMs = 5000,
+  timeoutMs = 20_000,
 ): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
