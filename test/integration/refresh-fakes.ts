@@ -70,6 +70,10 @@ export class HeldZoom implements TokenRefresher {
   answerAll(): void {
     for (const r of this.release.splice(0)) r();
   }
+  /** Resolves once `n` refreshes wait for their answer (`answerAll` answers only those). */
+  async held(n = 1): Promise<void> {
+    while (this.release.length < n) await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 /** A logger whose lines the test reads back. */

@@ -62,6 +62,9 @@ class Plan implements FlightPlan<string> {
   fail?: Error;
   coolDown?: CoolDown;
   readonly logFields = { userId: 'u-1' };
+  private markStarted: () => void = () => undefined;
+  /** Resolves once a run has begun, so its process holds the lock. */
+  readonly started = new Promise<void>((r) => (this.markStarted = r));
   constructor(private readonly valueKey: string) {}
   async read(): Promise<string> {
     this.reads++;
@@ -73,6 +76,7 @@ class Plan implements FlightPlan<string> {
   async run(value: string): Promise<string> {
     expect(value).toBe('stale');
     this.runs++;
+    this.markStarted();
     await this.hold;
     const failure = this.fail;
     this.fail = undefined;
@@ -103,7 +107,7 @@ describe('taking the lock', () => {
     const { hold, release } = held();
     plan.hold = hold;
     const pending = flight().run(lockKey, plan);
-    await tick(50);
+    await plan.started;
     expect(await admin.exists(lockKey)).toBe(1);
     release();
     await expect(pending).resolves.toBe('fresh-1');
@@ -151,7 +155,7 @@ describe('the heartbeat', () => {
     const { hold, release } = held();
     plan.hold = hold;
     const first = flight({ lockTtlMs: 300 }).run(lockKey, plan);
-    await tick(50);
+    await plan.started;
     const second = flight({ lockTtlMs: 300 }).run(lockKey, plan);
     await tick(1000); // more than three lock lives
     expect(await admin.exists(lockKey)).toBe(1);
@@ -170,7 +174,7 @@ describe('waiting for the holder', () => {
     const { hold, release } = held();
     plan.hold = hold;
     const holder = flight().run(lockKey, plan);
-    await tick(50);
+    await plan.started;
     const waiters = [flight().run(lockKey, plan), flight().run(lockKey, plan)];
     await tick(100);
     const readsBefore = plan.reads;
@@ -192,7 +196,7 @@ describe('waiting for the holder', () => {
     const { hold, release } = held();
     plan.hold = hold;
     const holder = flight().run(lockKey, plan);
-    await tick(50);
+    await plan.started;
     const waiter = flight().run(lockKey, plan);
     await tick(100);
     release();
@@ -264,10 +268,10 @@ describe('the cool-down after a failed run', () => {
     await admin.set(valueKey, 'stale');
     const plan = new Plan(valueKey);
     plan.fail = new Error('rate limited');
-    plan.coolDown = { ms: 300, reason: 'rate_limited' };
+    plan.coolDown = { ms: 2_000, reason: 'rate_limited' };
     await expect(flight().run(lockKey, plan)).rejects.toThrow('rate limited');
     await expect(flight().run(lockKey, plan)).rejects.toBeInstanceOf(Cooling);
-    await tick(400);
+    await tick(2_100);
     await expect(flight().run(lockKey, plan)).resolves.toBe('fresh-2');
   });
 
@@ -280,7 +284,7 @@ describe('the cool-down after a failed run', () => {
     const { hold, release } = held();
     plan.hold = hold;
     const holder = flight().run(lockKey, plan);
-    await tick(50);
+    await plan.started;
     const waiter = flight()
       .run(lockKey, plan)
       .catch((e: unknown) => e);
@@ -307,7 +311,7 @@ test('a release that fails is logged with the plan’s fields; the run’s value
   const { hold, release } = held();
   plan.hold = hold;
   const pending = f.run(lockKey, plan);
-  await tick(50);
+  await plan.started;
   await lockRedis.quit(); // the lock's connection is lost during the run
   release();
   await expect(pending).resolves.toBe('fresh-1');

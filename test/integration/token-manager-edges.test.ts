@@ -240,7 +240,7 @@ describe('log lines', () => {
     const userId = newUser();
     const ref = await grantFor(m, userId);
     const pending = m.accessTokenFor(ref);
-    await tick(100);
+    await zoom.held();
     await lockRedis.quit(); // the lock's connection is lost while Zoom answers
     zoom.answerAll();
     await expect(pending).resolves.toBe(`at-from-rt-${userId}-old`);
@@ -260,7 +260,7 @@ describe('settled()', () => {
     const userId = newUser();
     const ref = await grantFor(m, userId);
     const pending = m.accessTokenFor(ref);
-    await tick(50);
+    await zoom.held();
     let settled = false;
     const done = m.settled().then(() => (settled = true));
     await tick(100);
@@ -764,7 +764,7 @@ describe('in-process single flight', () => {
     const userId = newUser();
     const ref = await grantFor(m, userId);
     const calls = [m.accessTokenFor(ref), m.accessTokenFor(ref), m.accessTokenFor(ref)];
-    await tick(100);
+    await zoom.held();
     zoom.answerAll();
     const got = await Promise.all(calls);
     expect(new Set(got).size).toBe(1);
@@ -777,7 +777,7 @@ describe('in-process single flight', () => {
     const userId = newUser();
     const ref = await grantFor(m, userId);
     const first = m.accessTokenFor(ref);
-    await tick(50);
+    await zoom.held();
     // A caller that already holds the old token gets a 401 meanwhile.
     const second = m.withAccessToken(ref, (t) =>
       t === `at-${userId}-old`

@@ -79,7 +79,7 @@ describe('exactly one refresh per expiry', () => {
     const b = manager(zoom, { lockTtlMs: 300 });
     const ref = await grantFor(a, 'slow');
     const first = a.accessTokenFor(ref);
-    await tick(50);
+    await zoom.held(); // the first holds the lock, at Zoom
     const second = b.accessTokenFor(ref);
     await tick(1000); // more than three lock lives
     zoom.answerAll();
@@ -111,7 +111,7 @@ describe('exactly one refresh per expiry', () => {
     const holder = manager(zoom);
     const ref = await grantFor(holder, 'deaf');
     const first = holder.accessTokenFor(ref);
-    await tick(50);
+    await zoom.held();
     const started = Date.now();
     const second = waiter.accessTokenFor(ref);
     await tick(100);
@@ -159,7 +159,7 @@ describe('the grant’s identity', () => {
     const m = manager(zoom);
     const ref = await grantFor(m, 'reinstall');
     const pending = m.accessTokenFor(ref);
-    await tick(50);
+    await zoom.held();
     const fresh = await m.beginGrant('reinstall', tokens('new-install')); // a re-install's callback
     zoom.answerAll();
     // The old session's request learns its grant is over; the new grant is untouched.
@@ -173,7 +173,7 @@ describe('the grant’s identity', () => {
     const m = manager(zoom);
     const ref = await grantFor(m, 'gone');
     const pending = m.accessTokenFor(ref);
-    await tick(50);
+    await zoom.held();
     await m.endGrant('gone');
     zoom.answerAll();
     await expect(pending).rejects.toBeInstanceOf(GrantEndedError);

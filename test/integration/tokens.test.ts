@@ -133,9 +133,13 @@ test('invalid_grant after another holder rotated the token: the newer record is 
   // re-read finds the fresh one.
   await store.put(userId, { ...current, accessExpiresAt: Date.now() - 1000 });
   // Arrange the race: the refresh call is delayed, during which the fresh pair lands in Redis.
-  await stack.control.post('/faults', { target: 'token', delayMs: 300 });
+  await stack.control.post('/faults', { target: 'token', delayMs: 3_000 });
+  const applied = (await stack.control.stats()).faults_applied ?? 0;
   const pending = browser.get(`${stack.app.url}/`);
-  await new Promise((r) => setTimeout(r, 100));
+  // The refresh has reached Zoom, which holds it while the fresh pair lands.
+  while (((await stack.control.stats()).faults_applied ?? 0) === applied) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
   await store.put(userId, {
     ...current,
     accessToken: fresh.access_token,
