@@ -3,6 +3,8 @@ import path from 'node:path';
 import {
   freePort,
   lostItsPort,
+  onAFreePort,
+  PortTakenError,
   ROOT,
   spawnTracked,
   stopChild,
@@ -80,9 +82,6 @@ export interface ReadyAppOptions extends AppProcessOptions {
   readonly readyPath?: string;
 }
 
-/** The server exited at start because its port was taken (EADDRINUSE). */
-export class PortTakenError extends Error {}
-
 /**
  * Starts the server and waits for its readiness 200; returns when it was ready. On a port of
  * the harness's choosing (neither PORT nor `port` given), a port taken before the server
@@ -92,14 +91,8 @@ export async function startReadyApp(
   env: Record<string, string>,
   opts: ReadyAppOptions = {},
 ): Promise<AppProcess & { readonly readyAt: number }> {
-  const ours = env.PORT === undefined && opts.port === undefined;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startReadyOnce(env, opts);
-    } catch (err) {
-      if (!ours || !(err instanceof PortTakenError) || attempt === 5) throw err;
-    }
-  }
+  const fixed = env.PORT !== undefined ? Number(env.PORT) : opts.port;
+  return onAFreePort(fixed, (port) => startReadyOnce(env, { ...opts, port }));
 }
 
 async function startReadyOnce(

@@ -182,6 +182,27 @@ export interface ReadyOptions {
   readonly alive?: () => boolean;
 }
 
+/** A start failed because another process took its port before it could bind it. */
+export class PortTakenError extends Error {}
+
+/**
+ * Runs `start` on the `fixed` port, or on a free one of the harness's choosing; a chosen port
+ * taken before the start could bind it (`PortTakenError`) is traded for another, up to 5 times.
+ */
+export async function onAFreePort<T>(
+  fixed: number | undefined,
+  start: (port: number) => Promise<T>,
+): Promise<T> {
+  if (fixed !== undefined) return start(fixed);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || attempt === 5) throw err;
+    }
+  }
+}
+
 /** Whether a child that has exited (await `exited` first) said its port was taken. */
 export function lostItsPort(s: Pick<Spawned, 'stderr'>): boolean {
   return s.stderr.some((line) => line.includes('EADDRINUSE'));

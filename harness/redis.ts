@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { canConnect, freePort, track } from './processes';
+import { canConnect, onAFreePort, PortTakenError, track } from './processes';
 
 /** Starts a real redis-server (no persistence) on a free loopback port, for tests and tools. */
 
@@ -23,19 +23,9 @@ export interface RedisServerOptions {
 }
 
 /** redis-server on the port; on a port of its own choosing, another if that one was taken meanwhile. */
-export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RunningRedis> {
-  if (opts.port !== undefined) return startOn(opts.port, opts);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOn(await freePort(), opts);
-    } catch (err) {
-      // A free port can be taken by another process before redis-server binds it.
-      if (!(err instanceof ExitedAtStart) || attempt === 5) throw err;
-    }
-  }
+export function startRedisServer(opts: RedisServerOptions = {}): Promise<RunningRedis> {
+  return onAFreePort(opts.port, (port) => startOn(port, opts));
 }
-
-class ExitedAtStart extends Error {}
 
 async function startOn(port: number, opts: RedisServerOptions): Promise<RunningRedis> {
   const binary = process.env.REDIS_SERVER_BIN ?? 'redis-server';
@@ -74,7 +64,8 @@ async function startOn(port: number, opts: RedisServerOptions): Promise<RunningR
   const deadline = Date.now() + 60_000;
   const ready = (async () => {
     while (!(await canConnect(port))) {
-      if (exited) throw new ExitedAtStart(`${binary} exited at start (port ${port})`);
+      // Its output is not read: an exit at start is taken for a port taken meanwhile.
+      if (exited) throw new PortTakenError(`${binary} exited at start (port ${port})`);
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
         throw new Error(`${binary} did not start in 60 s`);

@@ -2,8 +2,9 @@ import path from 'node:path';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../sandbox';
 import { callbackUrlOf, type SandboxCredentials } from './app-env';
 import {
-  freePort,
   lostItsPort,
+  onAFreePort,
+  PortTakenError,
   ROOT,
   spawnTracked,
   stopChild,
@@ -54,18 +55,11 @@ export interface SandboxProcess extends Spawned {
  * The sandbox's CLI (sandbox/main.ts, through tsx's loader) as a child process. On a port of
  * its own choosing, one taken before the sandbox could bind it is tried again on another.
  */
-export async function startSandboxProcess(s: SandboxFor): Promise<SandboxProcess> {
-  for (let attempt = 1; ; attempt++) {
-    const started = await startSandboxProcessOn(s.port ?? (await freePort()), s);
-    if ('running' in started) return started.running;
-    if (s.port !== undefined || !started.portTaken || attempt === 5) throw started.error;
-  }
+export function startSandboxProcess(s: SandboxFor): Promise<SandboxProcess> {
+  return onAFreePort(s.port, (port) => startSandboxProcessOn(port, s));
 }
 
-async function startSandboxProcessOn(
-  port: number,
-  s: SandboxFor,
-): Promise<{ running: SandboxProcess } | { error: Error; portTaken: boolean }> {
+async function startSandboxProcessOn(port: number, s: SandboxFor): Promise<SandboxProcess> {
   const o = optionsFor(s);
   // One process (no tsx wrapper in between), so a signal to it is a signal to the sandbox.
   const args = ['--require', 'tsx/cjs', path.join(ROOT, 'sandbox', 'main.ts')];
@@ -89,18 +83,14 @@ async function startSandboxProcessOn(
   } catch (err) {
     await stopChild(spawned.child);
     await spawned.exited;
-    return {
-      error: new Error(`the sandbox did not start: ${spawned.stderr.join('\n')}`, { cause: err }),
-      portTaken: lostItsPort(spawned),
-    };
+    const Failure = lostItsPort(spawned) ? PortTakenError : Error;
+    throw new Failure(`the sandbox did not start: ${spawned.stderr.join('\n')}`, { cause: err });
   }
   return {
-    running: {
-      ...spawned,
-      url,
-      control: new SandboxControl(url),
-      stop: () => stopChild(spawned.child),
-    },
+    ...spawned,
+    url,
+    control: new SandboxControl(url),
+    stop: () => stopChild(spawned.child),
   };
 }
 

@@ -1,6 +1,6 @@
 import { newCredentials, sandboxedAppEnv, type SandboxCredentials } from './app-env';
-import { PortTakenError, startReadyApp, type ReadyAppOptions } from './app-process';
-import { freePort } from './processes';
+import { startReadyApp, type ReadyAppOptions } from './app-process';
+import { onAFreePort } from './processes';
 import { SandboxControl, startSandboxFor, startSandboxProcess, type SandboxFor } from './sandbox';
 
 /**
@@ -22,16 +22,9 @@ export interface SandboxedAppOptions {
   readonly app?: Omit<ReadyAppOptions, 'port' | 'readyPath'>;
 }
 
-export async function startSandboxedApp(o: SandboxedAppOptions) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOn(o.port ?? (await freePort()), o);
-    } catch (err) {
-      // A port of our choosing taken before the app could bind it: the sandbox knows the app
-      // by its URL, so both start again, on another.
-      if (o.port !== undefined || !(err instanceof PortTakenError) || attempt === 5) throw err;
-    }
-  }
+// The sandbox knows the app by its URL: an app port taken meanwhile starts both again.
+export function startSandboxedApp(o: SandboxedAppOptions) {
+  return onAFreePort(o.port, (port) => startOn(port, o));
 }
 
 async function startOn(port: number, o: SandboxedAppOptions) {
