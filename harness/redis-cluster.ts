@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { freePort } from './processes';
+import { freePort, PortTakenError } from './processes';
 import { startRedisServer, type RunningRedis } from './redis';
 
 /**
@@ -166,7 +166,7 @@ export async function startRedisCluster(
           ports.push(port);
           break;
         } catch (err) {
-          if (!/exited at start/.test((err as Error).message) || attempt === 5) throw err;
+          if (!(err instanceof PortTakenError) || attempt === 5) throw err;
         }
       }
     }

@@ -214,12 +214,12 @@ export function renderLanding(res: Response, page: LandingPage = {}): void {
   });
 }
 
-/** A form's one-time id: a second submit of the same form gets the first one's outcome. */
 // A page asks for a dozen ids: one read of the system's randomness serves 64 of them.
 const INTENTS_PER_READ = 64;
 let intentPool = Buffer.alloc(0);
 let intentAt = 0;
 
+/** A form's one-time id: a second submit of the same form gets the first one's outcome. */
 export function newIntent(): string {
   if (intentAt + 16 > intentPool.length) {
     intentPool = randomBytes(16 * INTENTS_PER_READ);
